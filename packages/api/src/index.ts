@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './resources.js';
+export * from './errors.js';
+export * from './selectors.js';
