@@ -1,0 +1,5 @@
+export * from './subjects.js';
+export * from './messages.js';
+export * from './connection.js';
+export * from './codec.js';
+export * from './stream.js';

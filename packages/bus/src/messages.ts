@@ -1,0 +1,37 @@
+import type { KObject, Status } from '@kjobs/api';
+
+/** One API call over NATS; mirrors a REST request. */
+export interface ApiRequest {
+  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'subresource' | 'changes';
+  /** ResourceInfo.group ("" for core). */
+  group: string;
+  /** Plural resource, e.g. "jobs". */
+  resource: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** Query parameters, as strings (labelSelector, fieldSelector, limit, continue, resourceVersion, propagationPolicy…). */
+  query?: Record<string, string>;
+  /** JSON body (object, patch or DeleteOptions). */
+  body?: unknown;
+  /** For patch: the content type (application/merge-patch+json …). */
+  contentType?: string;
+  /** Caller identity token (bearer), checked like an HTTP Authorization header. */
+  token?: string;
+}
+
+/** The reply: a result body or a Status. */
+export type ApiReply = { ok: true; body: unknown } | { ok: false; status: Status };
+
+/** One change, published by the relay. `rv`/`prev` are the revision chain of the kind's log. */
+export interface WatchMessage {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  rv: string;
+  prev: string;
+  object: KObject;
+}
+
+/** Relay heartbeat: the last revision published for the kind. */
+export interface Heartbeat {
+  last: string;
+}

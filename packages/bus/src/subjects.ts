@@ -1,0 +1,52 @@
+import type { ResourceInfo } from '@kjobs/api';
+
+/**
+ * Every NATS subject kjobs uses, in one place. All start with a prefix (default "kjobs") so tests
+ * and several clusters can share one NATS server.
+ *
+ * | subject | pattern | payload |
+ * |---|---|---|
+ * | `<p>.api` | request/reply, queue group `api-server` | ApiRequest → ApiReply |
+ * | `<p>.watch.<group>.<resource>.<ns>` | publish/subscribe | WatchMessage (one change) |
+ * | `<p>.hb.<group>.<resource>` | publish/subscribe, every second | Heartbeat (last revision relayed) |
+ * | `<p>.node.<node>.<logs|attach>` | stream request (see stream.ts) | node-addressed work |
+ */
+export class Subjects {
+  constructor(readonly prefix = 'kjobs') {
+    if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`invalid subject prefix ${prefix}`);
+  }
+
+  /** API requests to the api-servers (queue group `api-server`). */
+  api(): string {
+    return `${this.prefix}.api`;
+  }
+
+  /** Change events of one namespace ("" → `_` for cluster-scoped kinds). */
+  watch(res: Pick<ResourceInfo, 'group' | 'resource'>, namespace: string): string {
+    return `${this.prefix}.watch.${token(res.group || 'core')}.${res.resource}.${namespace ? token(namespace) : '_'}`;
+  }
+
+  /** Every namespace of a kind. */
+  watchAll(res: Pick<ResourceInfo, 'group' | 'resource'>): string {
+    return `${this.prefix}.watch.${token(res.group || 'core')}.${res.resource}.*`;
+  }
+
+  /** Relay heartbeats of a kind. */
+  heartbeat(res: Pick<ResourceInfo, 'group' | 'resource'>): string {
+    return `${this.prefix}.hb.${token(res.group || 'core')}.${res.resource}`;
+  }
+
+  /** Node-addressed work (`logs`, `attach`) for one kubelet-agent. */
+  node(nodeName: string, what: 'logs' | 'attach' | 'portforward'): string {
+    return `${this.prefix}.node.${token(nodeName)}.${what}`;
+  }
+}
+
+/**
+ * A subject token from a DNS name: dots would split tokens, so they become `_` (never valid in a
+ * DNS name, so the mapping is one-to-one). Anything else outside [a-z0-9-] is refused.
+ */
+export function token(name: string): string {
+  if (!/^[A-Za-z0-9.-]{1,253}$/.test(name)) throw new Error(`name not usable in a subject: ${JSON.stringify(name)}`);
+  return name.replace(/\./g, '_');
+}

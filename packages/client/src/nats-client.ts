@@ -1,0 +1,271 @@
+import {
+  ApiError, fieldValue, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
+  type KList, type KObject, type ResourceInfo, type Status, type WatchEvent,
+} from '@kjobs/api';
+import { decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { resourceOf } from './kinds.js';
+import type { ApiClient, DeleteOptions, ListOptions, LogOptions, PatchType, WatchHandle } from './types.js';
+
+/** Options of the NATS transport. */
+export interface NatsClientOptions {
+  nc: NatsConnection;
+  /** Subject prefix (default "kjobs"). */
+  prefix?: string;
+  /** Bearer token sent with every request. */
+  token?: string;
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+const PATCH_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+/** Largest page asked for over NATS, so a reply stays well under NATS' 1 MiB payload limit. */
+const NATS_PAGE = 200;
+
+/**
+ * The ApiClient over NATS request/reply (for services). Watches subscribe to the relay's change
+ * subjects, catch up from the store's change log through the api-server, and repair any gap in the
+ * revision chain (lost message, relay restart) the same way, so no change is lost or repeated.
+ */
+export class NatsClient implements ApiClient {
+  readonly subjects: Subjects;
+  private readonly nc: NatsConnection;
+  private readonly token?: string;
+  private readonly timeoutMs: number;
+
+  constructor(opts: NatsClientOptions) {
+    this.nc = opts.nc;
+    this.subjects = new Subjects(opts.prefix);
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  /** Send one API request and return its body or throw its Status as an ApiError. */
+  async call<T>(req: ApiRequest): Promise<T> {
+    let msg;
+    try {
+      msg = await this.nc.request(this.subjects.api(), encodeJson({ ...req, token: this.token }), { timeout: this.timeoutMs });
+    } catch (e) {
+      throw new ApiError(503, 'ServiceUnavailable', `api-server unreachable over NATS: ${(e as Error).message}`);
+    }
+    const reply = decodeJson<ApiReply>(msg.data);
+    if (!reply.ok) throw ApiError.fromStatus(reply.status);
+    return reply.body as T;
+  }
+
+  private base(info: ResourceInfo): Pick<ApiRequest, 'group' | 'resource'> {
+    return { group: info.group, resource: info.resource };
+  }
+
+  get<T extends KObject>(kind: string, namespace: string, name: string): Promise<T> {
+    const info = resourceOf(kind);
+    return this.call<T>({ verb: 'get', ...this.base(info), namespace, name });
+  }
+
+  async list<T extends KObject>(kind: string, opts: ListOptions = {}): Promise<KList<T>> {
+    const info = resourceOf(kind);
+    const page = (limit: number, cont?: string) =>
+      this.call<KList<T>>({ verb: 'list', ...this.base(info), namespace: opts.namespace, query: listQuery({ ...opts, limit, continue: cont }) });
+    if (opts.limit) return page(opts.limit, opts.continue);
+    // No limit asked: fetch every page (first page's resourceVersion is the list's).
+    const first = await page(NATS_PAGE, opts.continue);
+    let cont = first.metadata.continue;
+    while (cont) {
+      const next = await page(NATS_PAGE, cont);
+      first.items.push(...next.items);
+      cont = next.metadata.continue;
+    }
+    delete first.metadata.continue;
+    return first;
+  }
+
+  create<T extends KObject>(kind: string, obj: T): Promise<T> {
+    const info = resourceOf(kind);
+    return this.call<T>({ verb: 'create', ...this.base(info), namespace: obj.metadata.namespace, body: obj });
+  }
+
+  update<T extends KObject>(kind: string, obj: T, opts: { subresource?: 'status' } = {}): Promise<T> {
+    const info = resourceOf(kind);
+    return this.call<T>({ verb: 'update', ...this.base(info), namespace: obj.metadata.namespace, name: obj.metadata.name, subresource: opts.subresource, body: obj });
+  }
+
+  patch<T extends KObject>(kind: string, namespace: string, name: string, type: PatchType, patch: unknown, opts: { subresource?: 'status' } = {}): Promise<T> {
+    const info = resourceOf(kind);
+    return this.call<T>({ verb: 'patch', ...this.base(info), namespace, name, subresource: opts.subresource, body: patch, contentType: PATCH_TYPES[type] });
+  }
+
+  delete(kind: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KObject | Status> {
+    const info = resourceOf(kind);
+    return this.call({ verb: 'delete', ...this.base(info), namespace, name, body: { kind: 'DeleteOptions', apiVersion: 'v1', ...opts } });
+  }
+
+  createSubresource(kind: string, namespace: string, name: string, subresource: string, body: unknown): Promise<unknown> {
+    const info = resourceOf(kind);
+    return this.call({ verb: 'subresource', ...this.base(info), namespace, name, subresource, body });
+  }
+
+  async logs(namespace: string, name: string, opts: LogOptions = {}): Promise<string> {
+    return this.call<string>({ verb: 'get', group: '', resource: 'pods', namespace, name, subresource: 'log', query: logQuery(opts) });
+  }
+
+  /** Stream a followed log from the node that runs the pod (through the bus). */
+  async followLogs(nodeName: string, body: unknown, onChunk: (b: Buffer) => void, signal?: AbortSignal): Promise<void> {
+    await requestStream(this.nc, this.subjects.node(nodeName, 'logs'), body, onChunk, { signal });
+  }
+
+  /** Changes of a kind after `rv` from the store's log (410 when trimmed). */
+  changes(info: ResourceInfo, rv: string): Promise<{ events: WatchMessage[]; last: string }> {
+    return this.call({ verb: 'changes', ...this.base(info), query: { resourceVersion: rv } });
+  }
+
+  watch<T extends KObject>(kind: string, opts: ListOptions, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
+    const info = resourceOf(kind);
+    return startNatsWatch(this, this.nc, info, opts, onEvent as (ev: WatchEvent) => void);
+  }
+
+  async close(): Promise<void> {
+    /* the connection belongs to the caller */
+  }
+}
+
+function listQuery(o: ListOptions): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (o.labelSelector) q.labelSelector = o.labelSelector;
+  if (o.fieldSelector) q.fieldSelector = o.fieldSelector;
+  if (o.limit) q.limit = String(o.limit);
+  if (o.continue) q.continue = o.continue;
+  if (o.resourceVersion) q.resourceVersion = o.resourceVersion;
+  return q;
+}
+
+function logQuery(o: LogOptions): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) q[k] = String(v);
+  return q;
+}
+
+/**
+ * Watch over NATS: subscribe first (buffer), catch up from `rv` through the api-server, then
+ * deliver live messages, dropping rv ≤ last and repairing when `prev` ≠ last or a heartbeat shows
+ * a missed tail. Selector filtering happens here; an object that stops matching gives DELETED.
+ */
+function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceInfo, opts: ListOptions, onEvent: (ev: WatchEvent) => void): WatchHandle {
+  const labels = parseLabelSelector(opts.labelSelector);
+  const fields = parseFieldSelector(opts.fieldSelector);
+  const ns = info.namespaced ? opts.namespace ?? '' : '';
+  const matching = new Set<string>();
+  let stopped = false;
+  let resolveDone!: (e: Error | undefined) => void;
+  const done = new Promise<Error | undefined>((r) => (resolveDone = r));
+  const subs = [nc.subscribe(client.subjects.watchAll(info)), nc.subscribe(client.subjects.heartbeat(info))];
+  let last = '0';
+  let live = false;
+  const buffer: WatchMessage[] = [];
+  let repairing: Promise<void> | null = null;
+  let timeout: NodeJS.Timeout | undefined;
+
+  const finish = (err?: Error) => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(timeout);
+    for (const s of subs) s.unsubscribe();
+    resolveDone(err);
+  };
+  const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const matches = (o: KObject) =>
+    (!ns || o.metadata.namespace === ns) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
+
+  const deliver = (m: WatchMessage): 'ok' | 'gap' => {
+    if (BigInt(m.rv) <= BigInt(last)) return 'ok';
+    if (m.prev !== last && BigInt(m.prev) > BigInt(last)) return 'gap';
+    last = m.rv;
+    const key = keyOf(m.object);
+    const now = m.type !== 'DELETED' && matches(m.object);
+    const was = matching.has(key);
+    if (m.type === 'DELETED') {
+      if (was || matches(m.object)) {
+        matching.delete(key);
+        emit({ type: 'DELETED', object: m.object });
+      }
+    } else if (now) {
+      matching.add(key);
+      emit({ type: was ? 'MODIFIED' : m.type === 'ADDED' ? 'ADDED' : 'MODIFIED', object: m.object });
+    } else if (was) {
+      matching.delete(key);
+      emit({ type: 'DELETED', object: m.object });
+    }
+    return 'ok';
+  };
+  const emit = (ev: WatchEvent) => {
+    if (!stopped) onEvent(ev);
+  };
+  const repair = (): Promise<void> => {
+    repairing ??= (async () => {
+      try {
+        for (;;) {
+          const batch = await client.changes(info, last);
+          for (const m of batch.events) deliver(m);
+          if (batch.events.length === 0 || BigInt(batch.last) <= BigInt(last)) break;
+        }
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 410) {
+          emit({ type: 'ERROR', object: e.toStatus() as never });
+          finish();
+        } else if (!stopped) {
+          finish(e as Error);
+        }
+      } finally {
+        repairing = null;
+      }
+    })();
+    return repairing;
+  };
+  const onLive = (m: WatchMessage) => {
+    if (!live) {
+      buffer.push(m);
+      return;
+    }
+    if (repairing) {
+      void repairing.then(() => onLive(m));
+      return;
+    }
+    if (deliver(m) === 'gap') void repair();
+  };
+
+  void (async () => {
+    for await (const m of subs[0]!) onLive(decodeJson<WatchMessage>(m.data));
+  })();
+  void (async () => {
+    for await (const m of subs[1]!) {
+      const hb = decodeJson<Heartbeat>(m.data);
+      if (live && !repairing && BigInt(hb.last) > BigInt(last)) void repair();
+    }
+  })();
+
+  void (async () => {
+    try {
+      if (!opts.resourceVersion || opts.resourceVersion === '0') {
+        const list = await client.list(info.kind, { namespace: ns, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+        for (const o of list.items) {
+          matching.add(keyOf(o));
+          emit({ type: 'ADDED', object: o });
+        }
+        last = list.metadata.resourceVersion ?? '0';
+      } else {
+        last = opts.resourceVersion;
+      }
+      await repair();
+      live = true;
+      for (const m of buffer.splice(0)) onLive(m);
+      if (opts.timeoutSeconds) timeout = setTimeout(() => finish(), opts.timeoutSeconds * 1000);
+    } catch (e) {
+      finish(e as Error);
+    }
+  })();
+  void fieldValue;
+  return { stop: () => finish(), done };
+}
