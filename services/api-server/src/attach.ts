@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, type Pod } from '@kjobs/api';
+import type { ApiService } from './api-service.js';
+import type { Authenticator } from './auth.js';
+import type { NodeBridge } from './node-bridge.js';
+import { parseResourcePath } from './http/routes.js';
+import { logRequestFor } from './http/logs.js';
+
+const PROTOCOL = 'v5.channel.k8s.io';
+
+/**
+ * `pods/<name>/attach` over WebSocket (`v5.channel.k8s.io`), as `kubectl run -i` uses it: the
+ * container's output, from its start, on channel 1, then a Status on channel 3 with the exit code.
+ * Stdin (channel 0) is accepted and discarded: pods here have no terminal.
+ */
+export function attachUpgradeHandler(api: ApiService, auth: Authenticator, nodes: NodeBridge) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
+  });
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const route = parseResourcePath(url.pathname);
+    const reject = (code: number, msg: string) => {
+      socket.end(`HTTP/1.1 ${code} ${msg}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: msg, code })}`);
+    };
+    if (!route || route.res.resource !== 'pods' || !route.name || (route.subresource !== 'attach' && route.subresource !== 'exec')) return reject(404, 'not found');
+    if (!auth.authenticate(req.headers.authorization)) return reject(401, 'Unauthorized');
+    if (route.subresource === 'exec') return reject(400, 'exec is not supported by kjobs: containers are host processes');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void streamAttach(ws, api, nodes, route.namespace, route.name!, url.searchParams.get('container') ?? undefined);
+    });
+  };
+}
+
+async function streamAttach(ws: WebSocket, api: ApiService, nodes: NodeBridge, namespace: string, name: string, container?: string): Promise<void> {
+  const ac = new AbortController();
+  ws.on('close', () => ac.abort());
+  ws.on('message', () => undefined);
+  const status = (s: object) => ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(s))]));
+  try {
+    const res = (await import('@kjobs/api')).findResource('', 'pods')!;
+    const pod = (await api.get(res, namespace, name)) as Pod;
+    const { node, req } = logRequestFor(pod, { container, follow: 'true' });
+    await nodes.logs(node, req, (chunk) => ws.send(Buffer.concat([Buffer.from([1]), chunk])), ac.signal);
+    const fresh = (await api.get(res, namespace, name).catch(() => pod)) as Pod;
+    const cs = fresh.status?.containerStatuses?.find((c) => c.name === req.container);
+    const code = cs?.state?.terminated?.exitCode ?? cs?.lastState?.terminated?.exitCode ?? 0;
+    status(code === 0
+      ? { metadata: {}, status: 'Success' }
+      : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: exit status ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } });
+  } catch (e) {
+    const msg = e instanceof ApiError ? e.message : String((e as Error).message);
+    status({ metadata: {}, status: 'Failure', message: msg });
+  }
+  ws.close(1000);
+}

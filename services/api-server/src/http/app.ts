@@ -1,0 +1,262 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import YAML from 'yaml';
+import {
+  ApiError, badRequest, decodeK8sProtobuf, internalError, isTableRequest, toTable, tooLarge, unauthorized,
+  type KList, type KObject,
+} from '@kjobs/api';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { ApiService, DeleteOpts } from '../api-service.js';
+import type { Authenticator } from '../auth.js';
+import type { Metrics } from '../metrics.js';
+import type { WatchHub } from '../watch-hub.js';
+import type { NodeBridge } from '../node-bridge.js';
+import { AGGREGATED_V2, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, openapiGroupVersion, openapiIndex, VERSION_INFO } from './discovery.js';
+import { parseResourcePath, type ResourceRoute } from './routes.js';
+import { serveWatch } from './watch.js';
+import { serveLogs } from './logs.js';
+
+/** Everything the HTTP front end needs; built by main.ts or by a test. */
+export interface AppDeps {
+  api: ApiService;
+  hub: WatchHub;
+  auth: Authenticator;
+  nodes: NodeBridge;
+  metrics: Metrics;
+  log: Logger;
+  /** host:port advertised in /api. */
+  serverAddress: string;
+  /** Largest request body (default 3 MiB). */
+  maxBodyBytes?: number;
+  /** Is the store reachable (for /readyz)? */
+  ready?: () => Promise<boolean>;
+}
+
+/** Build the Express app (does not listen). */
+export function createApp(d: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const limit = d.maxBodyBytes ?? 3 * 1024 * 1024;
+
+  app.use((req, res, next) => {
+    const id = (req.headers['x-request-id'] as string) || randomUUID();
+    res.locals.reqId = id;
+    res.locals.start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - (res.locals.start as bigint)) / 1e6;
+      d.metrics.observeHttp(req.method, (res.locals.resource as string) ?? 'other', res.statusCode, ms);
+      d.log.debug({ reqId: id, method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
+    });
+    next();
+  });
+
+  // Health endpoints are open (load balancers and compose health checks call them).
+  app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
+  app.get('/readyz', async (_req, res) => {
+    const ok = d.ready ? await d.ready().catch(() => false) : true;
+    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'store unreachable');
+  });
+
+  app.use((req, _res, next) => {
+    const id = d.auth.authenticate(req.headers.authorization);
+    if (!id) return next(unauthorized());
+    _res.locals.identity = id;
+    next();
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(d.metrics.contentType).send(await d.metrics.render());
+  });
+  app.get('/version', (_req, res) => res.json(VERSION_INFO));
+  app.get('/api', (req, res) => discovery(req, res, true, () => apiVersions(d.serverAddress)));
+  app.get('/apis', (req, res) => discovery(req, res, false, apiGroupList));
+  app.get('/api/v1', (_req, res) => res.json(apiResourceList('')));
+  app.get('/apis/:group/v1', (req, res, next) => {
+    const body = apiResourceList(req.params.group!);
+    if ((body as { resources: unknown[] }).resources.length === 0) return next();
+    res.json(body);
+  });
+  app.get('/apis/:group', (req, res, next) => {
+    const g = (apiGroupList() as { groups: { name: string }[] }).groups.find((x) => x.name === req.params.group);
+    if (!g) return next();
+    res.json({ kind: 'APIGroup', apiVersion: 'v1', ...g });
+  });
+  app.get('/openapi/v3', (_req, res) => res.json(openapiIndex()));
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res, next) => {
+    const doc = openapiGroupVersion((req.params as Record<string, string>)[0]!);
+    if (!doc) return next();
+    res.json(doc);
+  });
+
+  app.use(express.raw({ type: () => true, limit }));
+  app.use(async (req, res, next) => {
+    const route = parseResourcePath(req.path);
+    if (!route) return next();
+    res.locals.resource = route.res.resource;
+    try {
+      await handleResource(d, route, req, res);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  app.use((_req, _res, next) => next(new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})));
+  app.use(errorHandler(d.log));
+  return app;
+}
+
+function discovery(req: Request, res: Response, core: boolean, legacy: () => unknown): void {
+  const accept = req.headers.accept ?? '';
+  if (accept.includes('as=APIGroupDiscoveryList') && accept.includes('v=v2')) {
+    res.setHeader('Content-Type', AGGREGATED_V2);
+    res.setHeader('Vary', 'Accept');
+    res.send(JSON.stringify(aggregatedDiscovery(core)));
+    return;
+  }
+  res.json(legacy());
+}
+
+function q(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function intParam(req: Request, name: string): number | undefined {
+  const v = q(req, name);
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name}: ${v}`);
+  return Number(v);
+}
+
+/** Decode a request body by its Content-Type (JSON, YAML, Kubernetes protobuf). */
+export function decodeBody(req: Request): unknown {
+  const buf = req.body as Buffer | undefined;
+  if (!buf || !Buffer.isBuffer(buf) || buf.length === 0) return undefined;
+  const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/vnd.kubernetes.protobuf') return decodeK8sProtobuf(buf);
+  if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'text/yaml') {
+    try {
+      const doc = YAML.parse(buf.toString('utf8'), { maxAliasCount: 50, uniqueKeys: true });
+      return doc;
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw badRequest(`error decoding request body as JSON: ${(e as Error).message}`);
+  }
+}
+
+function deleteOpts(req: Request, body: unknown): DeleteOpts {
+  const b = (body && typeof body === 'object' ? body : {}) as DeleteOpts & { orphanDependents?: boolean };
+  const opts: DeleteOpts = {};
+  const pp = q(req, 'propagationPolicy') ?? b.propagationPolicy;
+  if (pp) opts.propagationPolicy = pp as DeleteOpts['propagationPolicy'];
+  else if (b.orphanDependents === true || q(req, 'orphanDependents') === 'true') opts.propagationPolicy = 'Orphan';
+  const g = intParam(req, 'gracePeriodSeconds') ?? b.gracePeriodSeconds;
+  if (g !== undefined) opts.gracePeriodSeconds = g;
+  if (b.preconditions) opts.preconditions = b.preconditions;
+  return opts;
+}
+
+function sendObject(req: Request, res: Response, route: ResourceRoute, obj: KObject | KList, code = 200): void {
+  if (isTableRequest(req.headers.accept) && route.subresource === undefined) {
+    const items = 'items' in obj ? (obj as KList).items : [obj as KObject];
+    const table = toTable(route.res.kind, items, new Date(), { includeColumnDefinitions: true }) as { metadata?: Record<string, unknown> };
+    if ('items' in obj) table.metadata = { ...table.metadata, ...(obj as KList).metadata };
+    res.status(code).json(table);
+    return;
+  }
+  res.status(code).json(obj);
+}
+
+async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, res: Response): Promise<void> {
+  const { res: info, namespace, name, subresource } = route;
+  const method = req.method;
+  if (subresource === 'log' && method === 'GET') return serveLogs(d, route, req, res);
+  if (!name) {
+    switch (method) {
+      case 'GET':
+        if (q(req, 'watch') === 'true' || q(req, 'watch') === '1') {
+          return serveWatch(d.api, d.hub, {
+            res: info, namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector'),
+            resourceVersion: q(req, 'resourceVersion'), timeoutSeconds: intParam(req, 'timeoutSeconds'),
+            allowWatchBookmarks: q(req, 'allowWatchBookmarks') === 'true', accept: req.headers.accept,
+          }, res);
+        }
+        return sendObject(req, res, route, await d.api.list(info, {
+          namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector'),
+          limit: intParam(req, 'limit'), continue: q(req, 'continue'),
+        }));
+      case 'POST': {
+        const body = decodeBody(req);
+        const created = await d.api.create(info, namespace, body);
+        return sendObject(req, res, route, created, 201);
+      }
+      case 'DELETE': {
+        const body = decodeBody(req);
+        return sendObject(req, res, route, await d.api.deleteCollection(info, { namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector') }, deleteOpts(req, body)));
+      }
+      default:
+        throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+  }
+  if (subresource === 'binding' && method === 'POST') {
+    res.status(201).json(await d.api.bind(namespace, name, decodeBody(req)));
+    return;
+  }
+  if (subresource === 'eviction' && method === 'POST') {
+    res.status(201).json(await d.api.evict(namespace, name, decodeBody(req)));
+    return;
+  }
+  if (subresource && subresource !== 'status') {
+    throw new ApiError(400, 'BadRequest', `subresource ${subresource} is not supported for ${method} here`);
+  }
+  switch (method) {
+    case 'GET':
+      if (q(req, 'watch') === 'true') {
+        return serveWatch(d.api, d.hub, {
+          res: info, namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: q(req, 'resourceVersion'),
+          timeoutSeconds: intParam(req, 'timeoutSeconds'), accept: req.headers.accept,
+        }, res);
+      }
+      return sendObject(req, res, route, await d.api.get(info, namespace, name));
+    case 'PUT':
+      return sendObject(req, res, route, await d.api.update(info, namespace, name, decodeBody(req), subresource));
+    case 'PATCH': {
+      const ct = req.headers['content-type'] ?? '';
+      const body = decodeBody(req);
+      return sendObject(req, res, route, await d.api.patch(info, namespace, name, ct, body, subresource));
+    }
+    case 'DELETE': {
+      const out = await d.api.delete(info, namespace, name, deleteOpts(req, decodeBody(req)));
+      res.status(200).json(out);
+      return;
+    }
+    default:
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+}
+
+/** The one place errors become `Status` JSON. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    void _next;
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if ((err as { type?: string })?.type === 'entity.too.large') e = tooLarge(`the request body is too large (limit ${(err as { limit?: number }).limit ?? 'exceeded'} bytes)`);
+    else if ((err as { type?: string; status?: number })?.status === 400) e = badRequest((err as Error).message);
+    else {
+      log.error({ err, url: req.originalUrl, reqId: res.locals.reqId }, 'internal error');
+      e = internalError((err as Error)?.message ?? String(err));
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(e.code).json(e.toStatus());
+  };
+}

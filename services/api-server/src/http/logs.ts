@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import { ApiError, badRequest, type Pod } from '@kjobs/api';
+import type { AppDeps } from './app.js';
+import type { ResourceRoute } from './routes.js';
+import type { LogRequest } from '../node-bridge.js';
+
+function q(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+/** Which container a log/attach request means (Kubernetes' defaulting and messages). */
+export function pickContainer(pod: Pod, requested: string | undefined): string {
+  const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+  if (requested) {
+    if (!names.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
+    return requested;
+  }
+  const def = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (def && names.includes(def)) return def;
+  if (pod.spec.containers.length === 1) return pod.spec.containers[0]!.name;
+  throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(' ')}]`);
+}
+
+/** Build the agent's log request from a pod and query parameters; errors as kube-apiserver words them. */
+export function logRequestFor(pod: Pod, query: Record<string, string | undefined>): { node: string; req: LogRequest } {
+  const container = pickContainer(pod, query.container);
+  const node = pod.spec.nodeName;
+  const cs = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
+  if (!node || !cs || (cs.state?.waiting && cs.restartCount === 0 && !cs.lastState?.terminated)) {
+    const reason = cs?.state?.waiting?.reason ?? 'ContainerCreating';
+    throw badRequest(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
+  }
+  const tail = num(query.tailLines);
+  const since = num(query.sinceSeconds);
+  const limit = num(query.limitBytes);
+  for (const [k, v] of [['tailLines', tail], ['sinceSeconds', since], ['limitBytes', limit]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw badRequest(`invalid ${k}: ${query[k]}`);
+  }
+  return {
+    node,
+    req: {
+      namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', container,
+      follow: query.follow === 'true', previous: query.previous === 'true', tailLines: tail, sinceSeconds: since,
+      timestamps: query.timestamps === 'true', limitBytes: limit,
+    },
+  };
+}
+
+/** GET pods/<name>/log: fetched from the owning kubelet-agent over NATS and streamed. */
+export async function serveLogs(d: AppDeps, route: ResourceRoute, req: Request, res: Response): Promise<void> {
+  const pod = (await d.api.get(route.res, route.namespace, route.name!)) as Pod;
+  const query: Record<string, string | undefined> = {};
+  for (const k of ['container', 'follow', 'previous', 'tailLines', 'sinceSeconds', 'timestamps', 'limitBytes']) query[k] = q(req, k);
+  const { node, req: lr } = logRequestFor(pod, query);
+  const ac = new AbortController();
+  res.on('close', () => ac.abort());
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+  };
+  if (lr.follow) start();
+  try {
+    await d.nodes.logs(node, lr, (chunk) => {
+      start();
+      res.write(chunk);
+    }, ac.signal);
+  } catch (e) {
+    if (!started && e instanceof ApiError) throw e;
+    if (!started) throw e;
+  }
+  start();
+  res.end();
+}

@@ -1,0 +1,87 @@
+/**
+ * api-server entry point: reads the environment, connects to Redis and NATS, generates TLS
+ * material and the admin token on first start, writes the kubeconfig, and serves.
+ *
+ * Environment: KJOBS_HOME (.kjobs), KJOBS_API_ADDR (127.0.0.1:6443), KJOBS_TLS (1; 0 = plain HTTP),
+ * KJOBS_PKI_DIR ($KJOBS_HOME/pki), KJOBS_TOKEN_FILE ($KJOBS_HOME/tokens.csv), KJOBS_KUBECONFIG
+ * (write a kubeconfig there), KJOBS_TLS_SANS (extra certificate names, comma-separated),
+ * KJOBS_ALLOW_ANONYMOUS (0), REDIS_URL, REDIS_PASSWORD[_FILE], NATS_URL, NATS_USER,
+ * NATS_PASSWORD[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), LOG_LEVEL (info).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { connectBus } from '@kjobs/bus';
+import { RedisStore } from '@kjobs/store';
+import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
+import { startApiServer } from './server.js';
+import { readTokenFile } from './tokens.js';
+
+const env = process.env;
+const log = pino({ name: 'api-server', level: env.LOG_LEVEL ?? 'info' });
+
+function secret(name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) return readFileSync(file, 'utf8').trim();
+  return env[name] || undefined;
+}
+
+const home = path.resolve(env.KJOBS_HOME ?? '.kjobs');
+const [host, portStr] = splitAddr(env.KJOBS_API_ADDR ?? '127.0.0.1:6443');
+const useTls = (env.KJOBS_TLS ?? '1') !== '0';
+const tokenFile = env.KJOBS_TOKEN_FILE ?? path.join(home, 'tokens.csv');
+
+function splitAddr(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', Number(a.slice(i + 1))];
+}
+
+if (!existsSync(tokenFile)) {
+  mkdirSync(path.dirname(tokenFile), { recursive: true, mode: 0o700 });
+  writeFileSync(tokenFile, `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  log.info({ tokenFile }, 'generated an admin token');
+}
+const tokens = readTokenFile(tokenFile);
+const pki = useTls ? await loadOrCreatePki(env.KJOBS_PKI_DIR ?? path.join(home, 'pki'), [...DEFAULT_SANS, ...(env.KJOBS_TLS_SANS ?? '').split(',').filter(Boolean)]) : undefined;
+
+const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false });
+const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs' });
+await store.init();
+const nc = await connectBus({ url: env.NATS_URL, name: 'api-server', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
+
+const srv = await startApiServer({
+  store, nc, log, host, port: portStr, tls: pki, tokens,
+  allowAnonymous: env.KJOBS_ALLOW_ANONYMOUS === '1',
+  subjectPrefix: env.KJOBS_SUBJECT_PREFIX,
+});
+
+if (env.KJOBS_KUBECONFIG) {
+  const admin = [...tokens].find(([, id]) => id.groups.includes('system:masters'));
+  const cluster: Record<string, unknown> = { server: srv.url };
+  if (pki) cluster['certificate-authority-data'] = Buffer.from(pki.caCert).toString('base64');
+  else cluster['insecure-skip-tls-verify'] = true;
+  const kubeconfig = {
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'kjobs', preferences: {},
+    clusters: [{ name: 'kjobs', cluster }],
+    users: [{ name: 'kjobs-admin', user: { token: admin?.[0] ?? '' } }],
+    contexts: [{ name: 'kjobs', context: { cluster: 'kjobs', user: 'kjobs-admin', namespace: 'default' } }],
+  };
+  mkdirSync(path.dirname(env.KJOBS_KUBECONFIG), { recursive: true });
+  writeFileSync(env.KJOBS_KUBECONFIG, JSON.stringify(kubeconfig, null, 2), { mode: 0o600 });
+}
+log.info({ url: srv.url }, 'api-server listening');
+
+let stopping = false;
+async function shutdown(sig: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ sig }, 'shutting down');
+  await srv.close().catch(() => undefined);
+  await nc.drain().catch(() => undefined);
+  redis.disconnect();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,92 @@
+import { ApiError, badRequest, findResource, internalError, unauthorized, type Pod } from '@kjobs/api';
+import { decodeJson, encodeJson, type ApiReply, type ApiRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
+import type { Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { ApiService, DeleteOpts } from './api-service.js';
+import type { Authenticator } from './auth.js';
+import type { Metrics } from './metrics.js';
+import type { NodeBridge } from './node-bridge.js';
+import { logRequestFor } from './http/logs.js';
+
+/** NATS' default max payload is 1 MiB; replies above this are refused with a clear error. */
+const MAX_REPLY_BYTES = 1024 * 1024 - 4096;
+
+/**
+ * Serve the API to services over NATS request/reply (queue group `api-server`, so several
+ * api-servers share the load). Same semantics and errors as HTTP.
+ */
+export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiService, auth: Authenticator, metrics: Metrics, nodes: NodeBridge, log: Logger): Subscription {
+  return nc.subscribe(subjects.api(), {
+    queue: 'api-server',
+    callback: (_err, msg) => {
+      const start = process.hrtime.bigint();
+      let req: ApiRequest | undefined;
+      void (async () => {
+        let reply: ApiReply;
+        try {
+          req = decodeJson<ApiRequest>(msg.data);
+          if (!auth.authenticate(req.token ? `Bearer ${req.token}` : undefined)) throw unauthorized();
+          reply = { ok: true, body: await dispatch(api, nodes, req) };
+        } catch (e) {
+          const err = e instanceof ApiError ? e : internalError((e as Error)?.message ?? String(e));
+          if (!(e instanceof ApiError)) log.error({ err: e, verb: req?.verb, resource: req?.resource }, 'internal error (nats)');
+          reply = { ok: false, status: err.toStatus() };
+        }
+        let data = encodeJson(reply);
+        if (data.length > MAX_REPLY_BYTES) {
+          data = encodeJson({ ok: false, status: new ApiError(413, 'RequestEntityTooLarge', `reply of ${data.length} bytes exceeds the NATS payload limit; list with a smaller limit`).toStatus() } satisfies ApiReply);
+        }
+        msg.respond(data);
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        metrics.observeNats(req?.verb ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
+      })();
+    },
+  });
+}
+
+async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest): Promise<unknown> {
+  const res = findResource(r.group ?? '', r.resource ?? '');
+  if (!res) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  const ns = r.namespace ?? '';
+  const q = r.query ?? {};
+  const needName = () => {
+    if (!r.name) throw badRequest('name is required');
+    return r.name;
+  };
+  switch (r.verb) {
+    case 'get':
+      if (r.subresource === 'log') {
+        const pod = (await api.get(res, ns, needName())) as Pod;
+        const { node, req } = logRequestFor(pod, { ...q, follow: undefined });
+        const chunks: Buffer[] = [];
+        await nodes.logs(node, req, (c) => chunks.push(c));
+        return Buffer.concat(chunks).toString('utf8');
+      }
+      return api.get(res, ns, needName());
+    case 'list':
+      return api.list(res, {
+        namespace: ns, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector,
+        limit: q.limit ? Number(q.limit) : undefined, continue: q.continue,
+      });
+    case 'create':
+      return api.create(res, ns, r.body);
+    case 'update':
+      return api.update(res, ns, needName(), r.body, r.subresource);
+    case 'patch':
+      return api.patch(res, ns, needName(), r.contentType ?? 'application/merge-patch+json', r.body, r.subresource);
+    case 'delete':
+      return api.delete(res, ns, needName(), (r.body ?? {}) as DeleteOpts);
+    case 'deletecollection':
+      return api.deleteCollection(res, { namespace: ns, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, (r.body ?? {}) as DeleteOpts);
+    case 'subresource':
+      if (r.subresource === 'binding') return api.bind(ns, needName(), r.body);
+      if (r.subresource === 'eviction') return api.evict(ns, needName(), r.body);
+      throw badRequest(`unsupported subresource ${r.subresource}`);
+    case 'changes': {
+      const batch = await api.changes(res, q.resourceVersion ?? '0', q.limit ? Number(q.limit) : 500);
+      return { last: batch.last, events: batch.events.map((e) => ({ type: e.type, rv: e.rv, prev: e.prev, object: e.object })) };
+    }
+    default:
+      throw badRequest(`unknown verb ${String((r as { verb?: unknown }).verb)}`);
+  }
+}

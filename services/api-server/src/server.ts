@@ -1,0 +1,83 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Subjects, type NatsConnection } from '@kjobs/bus';
+import type { Store } from '@kjobs/store';
+import type { Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ApiService } from './api-service.js';
+import { attachUpgradeHandler } from './attach.js';
+import { Authenticator, type Identity } from './auth.js';
+import { createApp } from './http/app.js';
+import { Metrics } from './metrics.js';
+import { serveNatsApi } from './nats-api.js';
+import { NodeBridge } from './node-bridge.js';
+import type { Pki } from './pki.js';
+import { WatchHub } from './watch-hub.js';
+
+/** Options of one api-server. */
+export interface ApiServerOptions {
+  store: Store;
+  nc: NatsConnection;
+  log: Logger;
+  /** Listen address (default 127.0.0.1), port (default 6443; 0 = any free port). */
+  host?: string;
+  port?: number;
+  /** TLS material; without it the server speaks plain HTTP (tests, or behind a TLS proxy). */
+  tls?: Pki;
+  tokens: Map<string, Identity>;
+  allowAnonymous?: boolean;
+  /** NATS subject prefix (default "kjobs"). */
+  subjectPrefix?: string;
+  maxBodyBytes?: number;
+  now?: () => Date;
+}
+
+/** A running api-server: HTTP(S) front end, NATS API, relay. */
+export interface ApiServer {
+  api: ApiService;
+  hub: WatchHub;
+  server: http.Server;
+  /** https://127.0.0.1:6443 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Build and start an api-server (listening, relaying, serving NATS). */
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const subjects = new Subjects(o.subjectPrefix);
+  const api = new ApiService({ store: o.store, now: o.now });
+  await api.ensureSystemNamespaces();
+  const hub = new WatchHub(o.store, o.nc, subjects, o.log.child({ component: 'relay' }));
+  await hub.start();
+  const auth = new Authenticator({ tokens: o.tokens, allowAnonymous: o.allowAnonymous });
+  const metrics = new Metrics();
+  const nodes = new NodeBridge(o.nc, subjects);
+  const host = o.host ?? '127.0.0.1';
+  const app = createApp({
+    api, hub, auth, nodes, metrics, log: o.log.child({ component: 'http' }),
+    serverAddress: `${host}:${o.port ?? 6443}`, maxBodyBytes: o.maxBodyBytes,
+    ready: async () => (await o.store.revision(), true),
+  });
+  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, app) : http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // watches and followed logs stay open
+  server.on('upgrade', attachUpgradeHandler(api, auth, nodes));
+  const natsSub: Subscription = serveNatsApi(o.nc, subjects, api, auth, metrics, nodes, o.log.child({ component: 'nats-api' }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 6443, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    api, hub, server, url,
+    async close() {
+      natsSub.unsubscribe();
+      await hub.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { RESOURCES, type ResourceInfo } from '@kjobs/api';
+import { encodeJson, type Heartbeat, type NatsConnection, type Subjects, type WatchMessage } from '@kjobs/bus';
+import type { ChangeRecord, Store } from '@kjobs/store';
+import type { Logger } from 'pino';
+
+type Listener = (rec: ChangeRecord) => void;
+
+/**
+ * The relay: tails every kind's change log in Redis (the outbox) and fans each change out, in
+ * order, to NATS (`kjobs.watch.<group>.<resource>.<ns>`) and to this process's HTTP watches. A
+ * heartbeat per kind every second carries the last relayed revision, so a subscriber that lost a
+ * message notices and repairs from the log. Several api-servers may relay at once: subscribers
+ * drop revisions they already have.
+ */
+export class WatchHub {
+  private readonly listeners = new Map<ResourceInfo, Set<Listener>>();
+  private readonly cursors = new Map<ResourceInfo, string>();
+  private readonly ac = new AbortController();
+  private hbTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  /** Revision at which relaying started: everything up to it is in the log for catch-up. */
+  startRevision = '0';
+
+  constructor(private readonly store: Store, private readonly nc: NatsConnection | undefined, private readonly subjects: Subjects, private readonly log?: Logger) {}
+
+  async start(): Promise<void> {
+    this.startRevision = await this.store.revision();
+    for (const r of RESOURCES) this.cursors.set(r, this.startRevision);
+    this.running = this.loop();
+    this.hbTimer = setInterval(() => this.heartbeat(), 1000);
+    this.hbTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.ac.abort();
+    clearInterval(this.hbTimer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Listen to one kind's changes in this process (call before catching up: no change falls between). */
+  subscribe(res: ResourceInfo, fn: Listener): () => void {
+    let set = this.listeners.get(res);
+    if (!set) this.listeners.set(res, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** The last revision relayed for a kind. */
+  cursor(res: ResourceInfo): string {
+    return this.cursors.get(res) ?? this.startRevision;
+  }
+
+  private async loop(): Promise<void> {
+    let delay = 50;
+    while (!this.ac.signal.aborted) {
+      try {
+        const recs = await this.store.tail(this.cursors, 1000, this.ac.signal);
+        for (const rec of recs) this.dispatch(rec);
+        delay = 50;
+      } catch (e) {
+        if (this.ac.signal.aborted) return;
+        this.log?.warn({ err: e }, 'relay: reading the change log failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  }
+
+  private dispatch(rec: ChangeRecord): void {
+    if (BigInt(rec.rv) <= BigInt(this.cursors.get(rec.resource) ?? '0')) return;
+    this.cursors.set(rec.resource, rec.rv);
+    if (this.nc && !this.nc.isClosed()) {
+      const msg: WatchMessage = { type: rec.type, rv: rec.rv, prev: rec.prev, object: rec.object };
+      try {
+        this.nc.publish(this.subjects.watch(rec.resource, rec.object.metadata.namespace ?? ''), encodeJson(msg));
+      } catch (e) {
+        this.log?.warn({ err: e }, 'relay: publish failed (subscribers will repair from the log)');
+      }
+    }
+    for (const fn of this.listeners.get(rec.resource) ?? []) fn(rec);
+  }
+
+  private heartbeat(): void {
+    if (!this.nc || this.nc.isClosed()) return;
+    for (const r of RESOURCES) {
+      const hb: Heartbeat = { last: this.cursors.get(r) ?? this.startRevision };
+      try {
+        this.nc.publish(this.subjects.heartbeat(r), encodeJson(hb));
+      } catch {
+        /* next beat */
+      }
+    }
+  }
+}
