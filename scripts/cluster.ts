@@ -1,0 +1,216 @@
+/**
+ * The local cluster as processes: which services run, with which command and environment. Used
+ * by `npm start` (scripts/start.ts), the end-to-end tests and the benchmarks, so all three start
+ * kjobs the same way.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One service process of the cluster. */
+export interface ServiceSpec {
+  name: string;
+  /** Entry file relative to the repo root. */
+  entry: string;
+  env: Record<string, string>;
+}
+
+/** Options of a local cluster. */
+export interface ClusterOptions {
+  home: string;
+  redisUrl: string;
+  natsUrl: string;
+  /** api-server port (default 6443; 0 picks a free one). */
+  apiPort?: number;
+  /** memq port (default 8080). */
+  memqPort?: number;
+  /** Number of kubelet-agents (default 2). */
+  nodes?: number;
+  /** Prefixes so several clusters can share one Redis/NATS (tests). */
+  storePrefix?: string;
+  subjectPrefix?: string;
+  /** Serve HTTPS (default true). */
+  tls?: boolean;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Services to leave out (e.g. ["memq"]). */
+  without?: string[];
+  /** Node capacity overrides, per node index. */
+  nodeEnv?: (index: number) => Record<string, string>;
+}
+
+/** Identities in the static token file: one per component and node, and an admin. */
+export function ensureTokens(home: string, nodeNames: string[]): Map<string, string> {
+  const file = path.join(home, 'tokens.csv');
+  const byUser = new Map<string, string>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const [token, user] = line.split(',');
+      if (token && user) byUser.set(user, token);
+    }
+  }
+  const want: [string, string][] = [
+    ['admin', 'system:masters'],
+    ['system:kube-scheduler', 'system:kube-scheduler'],
+    ['system:kube-controller-manager', 'system:kube-controller-manager'],
+    ['system:memq', 'system:memq'],
+    ...nodeNames.map((n) => [`system:node:${n}`, 'system:nodes'] as [string, string]),
+  ];
+  let changed = false;
+  const lines: string[] = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+  for (const [user, group] of want) {
+    if (byUser.has(user)) continue;
+    const token = randomBytes(24).toString('hex');
+    byUser.set(user, token);
+    lines.push(`${token},${user},${user},"${group}"`);
+    changed = true;
+  }
+  if (changed) {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+  return byUser;
+}
+
+/** The service table of a local cluster. */
+export function clusterServices(o: ClusterOptions): ServiceSpec[] {
+  const nodeNames = Array.from({ length: o.nodes ?? 2 }, (_, i) => `node-${i + 1}`);
+  const tokens = ensureTokens(o.home, nodeNames);
+  const common: Record<string, string> = {
+    NATS_URL: o.natsUrl,
+    KJOBS_HOME: o.home,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...(o.subjectPrefix ? { KJOBS_SUBJECT_PREFIX: o.subjectPrefix } : {}),
+    ...o.env,
+  };
+  const out: ServiceSpec[] = [
+    {
+      name: 'api-server', entry: 'services/api-server/src/main.ts',
+      env: {
+        ...common, REDIS_URL: o.redisUrl, KJOBS_API_ADDR: `127.0.0.1:${o.apiPort ?? 6443}`, KJOBS_TLS: o.tls === false ? '0' : '1',
+        KJOBS_TOKEN_FILE: path.join(o.home, 'tokens.csv'), KJOBS_KUBECONFIG: path.join(o.home, 'kubeconfig'),
+        ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
+      },
+    },
+    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-scheduler')! } },
+    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-controller-manager')! } },
+    ...nodeNames.map((n, i) => ({
+      name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
+      env: { ...common, NODE_NAME: n, KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), ...(o.nodeEnv?.(i) ?? {}) },
+    })),
+    {
+      name: 'memq', entry: 'services/memq/src/main.ts',
+      env: { ...common, REDIS_URL: o.redisUrl, MEMQ_ADDR: `127.0.0.1:${o.memqPort ?? 8080}`, ...(o.storePrefix ? { MEMQ_PREFIX: `${o.storePrefix}-memq` } : {}) },
+    },
+  ];
+  return out.filter((s) => !(o.without ?? []).some((w) => s.name === w || s.name.startsWith(`${w}-`)));
+}
+
+/** Spawn a service as a process (`node --import tsx <entry>`), its output appended to `<home>/logs/<name>.log`. */
+export function spawnService(s: ServiceSpec, home: string): ChildProcess {
+  const logDir = path.join(home, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const out = createWriteStream(path.join(logDir, `${s.name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, s.entry)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? home, ...s.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  return child;
+}
+
+/** Admin credentials from the kubeconfig the api-server wrote. */
+export function readKubeconfig(home: string): { server: string; token: string; ca?: string } {
+  const kc = JSON.parse(readFileSync(path.join(home, 'kubeconfig'), 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data'?: string } }[];
+    users: { user: { token: string } }[];
+  };
+  const c = kc.clusters[0]!.cluster;
+  return { server: c.server, token: kc.users[0]!.user.token, ca: c['certificate-authority-data'] ? Buffer.from(c['certificate-authority-data'], 'base64').toString() : undefined };
+}
+
+/** Wait until the api-server answers /readyz and its kubeconfig exists. */
+export async function waitForApi(home: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < end) {
+    try {
+      if (existsSync(path.join(home, 'kubeconfig'))) {
+        const kc = readKubeconfig(home);
+        const ok = await new Promise<boolean>((resolve) => {
+          const u = new URL(`${kc.server}/readyz`);
+          const mod = u.protocol === 'https:' ? https : http;
+          const req = mod.get(u, { ca: kc.ca, timeout: 1000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode === 200);
+          });
+          req.on('error', (e) => {
+            lastErr = e;
+            resolve(false);
+          });
+          req.on('timeout', () => req.destroy());
+        });
+        if (ok) return;
+      }
+    } catch (e) {
+      lastErr = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`api-server not ready after ${timeoutMs} ms: ${String(lastErr)} (see ${path.join(home, 'logs', 'api-server.log')})`);
+}
+
+/** A running local cluster. */
+export interface Cluster {
+  home: string;
+  procs: Map<string, ChildProcess>;
+  specs: ServiceSpec[];
+  /** Stop every service (SIGTERM, then SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  /** SIGKILL one service and start it again (chaos and crash tests). */
+  restart(name: string, signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Start every service; resolves once the api-server is ready. */
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  mkdirSync(o.home, { recursive: true, mode: 0o700 });
+  const specs = clusterServices(o);
+  const procs = new Map<string, ChildProcess>();
+  const api = specs.find((s) => s.name === 'api-server')!;
+  procs.set(api.name, spawnService(api, o.home));
+  await waitForApi(o.home);
+  for (const s of specs) if (s !== api) procs.set(s.name, spawnService(s, o.home));
+  const stopOne = async (p: ChildProcess, sig: NodeJS.Signals = 'SIGTERM') => {
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(sig);
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  };
+  return {
+    home: o.home, procs, specs,
+    async stop() {
+      const others = [...procs].filter(([n]) => n !== 'api-server').map(([, p]) => p);
+      await Promise.all(others.map((p) => stopOne(p)));
+      const a = procs.get('api-server');
+      if (a) await stopOne(a);
+    },
+    async restart(name: string, signal: NodeJS.Signals = 'SIGKILL') {
+      const spec = specs.find((s) => s.name === name);
+      const p = procs.get(name);
+      if (!spec || !p) throw new Error(`no service ${name}`);
+      await stopOne(p, signal);
+      procs.set(name, spawnService(spec, o.home));
+      if (name === 'api-server') await waitForApi(o.home);
+    },
+  };
+}
