@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants as fsc } from 'node:fs';
+import { access, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { constants as osc } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive, procStartTime, signalGroup } from './proc.js';
+
+/** How to start one container run under the shim. */
+export interface ShimLaunch {
+  shimPath: string;
+  exitFile: string;
+  logFile: string;
+  argv: [string, ...string[]];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** A started run: the shim's pid (= pgid) and start time, and the child handle when we are its parent. */
+export interface StartedShim {
+  pid: number;
+  procStart?: number;
+  child: ChildProcess;
+}
+
+/** How a run ended. */
+export interface RunExit {
+  exitCode: number;
+  /** When known more precisely than "now" (the exit file's mtime after a recovery). */
+  finishedAtMs?: number;
+  /** Set when the status could not be learned (no exit file): ContainerStatusUnknown. */
+  unknown?: boolean;
+}
+
+/**
+ * Find the program like execvp would, with the container's PATH; undefined when it cannot be
+ * run. A relative path with a slash is taken from `cwd`.
+ */
+export async function findExecutable(program: string, pathVar: string, cwd: string): Promise<string | undefined> {
+  const candidates = program.includes('/')
+    ? [isAbsolute(program) ? program : join(cwd, program)]
+    : pathVar.split(':').map((d) => join(d || '.', program));
+  for (const c of candidates) {
+    try {
+      await access(c, fsc.X_OK);
+      if ((await stat(c)).isFile()) return c;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Start the shim as the leader of a new process group (`detached`), its stdout and stderr the
+ * run's log file opened here and handed over as an fd: the child writes its log directly.
+ * Rejects when the process cannot be spawned at all.
+ */
+export async function startShim(l: ShimLaunch): Promise<StartedShim> {
+  await mkdir(dirname(l.logFile), { recursive: true });
+  await mkdir(dirname(l.exitFile), { recursive: true });
+  const log = await open(l.logFile, 'a');
+  try {
+    const child = spawn('/bin/sh', [l.shimPath, l.exitFile, ...l.argv], {
+      cwd: l.cwd,
+      env: l.env,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => resolve(child.pid ?? 0));
+    });
+    child.removeAllListeners('error');
+    child.on('error', () => {});
+    // The agent must be able to exit while pods keep running.
+    child.unref();
+    const started: StartedShim = { pid, child };
+    const ps = procStartTime(pid);
+    if (ps !== undefined) started.procStart = ps;
+    return started;
+  } finally {
+    await log.close();
+  }
+}
+
+/** The exit status the shim wrote, or undefined when it did not write one. */
+export async function readExitFile(path: string): Promise<{ code: number; mtimeMs: number } | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    const code = Number.parseInt(text.trim(), 10);
+    return Number.isFinite(code) ? { code, mtimeMs: st.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolve when a run ends, with its exit status. With the child handle (we started it) the
+ * 'exit' event is used; otherwise (re-attached after an agent restart) the shim's pid is polled
+ * with its start time, so a reused pid is not mistaken for it. The exit file is the source of
+ * truth; without one, a shim killed by signal n gives 128+n (we SIGKILLed it), and a vanished
+ * one gives 137 with `unknown`. Resolves undefined when `signal` aborts first.
+ */
+export async function waitForExit(
+  run: { pid: number; procStart?: number; exitFile: string; child?: ChildProcess },
+  signal: AbortSignal,
+  pollMs: number,
+): Promise<RunExit | undefined> {
+  let bySignal: NodeJS.Signals | null = null;
+  if (run.child && run.child.exitCode === null && run.child.signalCode === null) {
+    const child = run.child;
+    const ended = await new Promise<boolean>((resolve) => {
+      const onExit = (_code: number | null, sig: NodeJS.Signals | null) => {
+        signal.removeEventListener('abort', onAbort);
+        bySignal = sig;
+        resolve(true);
+      };
+      const onAbort = () => {
+        child.removeListener('exit', onExit);
+        resolve(false);
+      };
+      child.once('exit', onExit);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    if (!ended) return undefined;
+  } else if (run.child) {
+    bySignal = run.child.signalCode;
+  } else {
+    while (isProcessAlive(run.pid, run.procStart)) {
+      if (signal.aborted) return undefined;
+      await sleep(pollMs);
+    }
+  }
+  const written = await readExitFile(run.exitFile);
+  if (written) return { exitCode: written.code, finishedAtMs: written.mtimeMs };
+  if (bySignal) return { exitCode: 128 + (osc.signals[bySignal] ?? 9) };
+  if (run.child) return { exitCode: run.child.exitCode ?? 137 };
+  return { exitCode: 137, unknown: true };
+}
+
+/**
+ * After the shim ended: SIGKILL whatever is left of its process group (the program's children),
+ * as a container's processes all die with its init process. `procStart` is the shim's start
+ * time: a live leader with another start time means the pgid now belongs to someone else.
+ */
+export function reapGroup(pgid: number, procStart?: number): void {
+  signalGroup(pgid, 'SIGKILL', procStart);
+}

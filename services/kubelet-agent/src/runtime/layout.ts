@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+
+/**
+ * The one module that knows the runtime's directory layout under `rootDir`:
+ * ```
+ * <rootDir>/kjobs-shim.sh                              the container shim (written at start)
+ * <rootDir>/pods/<uid>/                                the pod's working directory and HOME
+ * <rootDir>/pods/<uid>/state.json                      PodRecord (write-then-rename)
+ * <rootDir>/pods/<uid>/logs/<container>/<n>.log        stdout+stderr of run n (written by the child)
+ * <rootDir>/pods/<uid>/logs/<container>/<n>.times      "<byte offset> <epoch ms>" lines: when bytes were seen
+ * <rootDir>/pods/<uid>/run/<container>/<n>.exit        exit status of run n (written by the shim)
+ * ```
+ * Pods run as the agent's user: a container can read and write its own pod directory,
+ * including these files. kjobs runs trusted batch programs; it is not a sandbox.
+ */
+
+/** Pod uids and container names become path segments: only these characters are accepted. */
+const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/** True when `s` is safe as one path segment (no `/`, no `..`). */
+export function isSafeSegment(s: string): boolean {
+  return SAFE_SEGMENT.test(s) && s !== '.' && s !== '..';
+}
+
+/** Throws when `s` is not a safe path segment; `what` names it in the message. */
+export function assertSafeSegment(s: string, what: string): void {
+  if (!isSafeSegment(s)) throw new Error(`invalid ${what} "${s}": not usable as a directory name`);
+}
+
+/** `<rootDir>/pods`. */
+export const podsDir = (root: string): string => join(root, 'pods');
+/** `<rootDir>/pods/<uid>`: the pod's working directory and HOME. */
+export const podDir = (root: string, uid: string): string => join(root, 'pods', uid);
+/** `<rootDir>/pods/<uid>/state.json`. */
+export const stateFile = (root: string, uid: string): string => join(podDir(root, uid), 'state.json');
+/** `<rootDir>/pods/<uid>/logs/<container>`. */
+export const logDir = (root: string, uid: string, container: string): string => join(podDir(root, uid), 'logs', container);
+/** `<rootDir>/pods/<uid>/logs/<container>/<attempt>.log`. */
+export const logFile = (root: string, uid: string, container: string, attempt: number): string =>
+  join(logDir(root, uid, container), `${attempt}.log`);
+/** `<rootDir>/pods/<uid>/logs/<container>/<attempt>.times`. */
+export const logTimesFile = (root: string, uid: string, container: string, attempt: number): string =>
+  join(logDir(root, uid, container), `${attempt}.times`);
+/** `<rootDir>/pods/<uid>/run/<container>`. */
+export const runDir = (root: string, uid: string, container: string): string => join(podDir(root, uid), 'run', container);
+/** `<rootDir>/pods/<uid>/run/<container>/<attempt>.exit`. */
+export const exitFile = (root: string, uid: string, container: string, attempt: number): string =>
+  join(runDir(root, uid, container), `${attempt}.exit`);
+/** `<rootDir>/kjobs-shim.sh`. */
+export const shimFile = (root: string): string => join(root, 'kjobs-shim.sh');
