@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { EmptyNameError, errorFromCode, MemqError } from '../errors.js';
+import { systemClock, type Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import { createMessage, messageFromWire, messageWire } from '../message.js';
+import type { ExtendedStat, LeasedMessage, MemqBroker, Message, Stat, Stats, StatsOptions } from '../types.js';
+import { MemqKeys, QUEUE_KEY_SUFFIXES, type QueueKeys } from './keys.js';
+import { memqScripts, type LuaScript, type ScriptName } from './scripts.js';
+
+/** Options of the Redis broker. */
+export interface RedisBrokerOptions {
+  /** A connected ioredis client; the broker never closes it (its owner does). */
+  redis: Redis;
+  /** Key prefix, so several brokers (and tests) share one Redis. Default `memq:`. */
+  prefix?: string;
+  /** Time source for timestamps and leases. Default: the system clock. */
+  clock?: Clock;
+}
+
+/**
+ * The durable MemQ broker: every operation is one atomic Lua script run with one EVALSHA
+ * (`src/redis/lua/*.lua`), so queues, their FIFO order and counters survive a restart of any
+ * number of service processes sharing the prefix. Messages are stored in their kuard wire form;
+ * ids and timestamps are made here, before the script runs.
+ */
+export class RedisBroker implements MemqBroker {
+  private readonly redis: Redis;
+  private readonly keys: MemqKeys;
+  private readonly clock: Clock;
+  private readonly scripts: Record<ScriptName, LuaScript>;
+
+  constructor(opts: RedisBrokerOptions) {
+    this.redis = opts.redis;
+    this.keys = new MemqKeys(opts.prefix);
+    this.clock = opts.clock ?? systemClock;
+    this.scripts = memqScripts();
+  }
+
+  async createQueue(name: string): Promise<void> {
+    const k = this.queueKeys(name);
+    await this.run('create', [this.keys.queues, k.meta, k.items, k.leases, k.leased], [name, this.keys.queueBase(name)]);
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    const k = this.queueKeys(name);
+    await this.run('delete', [this.keys.queues, k.meta, k.items, k.leases, k.leased], [name]);
+  }
+
+  async drain(name: string): Promise<void> {
+    const k = this.queueKeys(name);
+    await this.run('drain', [k.meta, k.items], []);
+  }
+
+  async enqueue(name: string, body: Buffer | string): Promise<Message> {
+    const k = this.queueKeys(name);
+    const m = createMessage(body, this.clock.now());
+    await this.run('enqueue', [k.meta, k.items], [messageWire(m)]);
+    return m;
+  }
+
+  async dequeue(name: string): Promise<Message | undefined> {
+    const k = this.queueKeys(name);
+    const wire = await this.run('dequeue', [k.meta, k.items, k.leases, k.leased], [this.clock.now(), '', 0]);
+    return typeof wire === 'string' ? messageFromWire(wire) : undefined;
+  }
+
+  async dequeueWithLease(name: string, leaseMs: number): Promise<LeasedMessage | undefined> {
+    const k = this.queueKeys(name);
+    const now = this.clock.now();
+    const leaseId = newId();
+    const expiresAt = now + leaseMs;
+    const wire = await this.run('dequeue', [k.meta, k.items, k.leases, k.leased], [now, leaseId, expiresAt]);
+    return typeof wire === 'string' ? { message: messageFromWire(wire), leaseId, expiresAt } : undefined;
+  }
+
+  async ack(name: string, leaseId: string): Promise<void> {
+    const k = this.queueKeys(name);
+    await this.run('ack', [k.meta, k.items, k.leases, k.leased], [this.clock.now(), leaseId]);
+  }
+
+  stats(): Promise<Stats<Stat>>;
+  stats(opts: { extended: true }): Promise<Stats<ExtendedStat>>;
+  stats(opts?: StatsOptions): Promise<Stats<Stat> | Stats<ExtendedStat>>;
+  async stats(opts: StatsOptions = {}): Promise<Stats<Stat> | Stats<ExtendedStat>> {
+    const flat = (await this.run('stats', [this.keys.queues], [this.clock.now(), ...QUEUE_KEY_SUFFIXES])) as (string | number)[];
+    const queues: (Stat | ExtendedStat)[] = [];
+    for (let i = 0; i + 5 < flat.length; i += 6) {
+      const [name, enqueued, dequeued, drained, redelivered, inFlight] = flat.slice(i, i + 6) as [string, number, number, number, number, number];
+      const s: Stat = { name, depth: enqueued - dequeued - drained, enqueued, dequeued, drained };
+      queues.push(opts.extended ? { ...s, inFlight, redelivered } : s);
+    }
+    queues.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { kind: 'stats', queues };
+  }
+
+  /** Nothing to release: the Redis connection belongs to the caller. */
+  async close(): Promise<void> {}
+
+  private queueKeys(name: string): QueueKeys {
+    if (name.length === 0) throw new EmptyNameError();
+    return this.keys.queue(name);
+  }
+
+  /** Run a script and map a negative integer reply to its MemqError. */
+  private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const reply = await this.scripts[name].run(this.redis, keys, args);
+    if (typeof reply === 'number' && reply < 0) throw errorFromCode(reply);
+    if (reply === null) throw new MemqError(`script ${name} returned nil`, 500);
+    return reply;
+  }
+}
