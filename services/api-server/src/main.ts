@@ -3,8 +3,8 @@
  * material and the admin token on first start, writes the kubeconfig, and serves.
  *
  * Environment: KJOBS_HOME (.kjobs), KJOBS_API_ADDR (127.0.0.1:6443), KJOBS_TLS (1; 0 = plain HTTP),
- * KJOBS_PKI_DIR ($KJOBS_HOME/pki), KJOBS_TOKEN_FILE ($KJOBS_HOME/tokens.csv), KJOBS_KUBECONFIG
- * (write a kubeconfig there), KJOBS_TLS_SANS (extra certificate names, comma-separated),
+ * KJOBS_PKI_DIR ($KJOBS_HOME/pki), KJOBS_TOKEN_AUTH_FILE ($KJOBS_HOME/tokens.csv), KJOBS_KUBECONFIG
+ * (write a kubeconfig there), KJOBS_ADVERTISE_URL (server URL in it), KJOBS_TLS_SANS (extra certificate names, comma-separated),
  * KJOBS_ALLOW_ANONYMOUS (0), REDIS_URL, REDIS_PASSWORD[_FILE], NATS_URL, NATS_USER,
  * NATS_PASSWORD[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), LOG_LEVEL (info).
  */
@@ -31,7 +31,7 @@ function secret(name: string): string | undefined {
 const home = path.resolve(env.KJOBS_HOME ?? '.kjobs');
 const [host, portStr] = splitAddr(env.KJOBS_API_ADDR ?? '127.0.0.1:6443');
 const useTls = (env.KJOBS_TLS ?? '1') !== '0';
-const tokenFile = env.KJOBS_TOKEN_FILE ?? path.join(home, 'tokens.csv');
+const tokenFile = env.KJOBS_TOKEN_AUTH_FILE ?? path.join(home, 'tokens.csv');
 
 function splitAddr(a: string): [string, number] {
   const i = a.lastIndexOf(':');
@@ -59,7 +59,7 @@ const srv = await startApiServer({
 
 if (env.KJOBS_KUBECONFIG) {
   const admin = [...tokens].find(([, id]) => id.groups.includes('system:masters'));
-  const cluster: Record<string, unknown> = { server: srv.url };
+  const cluster: Record<string, unknown> = { server: env.KJOBS_ADVERTISE_URL ?? srv.url };
   if (pki) cluster['certificate-authority-data'] = Buffer.from(pki.caCert).toString('base64');
   else cluster['insecure-skip-tls-verify'] = true;
   const kubeconfig = {
