@@ -6,3 +6,4 @@ export * from './informer.js';
 export * from './work-queue.js';
 export * from './expectations.js';
 export * from './events.js';
+export * from './leader-election.js';
