@@ -1,11 +1,13 @@
 /**
  * scheduler entry point. Environment: NATS_URL, NATS_USER, NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE]
- * (its API identity), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_SCHEDULER_WORKERS (16), LOG_LEVEL (info).
+ * (its API identity), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_SCHEDULER_WORKERS (16), LOG_LEVEL (info). Runs as leader of the kube-system/kube-scheduler Lease.
  */
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { connectBus } from '@kjobs/bus';
-import { NatsClient } from '@kjobs/client';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { LeaderElector, NatsClient } from '@kjobs/client';
 import { Scheduler } from './scheduler.js';
 
 const env = process.env;
@@ -15,11 +17,23 @@ const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!
 const nc = await connectBus({ url: env.NATS_URL, name: 'scheduler', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
 const scheduler = new Scheduler({ client, log, workers: Number(env.KJOBS_SCHEDULER_WORKERS ?? 16) });
-await scheduler.start();
-log.info('scheduler running');
+// Only the leader schedules; a standby takes over when the leader's Lease expires.
+const elector = new LeaderElector({
+  client, name: 'kube-scheduler', identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+  onStartedLeading: () => {
+    log.info('became leader; scheduling');
+    void scheduler.start();
+  },
+  onStoppedLeading: () => {
+    log.error('lost leadership; exiting so a fresh process can stand by');
+    process.exit(1);
+  },
+});
+elector.start();
 
 const stop = async () => {
   scheduler.stop();
+  await elector.stop();
   await nc.drain().catch(() => undefined);
   process.exit(0);
 };
