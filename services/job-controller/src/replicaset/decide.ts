@@ -26,7 +26,8 @@ function isReady(p: Pod): boolean {
 export function deletionRank(a: Pod, b: Pod): number {
   const s = (p: Pod) => (p.spec.nodeName ? 1 : 0);
   if (s(a) !== s(b)) return s(a) - s(b);
-  const ph = (p: Pod) => ({ Pending: 0, Unknown: 1, Running: 2 }[p.status?.phase ?? 'Pending'] ?? 0);
+  const rank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+  const ph = (p: Pod) => rank[p.status?.phase ?? 'Pending'] ?? 0;
   if (ph(a) !== ph(b)) return ph(a) - ph(b);
   const r = (p: Pod) => (isReady(p) ? 1 : 0);
   if (r(a) !== r(b)) return r(a) - r(b);

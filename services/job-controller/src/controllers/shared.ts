@@ -1,0 +1,53 @@
+import type { CronJob, Job, KObject, Lease, Node, Pod, ReplicaSet } from '@kjobs/api';
+import { EventRecorder, Informer, type ApiClient } from '@kjobs/client';
+import type { Logger } from 'pino';
+
+/** The controller uid of an object (its ownerReference with controller: true). */
+export function controllerUid(o: KObject): string | undefined {
+  return o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+}
+
+/** Shared informers and writers of the controller manager: one cache per kind for every controller. */
+export interface Shared {
+  client: ApiClient;
+  log: Logger;
+  now: () => Date;
+  jobs: Informer<Job>;
+  pods: Informer<Pod>;
+  cronjobs: Informer<CronJob>;
+  replicasets: Informer<ReplicaSet>;
+  nodes: Informer<Node>;
+  nodeLeases: Informer<Lease>;
+  recorder(component: string): EventRecorder;
+}
+
+/** Build the shared informers with the indexes controllers use (owner uid, node name). */
+export function createShared(client: ApiClient, log: Logger, now: () => Date = () => new Date()): Shared {
+  const onError = (kind: string) => (e: unknown) => log.warn({ err: e, kind }, 'informer error; relisting');
+  const pods = new Informer<Pod>(client, 'Pod', { onError: onError('Pod') })
+    .addIndex('owner', (p) => (p.metadata.ownerReferences ?? []).map((r) => r.uid))
+    .addIndex('node', (p) => (p.spec.nodeName ? [p.spec.nodeName] : []))
+    .addIndex('namespace', (p) => [p.metadata.namespace ?? '']);
+  const jobs = new Informer<Job>(client, 'Job', { onError: onError('Job') })
+    .addIndex('owner', (j) => (j.metadata.ownerReferences ?? []).map((r) => r.uid))
+    .addIndex('uid', (j) => [j.metadata.uid ?? ''])
+    .addIndex('namespace', (j) => [j.metadata.namespace ?? '']);
+  const cronjobs = new Informer<CronJob>(client, 'CronJob', { onError: onError('CronJob') }).addIndex('uid', (c) => [c.metadata.uid ?? '']);
+  const replicasets = new Informer<ReplicaSet>(client, 'ReplicaSet', { onError: onError('ReplicaSet') }).addIndex('uid', (r) => [r.metadata.uid ?? '']);
+  const nodes = new Informer<Node>(client, 'Node', { onError: onError('Node') });
+  const nodeLeases = new Informer<Lease>(client, 'Lease', { namespace: 'kube-node-lease', onError: onError('Lease') });
+  const recorders = new Map<string, EventRecorder>();
+  return {
+    client, log, now, jobs, pods, cronjobs, replicasets, nodes, nodeLeases,
+    recorder(component) {
+      let r = recorders.get(component);
+      if (!r) recorders.set(component, (r = new EventRecorder(client, component, undefined, now)));
+      return r;
+    },
+  };
+}
+
+/** Start every shared informer and wait for their first lists. */
+export async function startShared(s: Shared): Promise<void> {
+  await Promise.all([s.jobs.start(), s.pods.start(), s.cronjobs.start(), s.replicasets.start(), s.nodes.start(), s.nodeLeases.start()]);
+}
