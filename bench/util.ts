@@ -1,0 +1,49 @@
+/** Helpers shared by the benchmarks: percentiles, tables, a paced loop, machine facts. */
+import os from 'node:os';
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarize(ms: number[]): { p50: number; p99: number; max: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+export function printTable(rows: (string | number)[][]): void {
+  const str = rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(2)) : c)));
+  const w = str[0]!.map((_, i) => Math.max(...str.map((r) => r[i]!.length)));
+  for (const r of str) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('   '));
+}
+
+export function machine(): { cpus: number; cpu: string; node: string; date: string } {
+  return { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
+}
+
+/** Run `fn` `total` times keeping `concurrency` in flight; returns wall ms. */
+export async function inFlight(total: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await fn(next++);
+  }));
+  return performance.now() - t0;
+}
+
+/** Start `fn` at a fixed rate (per second) for `total` calls; returns each call's latency in ms. */
+export async function paced(total: number, perSecond: number, fn: (i: number) => Promise<void>): Promise<number[]> {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const s = performance.now();
+    pending.push(fn(i).then(() => void lat.push(performance.now() - s)));
+  }
+  await Promise.all(pending);
+  return lat;
+}
