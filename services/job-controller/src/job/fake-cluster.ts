@@ -42,6 +42,8 @@ export class FakeJobCluster implements JobControl {
   backoff = new Map<string, BackoffRecord>();
   /** Highest number of non-terminal, non-deleted pods ever seen after a write. */
   maxActive = 0;
+  /** The terminal phase each pod reached (kept after the pod is removed). */
+  readonly outcomes = new Map<string, 'Succeeded' | 'Failed'>();
   private seq = 0;
   private rv = 1;
 
@@ -170,6 +172,7 @@ export class FakeJobCluster implements JobControl {
         { name: 'main', image: 'x', imageID: '', ready: false, restartCount: 0, lastState: {}, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: rfc3339(this.now) } } },
       ],
     };
+    this.outcomes.set(name, exitCode === 0 ? 'Succeeded' : 'Failed');
     this.reap(p);
   }
 
@@ -186,7 +189,10 @@ export class FakeJobCluster implements JobControl {
       if (!p.metadata.deletionTimestamp) continue;
       if (!isPodTerminal(p)) {
         if (p.spec.nodeName) this.finish(p.metadata.name ?? '', 143);
-        else p.status = { ...p.status, phase: 'Failed' };
+        else {
+          p.status = { ...p.status, phase: 'Failed' };
+          this.outcomes.set(p.metadata.name ?? '', 'Failed');
+        }
       }
       this.reap(p);
     }
@@ -205,6 +211,11 @@ export class FakeJobCluster implements JobControl {
   /** The condition of that type in the stored Job. */
   condition(type: string) {
     return this.job.status?.conditions?.find((c) => c.type === type);
+  }
+
+  /** How many pods ended in that phase. */
+  count(phase: 'Succeeded' | 'Failed'): number {
+    return [...this.outcomes.values()].filter((o) => o === phase).length;
   }
 
   /** True once the stored Job is Complete or Failed. */

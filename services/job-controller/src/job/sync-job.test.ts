@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '@kjobs/api';
+import { ControllerCrashed, FakeJobCluster } from './fake-cluster.js';
+import { T0, makeJob } from './test-fixtures.js';
+
+/** One controller round: sync, then let the kubelet start what was created. */
+async function round(c: FakeJobCluster): Promise<void> {
+  const { error } = await c.sync();
+  if (error && !(error instanceof ControllerCrashed)) throw error;
+  c.startPending();
+}
+
+/** Rounds until the Job is finished (bounded). */
+async function untilFinished(c: FakeJobCluster, each: (c: FakeJobCluster) => void, maxRounds = 200): Promise<number> {
+  for (let i = 0; i < maxRounds; i++) {
+    await round(c);
+    if (c.finished()) return i;
+    each(c);
+  }
+  throw new Error(`job not finished after ${maxRounds} rounds: ${JSON.stringify(c.job.status)}`);
+}
+
+const reasons = (c: FakeJobCluster) => c.events.map((e) => e.reason);
+
+/** The stored status with absent counters read as 0 (Kubernetes omits zero counters). */
+function counts(c: FakeJobCluster) {
+  const st = c.job.status ?? {};
+  return { ...st, active: st.active ?? 0, ready: st.ready ?? 0, terminating: st.terminating ?? 0, succeeded: st.succeeded ?? 0, failed: st.failed ?? 0 };
+}
+
+describe('syncJob against an in-memory API (the chapter’s patterns)', () => {
+  it('one-shot: one pod, succeeded once, Complete with completionTime and the Completed event', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 1, parallelism: 1 }), T0);
+    await untilFinished(c, (c) => c.finishRunning(0));
+    expect(c.created).toHaveLength(1);
+    expect(counts(c)).toMatchObject({ succeeded: 1, failed: 0, active: 0, ready: 0, terminating: 0, uncountedTerminatedPods: { succeeded: [], failed: [] } });
+    expect(c.job.status?.completionTime).toBeDefined();
+    expect(c.job.status?.conditions?.map((x) => `${x.type}=${x.status}/${x.reason}`)).toEqual(['SuccessCriteriaMet=True/CompletionsReached', 'Complete=True/CompletionsReached']);
+    expect(reasons(c)).toEqual(['SuccessfulCreate', 'Completed']);
+    expect(c.events[0]!.message).toBe(`Created pod: ${c.created[0]}`);
+    expect([...c.pods.values()].every((p) => (p.metadata.finalizers ?? []).length === 0)).toBe(true);
+  });
+
+  it('parallel: completions 10, parallelism 5 — never more than 5 active, exactly 10 pods', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 10, parallelism: 5 }), T0);
+    await untilFinished(c, (c) => {
+      const running = c.activePods().filter((p) => p.status?.phase === 'Running');
+      if (running[0]) c.finish(running[0].metadata.name!, 0); // one finishes per round
+      c.advance(1);
+    });
+    expect(c.maxActive).toBeLessThanOrEqual(5);
+    expect(c.maxActive).toBe(5);
+    expect(c.created).toHaveLength(10);
+    expect(counts(c)).toMatchObject({ succeeded: 10, failed: 0 });
+  });
+
+  it('work queue: completions unset — no new pods after the first success, complete when all exit', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: undefined, parallelism: 5 }), T0);
+    await round(c);
+    expect(c.activePods()).toHaveLength(5);
+    c.finish(c.created[0]!, 0);
+    await round(c);
+    expect(c.created).toHaveLength(5);
+    expect(c.finished()).toBe(false);
+    c.finishRunning(0);
+    await round(c);
+    expect(c.condition('Complete')?.status).toBe('True');
+    expect(counts(c)).toMatchObject({ succeeded: 5, failed: 0 });
+  });
+
+  it('backoffLimit 2 with restartPolicy Never: exactly 3 failed pods, then Failed/BackoffLimitExceeded', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 1, backoffLimit: 2 }), T0);
+    await untilFinished(c, (c) => {
+      c.finishRunning(1);
+      c.advance(700); // beyond the longest recreation backoff
+    });
+    expect(c.created).toHaveLength(3);
+    expect(counts(c)).toMatchObject({ failed: 3, succeeded: 0, active: 0 });
+    expect(c.condition('Failed')).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect(reasons(c).filter((r) => r === 'BackoffLimitExceeded')).toHaveLength(1);
+  });
+
+  it('the recreation backoff delays replacements 10 s, 20 s, 40 s', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 1, backoffLimit: 10 }), T0);
+    const waits: number[] = [];
+    await round(c);
+    for (let i = 0; i < 3; i++) {
+      c.finishRunning(1);
+      const r = await c.sync();
+      waits.push(r.result?.requeueAfterMs ?? -1);
+      c.advance((r.result?.requeueAfterMs ?? 0) / 1000);
+      await round(c);
+    }
+    expect(waits).toEqual([10_000, 20_000, 40_000]);
+    expect(c.created).toHaveLength(4);
+  });
+
+  it('activeDeadlineSeconds: running pods are deleted and counted failed, then Failed/DeadlineExceeded', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 4, parallelism: 2, activeDeadlineSeconds: 30 }), T0);
+    await round(c);
+    const first = await c.sync();
+    expect(first.result?.requeueAfterMs).toBe(30_000);
+    c.advance(30);
+    await round(c);
+    expect(c.condition('FailureTarget')?.reason).toBe('DeadlineExceeded');
+    expect(c.finished()).toBe(false); // pods still terminating
+    c.killTerminating();
+    await round(c);
+    expect(c.condition('Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    expect(counts(c)).toMatchObject({ failed: 2, active: 0, terminating: 0 });
+    expect(c.pods.size).toBe(0);
+  });
+
+  it('suspend deletes pods without counting them; resume creates pods again with a fresh startTime', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 2, parallelism: 2 }), T0);
+    await round(c);
+    c.job.spec.suspend = true;
+    c.advance(10);
+    await round(c);
+    c.killTerminating();
+    await round(c);
+    expect(c.pods.size).toBe(0);
+    expect(counts(c)).toMatchObject({ active: 0, failed: 0, terminating: 0 });
+    expect(c.condition('Suspended')).toMatchObject({ status: 'True', reason: 'JobSuspended' });
+    c.job.spec.suspend = false;
+    c.advance(100);
+    await round(c);
+    expect(c.activePods()).toHaveLength(2);
+    expect(c.job.status?.startTime).toBe('2024-03-01T12:01:50Z');
+    expect(c.condition('Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed' });
+    expect(reasons(c)).toEqual(['SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulDelete', 'SuccessfulDelete', 'Suspended', 'SuccessfulCreate', 'SuccessfulCreate', 'Resumed']);
+  });
+
+  it('Indexed: pods 0..n-1 each succeed once and completedIndexes ends as 0-4', async () => {
+    const c = new FakeJobCluster(makeJob({ completionMode: 'Indexed', completions: 5, parallelism: 2 }), T0);
+    await untilFinished(c, (c) => c.finishRunning(0));
+    const idx = c.created.map((n) => n.split('-')[1]).sort();
+    expect(idx).toEqual(['0', '1', '2', '3', '4']);
+    expect(counts(c)).toMatchObject({ completedIndexes: '0-4', succeeded: 5 });
+  });
+
+  it('podReplacementPolicy Failed: terminating=1 first, then failed=1 and a replacement', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 1, podReplacementPolicy: 'Failed' }), T0);
+    await round(c);
+    await c.deletePod('default', c.created[0]!);
+    await round(c);
+    expect(counts(c)).toMatchObject({ active: 0, failed: 0, terminating: 1 });
+    c.killTerminating();
+    c.advance(20);
+    await round(c);
+    await round(c);
+    expect(counts(c)).toMatchObject({ active: 1, failed: 1, terminating: 0 });
+  });
+});
+
+describe('crash between any two writes never loses or doubles a pod', () => {
+  const scenario = () => makeJob({ completions: 3, parallelism: 3, backoffLimit: 100 });
+
+  it.each(Array.from({ length: 14 }, (_, n) => n))('controller dies before write %i of the finishing sync', async (n) => {
+    const c = new FakeJobCluster(scenario(), T0);
+    await round(c);
+    c.finish(c.created[0]!, 0);
+    c.finish(c.created[1]!, 1);
+    c.crashAfter = c.writes + n;
+    await round(c);
+    c.restartController();
+    await untilFinished(c, (c) => {
+      c.finishRunning(0);
+      c.advance(700);
+    });
+    expect(counts(c).succeeded).toBe(c.count('Succeeded'));
+    expect(counts(c).failed).toBe(c.count('Failed'));
+    expect(counts(c)).toMatchObject({ succeeded: 3, failed: 1 });
+  });
+
+  it('holds for random Jobs, random pod outcomes and random crash points', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          completions: fc.integer({ min: 1, max: 6 }),
+          parallelism: fc.integer({ min: 1, max: 4 }),
+          backoffLimit: fc.integer({ min: 0, max: 8 }),
+          indexed: fc.boolean(),
+          steps: fc.array(fc.record({ crashAt: fc.option(fc.integer({ min: 0, max: 8 })), fail: fc.array(fc.boolean(), { maxLength: 6 }) }), { minLength: 1, maxLength: 40 }),
+        }),
+        async ({ completions, parallelism, backoffLimit, indexed, steps }) => {
+          const job: Job = makeJob({ completions, parallelism, backoffLimit, completionMode: indexed ? 'Indexed' : 'NonIndexed' });
+          const c = new FakeJobCluster(job, T0);
+          const check = () => {
+            const st = c.job.status ?? {};
+            expect((st.succeeded ?? 0) + (st.uncountedTerminatedPods?.succeeded?.length ?? 0)).toBeLessThanOrEqual(c.count('Succeeded'));
+          };
+          for (const step of [...steps, ...Array.from({ length: 30 }, () => ({ crashAt: null, fail: [] as boolean[] }))]) {
+            c.crashAfter = step.crashAt === null ? undefined : c.writes + step.crashAt;
+            await round(c);
+            c.restartController();
+            check();
+            if (c.finished()) break;
+            c.activePods().filter((p) => p.status?.phase === 'Running').forEach((p, i) => c.finish(p.metadata.name!, step.fail[i] ? 1 : 0));
+            c.killTerminating();
+            c.advance(700);
+          }
+          expect(c.finished()).toBe(true);
+          c.killTerminating();
+          expect(counts(c).succeeded).toBe(indexed ? Math.min(c.count('Succeeded'), completions) : c.count('Succeeded'));
+          expect(counts(c).failed).toBe(c.count('Failed'));
+          expect(c.maxActive).toBeLessThanOrEqual(parallelism);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
