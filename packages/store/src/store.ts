@@ -38,6 +38,12 @@ export interface Store {
   revision(): Promise<string>;
   /** Release connections. */
   close(): Promise<void>;
+  /**
+   * Optional start-up step (RedisStore): apply the restart rule — if the backing server restarted
+   * or failed over since the last call, bump the revision and raise the watch floor so every older
+   * resourceVersion answers 410. Idempotent; call after connecting and after every reconnect.
+   */
+  init?(): Promise<void>;
 }
 
 export interface StoreListOptions {
@@ -45,9 +51,11 @@ export interface StoreListOptions {
   namespace?: string;
   labelSelector?: LabelRequirement[];
   fieldSelector?: FieldRequirement[];
+  /** Only objects with an ownerReference to this uid (indexed). */
+  ownerUid?: string;
   /** Page size; 0/undefined: everything. */
   limit?: number;
-  /** Opaque token from a previous page. Throws 410 when it is too old. */
+  /** Opaque token from a previous page. Throws 410 when it is malformed or too old. */
   continue?: string;
 }
 

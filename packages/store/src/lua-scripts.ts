@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+/**
+ * One Lua script read from `src/lua/<name>.lua` and run with EVALSHA. When Redis does not know the
+ * script yet (first use, or after a restart or failover) it falls back to EVAL once, which also
+ * caches it on the server.
+ */
+export class LuaScript {
+  /** SHA1 of the source, as EVALSHA expects. */
+  readonly sha: string;
+
+  constructor(readonly name: string, readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Load `lua/<name>.lua` next to this module. */
+  static load(name: string): LuaScript {
+    return new LuaScript(name, readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8'));
+  }
+
+  /** Run with the given KEYS and ARGV; returns the raw reply. */
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/** Every script of the store, loaded once per process. */
+export interface StoreScripts {
+  create: LuaScript;
+  update: LuaScript;
+  delete: LuaScript;
+  list: LuaScript;
+  changes: LuaScript;
+  init: LuaScript;
+}
+
+let loaded: StoreScripts | undefined;
+
+/** The store's scripts (read from disk on first use). */
+export function storeScripts(): StoreScripts {
+  loaded ??= {
+    create: LuaScript.load('create'),
+    update: LuaScript.load('update'),
+    delete: LuaScript.load('delete'),
+    list: LuaScript.load('list'),
+    changes: LuaScript.load('changes'),
+    init: LuaScript.load('init'),
+  };
+  return loaded;
+}

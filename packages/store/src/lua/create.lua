@@ -1,0 +1,33 @@
+#!lua
+--[[
+create: insert an object that does not exist yet, append ADDED to the kind's change log.
+
+KEYS[1]   object hash          {p}:o:<res>:<ns>/<name>
+KEYS[2]   global revision      {p}:rev
+KEYS[3]   kind change log      {p}:log:<res>
+KEYS[4]   kind last revision   {p}:last:<res>
+KEYS[5..] every index ZSET the object belongs to
+ARGV[1]   member "<ns>/<name>"
+ARGV[2]   object JSON without metadata.resourceVersion
+ARGV[3]   approximate MAXLEN of the change log
+
+Returns {'OK', rev} | {'EXISTS', currentRv}
+
+Order matters (a script is atomic but not transactional): every check happens before the first
+write, and the first writes are INCR then XADD, so a failure can lose at most an unused revision.
+]]
+local rv = redis.call('HGET', KEYS[1], 'rv')
+if rv then return {'EXISTS', rv} end
+
+local prev = redis.call('GET', KEYS[4]) or '0'
+local rev = string.format('%d', redis.call('INCR', KEYS[2]))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], rev .. '-0', 't', 'ADDED', 'k', ARGV[1], 'p', prev, 'd', ARGV[2])
+redis.call('SET', KEYS[4], rev)
+
+local ix = {}
+for i = 5, #KEYS do
+  redis.call('ZADD', KEYS[i], 0, ARGV[1])
+  ix[#ix + 1] = KEYS[i]
+end
+redis.call('HSET', KEYS[1], 'rv', rev, 'd', ARGV[2], 'ix', cjson.encode(ix))
+return {'OK', rev}

@@ -1,0 +1,27 @@
+import type { KObject } from '@kjobs/api';
+
+/**
+ * The stored body of an object: its JSON without `metadata.resourceVersion` (the revision is only
+ * known inside the write, so it is injected on read). The caller's object is not mutated.
+ */
+export function encodeBody(obj: KObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** A fresh object from its stored body, with `metadata.resourceVersion` set to `rv`. */
+export function decodeObject(body: string, rv: string): KObject {
+  const obj = JSON.parse(body) as KObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: rv };
+  return obj;
+}
+
+/** The namespace an object is stored under: "" for cluster-scoped kinds. */
+export function storedNamespace(res: { namespaced: boolean }, obj: KObject): string {
+  return res.namespaced ? (obj.metadata.namespace ?? '') : '';
+}
+
+/** The expected revision of an update: the explicit option, else the object's non-empty one. */
+export function expectedRevision(obj: KObject, expectedRv: string | undefined): string {
+  return expectedRv ?? obj.metadata.resourceVersion ?? '';
+}

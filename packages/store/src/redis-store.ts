@@ -1,0 +1,224 @@
+import { badRequest, gone, qualifiedResource, type KObject, type ResourceInfo } from '@kjobs/api';
+import type { Redis } from 'ioredis';
+import { checkChain, parseRevision } from './change-chain.js';
+import { decodeContinue, encodeContinue, CONTINUE_TOO_OLD } from './continue-token.js';
+import { StoreKeys } from './keys.js';
+import { matchesListOptions, pageLimit } from './list-filter.js';
+import { planList, type ListPlan } from './list-plan.js';
+import { storeScripts } from './lua-scripts.js';
+import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
+import { indexKeysFor } from './object-indexes.js';
+import { StreamTailer } from './redis-tail.js';
+import type { ChangeBatch, ChangeRecord, Store, StoreListOptions, StoreListResult } from './store.js';
+import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
+import { writeError } from './write-errors.js';
+
+/** Options of a RedisStore; every field but `redis` has a default. */
+export interface RedisStoreOptions {
+  /**
+   * The connection for every command. The store does not own it (close() leaves it open). Tail
+   * reads use connections duplicated from it, so its `commandTimeout`, if any, must exceed the
+   * longest tail blockMs.
+   */
+  redis: Redis;
+  /** Key prefix inside the hash tag: keys look like `{prefix}:rev`. Default "kjobs". */
+  prefix?: string;
+  /** Approximate cap (`XADD MAXLEN ~`) of each kind's change log. Default 100000. */
+  maxLogLength?: number;
+  /** Per-kind caps by qualified resource ("events", "jobs.batch"). Default { events: 10000 }. */
+  maxLogLengthFor?: Record<string, number>;
+  /** Index members a paged list examines per script call (bounds Redis time per call). Default 1000. */
+  listScanBatch?: number;
+  /** Script calls one page may take to fill up before returning short with a continue token. Default 8. */
+  listRoundsPerPage?: number;
+  /** Most records per kind one tail() returns. Default 1000. */
+  tailCount?: number;
+  /** How far init() moves the revision after a restart. Default 1000000. */
+  revisionBump?: number;
+}
+
+type Compiled = Required<Omit<RedisStoreOptions, 'redis'>>;
+
+/** Apply defaults and validate once. */
+export function compileRedisStoreOptions(o: RedisStoreOptions): Compiled {
+  const c: Compiled = {
+    prefix: o.prefix ?? 'kjobs',
+    maxLogLength: o.maxLogLength ?? 100_000,
+    maxLogLengthFor: o.maxLogLengthFor ?? { events: 10_000 },
+    listScanBatch: o.listScanBatch ?? 1000,
+    listRoundsPerPage: o.listRoundsPerPage ?? 8,
+    tailCount: o.tailCount ?? 1000,
+    revisionBump: o.revisionBump ?? 1_000_000,
+  };
+  for (const [k, v] of Object.entries(c)) {
+    if (typeof v === 'number' && !(Number.isInteger(v) && v > 0)) throw new Error(`RedisStore option ${k} must be a positive integer, got ${v}`);
+  }
+  return c;
+}
+
+/** What init() found and did. */
+export interface InitResult {
+  /** True when the revision was bumped (new server run, failover, restore, or a fresh store). */
+  bumped: boolean;
+  revision: string;
+  floor: string;
+}
+
+/**
+ * The Redis implementation of Store (design: /work/shared/reference/store-design.md). Every write
+ * is one Lua script that checks, INCRs the global revision, appends to the kind's change-log
+ * stream (the outbox, ID `<rev>-0`, with the previous revision of that log), and updates the
+ * object hash and its index ZSETs. Reads are HMGET or read-only scripts.
+ *
+ * Paged lists are not historical snapshots: each page reads the then-current state, and the list
+ * reports the first page's revision. Watching from that revision with a newer-revision-wins cache
+ * converges (the contract suite checks it). An unpaged list is one atomic script.
+ */
+export class RedisStore implements Store {
+  /** The key layout of this store. */
+  readonly keys: StoreKeys;
+  private readonly redis: Redis;
+  private readonly opts: Compiled;
+  private readonly scripts = storeScripts();
+  private readonly tailer: StreamTailer;
+
+  constructor(options: RedisStoreOptions) {
+    this.opts = compileRedisStoreOptions(options);
+    this.redis = options.redis;
+    this.keys = new StoreKeys(this.opts.prefix);
+    this.tailer = new StreamTailer(this.redis, this.keys, this.opts.tailCount);
+  }
+
+  /**
+   * The restart rule (design §4.6). Call once after connecting and after every reconnect (the
+   * ioredis 'ready' event), before serving: when Redis' run_id differs from the stored one, the
+   * revision jumps by `revisionBump` and the watch floor is raised to it, so revisions lost in a
+   * crash are never reissued and every older watch or continue token answers 410. Idempotent: a
+   * second call on the same Redis run changes nothing. A brand-new store is bumped too.
+   */
+  async init(): Promise<void> {
+    await this.applyRestartRule();
+  }
+
+  /** init(), reporting what it found and did. */
+  async applyRestartRule(): Promise<InitResult> {
+    const info = await this.redis.info('server');
+    const runId = /^run_id:(\S+)/m.exec(info)?.[1];
+    if (!runId) throw new Error('RedisStore.init: INFO server has no run_id');
+    const k = this.keys;
+    const r = (await this.scripts.init.run(this.redis, [k.runid(), k.rev(), k.floor()], [runId, this.opts.revisionBump])) as [number, string, string];
+    return { bumped: Number(r[0]) === 1, revision: String(r[1]), floor: String(r[2]) };
+  }
+
+  async create(res: ResourceInfo, obj: KObject): Promise<KObject> {
+    const ns = storedNamespace(res, obj);
+    const name = obj.metadata.name ?? '';
+    const body = encodeBody(obj);
+    const r = (await this.scripts.create.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res)])) as string[];
+    if (r[0] !== 'OK') throw writeError(res, name, 'create', { code: 'EXISTS' });
+    return decodeObject(body, String(r[1]));
+  }
+
+  async get(res: ResourceInfo, namespace: string, name: string): Promise<KObject | undefined> {
+    const [rv, d] = await this.redis.hmget(this.keys.object(res, res.namespaced ? namespace : '', name), 'rv', 'd');
+    return rv && d ? decodeObject(d, rv) : undefined;
+  }
+
+  async update(res: ResourceInfo, obj: KObject, opts: { expectedRv?: string } = {}): Promise<KObject> {
+    const ns = storedNamespace(res, obj);
+    const name = obj.metadata.name ?? '';
+    const expected = expectedRevision(obj, opts.expectedRv);
+    const body = encodeBody(obj);
+    const r = (await this.scripts.update.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected])) as string[];
+    if (r[0] === 'OK') return decodeObject(body, String(r[1]));
+    if (r[0] === 'NOTFOUND') throw writeError(res, name, 'update', { code: 'NOTFOUND' });
+    throw writeError(res, name, 'update', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
+  }
+
+  async delete(res: ResourceInfo, namespace: string, name: string, opts: { expectedRv?: string } = {}): Promise<KObject> {
+    const ns = res.namespaced ? namespace : '';
+    const expected = opts.expectedRv ?? '';
+    const k = this.keys;
+    const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res)];
+    const r = (await this.scripts.delete.run(this.redis, keys, [k.member(res, ns, name), this.maxLen(res), expected])) as string[];
+    if (r[0] === 'OK') return decodeObject(r[2]!, String(r[1]));
+    if (r[0] === 'NOTFOUND') throw writeError(res, name, 'delete', { code: 'NOTFOUND' });
+    throw writeError(res, name, 'delete', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
+  }
+
+  /**
+   * Does: 1. plan the index lookups; 2. run the list script from the continue point, keeping
+   * objects that pass every requirement; 3. repeat until the page is full, the index is
+   * exhausted, or `listRoundsPerPage` calls were made (then the page is short but continues).
+   */
+  async list(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreListResult> {
+    const token = opts.continue ? decodeContinue(opts.continue, 0n) : undefined;
+    const plan = planList(this.keys, res, opts);
+    const limit = pageLimit(opts);
+    const items: KObject[] = [];
+    let after = token?.after ?? '';
+    let listRv = token?.rv;
+    for (let round = 1; ; round++) {
+      const chunk = await this.listChunk(res, plan, after, limit ? limit - items.length : 0, limit ? this.opts.listScanBatch : 0);
+      if (token && BigInt(token.rv) < chunk.floor) throw gone(CONTINUE_TOO_OLD);
+      listRv ??= chunk.rev;
+      for (const c of chunk.found) {
+        if (plan.member !== undefined && after !== '' && c.member <= after) continue; // exact lookup already passed
+        const obj = decodeObject(c.body, c.rv);
+        if (matchesListOptions(res, opts, obj)) items.push(obj);
+      }
+      after = chunk.lastExamined;
+      if (!chunk.more) return { items, resourceVersion: listRv };
+      if ((limit && items.length >= limit) || round >= this.opts.listRoundsPerPage) {
+        return { items, resourceVersion: listRv, continue: encodeContinue(listRv, after) };
+      }
+    }
+  }
+
+  async changesSince(res: ResourceInfo, rv: string, limit = 1000): Promise<ChangeBatch> {
+    const from = parseRevision(rv);
+    if (from === undefined) throw badRequest(`invalid resourceVersion "${rv}"`);
+    const count = Number.isInteger(limit) && limit > 0 ? limit : 1000;
+    const k = this.keys;
+    const [rev, floor, entries] = (await this.scripts.changes.run(this.redis, [k.rev(), k.floor(), k.log(res)], [from.toString(), count])) as [string, string, RawStreamEntry[]];
+    const events = entries.map((e) => toChangeRecord(res, e));
+    const err = checkChain(from, BigInt(floor), BigInt(rev), events.map((e) => ({ rv: BigInt(e.rv), prev: BigInt(e.prev) })));
+    if (err) throw err;
+    // Fewer than `count` entries: the whole log up to `rev` has been read, so `last` may advance to it.
+    const last = events.length === count ? events[events.length - 1]!.rv : rev;
+    return { events, last };
+  }
+
+  tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+    return this.tailer.tail(cursors, blockMs, signal);
+  }
+
+  async revision(): Promise<string> {
+    return (await this.redis.get(this.keys.rev())) ?? '0';
+  }
+
+  /** Close the tail connections. The connection passed in stays open: its owner closes it. */
+  async close(): Promise<void> {
+    this.tailer.close();
+  }
+
+  private writeKeys(res: ResourceInfo, ns: string, name: string, obj: KObject): string[] {
+    const k = this.keys;
+    return [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), ...indexKeysFor(k, res, ns, obj)];
+  }
+
+  private maxLen(res: ResourceInfo): number {
+    return this.opts.maxLogLengthFor[qualifiedResource(res)] ?? this.opts.maxLogLength;
+  }
+
+  private async listChunk(res: ResourceInfo, plan: ListPlan, after: string, limit: number, maxScan: number) {
+    const k = this.keys;
+    const idx = plan.empty ? [k.indexAll(res)] : plan.indexes;
+    // An impossible selector still reads rev and floor, from an exact member that cannot exist.
+    const member = plan.empty ? '\u0000' : (plan.member ?? '');
+    const r = (await this.scripts.list.run(this.redis, [k.rev(), k.floor(), ...idx], [k.objectPrefix(res), after, limit, maxScan, member])) as (string | number)[];
+    const found: { member: string; rv: string; body: string }[] = [];
+    for (let i = 4; i + 2 < r.length; i += 3) found.push({ member: String(r[i]), rv: String(r[i + 1]), body: String(r[i + 2]) });
+    return { rev: String(r[0]), floor: BigInt(String(r[1])), lastExamined: String(r[2]), more: Number(r[3]) === 1, found };
+  }
+}

@@ -1,0 +1,34 @@
+import type { ResourceInfo } from '@kjobs/api';
+import { decodeObject } from './object-codec.js';
+import type { ChangeRecord } from './store.js';
+
+/** One stream entry as XRANGE / XREAD return it: [id, [field, value, ...]]. */
+export type RawStreamEntry = [id: string, fields: string[]];
+
+/**
+ * Turn a change-log entry (ID "<rev>-0"; fields t, k, p, d) into a ChangeRecord whose object
+ * carries the entry's revision as resourceVersion.
+ */
+export function toChangeRecord(res: ResourceInfo, entry: RawStreamEntry): ChangeRecord {
+  const [id, flat] = entry;
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+  const rv = id.slice(0, id.indexOf('-'));
+  const type = f.t === 'ADDED' || f.t === 'MODIFIED' || f.t === 'DELETED' ? f.t : 'MODIFIED';
+  return { resource: res, type, rv, prev: f.p ?? '0', object: decodeObject(f.d ?? '{"metadata":{}}', rv) };
+}
+
+/**
+ * The per-stream results of an XREAD reply, whatever shape the connection's protocol gives it:
+ * null (nothing), RESP2 `[[key, entries], ...]`, RESP3 maps flattened to `[key, entries, ...]`
+ * (ioredis "legacy" mapping), or a RESP3 map as a plain object.
+ */
+export function streamReadPairs(reply: unknown): [string, RawStreamEntry[]][] {
+  if (reply === null || reply === undefined) return [];
+  if (!Array.isArray(reply)) return Object.entries(reply as Record<string, RawStreamEntry[]>);
+  if (reply.length === 0) return [];
+  if (Array.isArray(reply[0])) return reply as [string, RawStreamEntry[]][];
+  const out: [string, RawStreamEntry[]][] = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), reply[i + 1] as RawStreamEntry[]]);
+  return out;
+}
