@@ -158,18 +158,14 @@ export function computePodStatus(pod: Pod, record: PodRecord | undefined, nowMs:
       readiness(pod, 'ContainersReady', phase, regular, nowIso),
       scheduled,
     ],
-    hostIP: record?.hostIP ?? pod.status?.hostIP ?? '',
-    qosClass: qosClass(pod.spec),
-    containerStatuses: regular,
   };
-  if (!status.hostIP) delete status.hostIP;
-  else (status as PodStatus & { hostIPs?: { ip: string }[] }).hostIPs = [{ ip: status.hostIP }];
-  if (record?.podIP) {
-    status.podIP = record.podIP;
-    status.podIPs = [{ ip: record.podIP }];
-  }
+  const hostIP = record?.hostIP ?? pod.status?.hostIP;
+  if (hostIP) Object.assign(status, { hostIP, hostIPs: [{ ip: hostIP }] });
+  if (record?.podIP) Object.assign(status, { podIP: record.podIP, podIPs: [{ ip: record.podIP }] });
   if (record) status.startTime = record.startTime;
   if (hasInit) status.initContainerStatuses = init;
+  status.containerStatuses = regular;
+  status.qosClass = qosClass(pod.spec);
   if (record?.failure) {
     status.reason = record.failure.reason;
     status.message = record.failure.message;

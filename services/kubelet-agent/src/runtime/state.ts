@@ -70,6 +70,8 @@ export interface PodRecord {
   failure?: { reason: string; message: string };
   /** Set when the sandbox (IP) could not be created. */
   sandboxError?: string;
+  /** The Service env vars last given to syncPod (for exec probes of re-attached runs). */
+  serviceEnv?: Record<string, string>;
 }
 
 /** The record of one container, created on first sight. */
