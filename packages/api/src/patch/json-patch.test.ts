@@ -60,7 +60,7 @@ describe('applyJsonPatch: failures', () => {
     ['a path without a leading slash', { a: 1 }, [{ op: 'remove', path: 'a' }], 400, /JSON pointer/],
     ['a bad ~ escape', { a: 1 }, [{ op: 'remove', path: '/a~2' }], 400, /~/],
     ['move without from', { a: 1 }, [{ op: 'move', path: '/b' }], 400, /"from"/],
-  ])('%s → %i', (_name, target, ops, code, message) => {
+  ])('%s', (_name, target, ops, code, message) => {
     const e = errorOf(() => applyJsonPatch(target, ops));
     expect(e.code).toBe(code);
     expect(e.reason).toBe(code === 422 ? 'Invalid' : 'BadRequest');
