@@ -147,12 +147,12 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, field: strin
 function isEmpty(v: unknown): boolean {
   if (v == null) return true;
   if (Array.isArray(v)) return v.length === 0;
-  return typeof v === 'object' && Object.keys(v).length === 0;
+  return typeof v === 'object' && Object.values(v).every(isEmpty);
 }
 
 /**
  * Semantic deep equality of two JSON values, like `apiequality.Semantic.DeepEqual`: an absent value,
- * `null`, an empty list and an empty map are all equal.
+ * `null`, an empty list and an empty map (or one holding only such values) are all equal.
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
