@@ -632,17 +632,24 @@ export class ProcessRuntime {
    */
   private async killRun(run: LiveRun, graceSeconds: number): Promise<void> {
     const { pid, pgid, procStart } = run.inst;
-    if (graceSeconds <= 0) signalGroup(pgid, 'SIGKILL', procStart);
-    else {
-      const graceMs = Math.max(graceSeconds, this.opts.minimumGracePeriodSeconds ?? 2) * 1000;
-      signalProcess(pid, 'SIGTERM', procStart);
-      const ac = new AbortController();
-      const timedOut = await Promise.race([run.exited.then(() => false), sleep(graceMs, true, { signal: ac.signal }).catch(() => false)]);
-      ac.abort();
-      if (timedOut) signalGroup(pgid, 'SIGKILL', procStart);
+    // Shims are unref'd so pods never hold the agent open; a caller awaiting a kill must not see
+    // the process exit under it, so keep the event loop alive until the kill is done.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      if (graceSeconds <= 0) signalGroup(pgid, 'SIGKILL', procStart);
+      else {
+        const graceMs = Math.max(graceSeconds, this.opts.minimumGracePeriodSeconds ?? 2) * 1000;
+        signalProcess(pid, 'SIGTERM', procStart);
+        const ac = new AbortController();
+        const timedOut = await Promise.race([run.exited.then(() => false), sleep(graceMs, true, { signal: ac.signal }).catch(() => false)]);
+        ac.abort();
+        if (timedOut) signalGroup(pgid, 'SIGKILL', procStart);
+      }
+      await run.exited;
+      if (!(await waitGroupGone(pgid, 10_000))) this.log.warn({ pgid }, 'process group still has members after SIGKILL');
+    } finally {
+      clearInterval(keepAlive);
     }
-    await run.exited;
-    if (!(await waitGroupGone(pgid, 10_000))) this.log.warn({ pgid }, 'process group still has members after SIGKILL');
   }
 
   private logTarget(podUid: string, container: string, opts: LogOptions): { rec: ContainerRecord; inst: ContainerInstance } {
