@@ -27,7 +27,9 @@ export class FieldReader {
   }
 
   private bad(name: string, type: string): undefined {
-    this.causes.push(typeInvalid(child(this.path, name), this.obj[name], `must be of type ${type}`));
+    const cause = typeInvalid(child(this.path, name), this.obj[name], `must be of type ${type}`);
+    // A field may be read more than once (by different rules); report its type once.
+    if (!this.causes.some((c) => c.field === cause.field && c.reason === cause.reason)) this.causes.push(cause);
     return undefined;
   }
 
