@@ -40,6 +40,8 @@ export class MemoryStore implements Store {
   private floor = 0n;
   private readonly objects = new Map<string, Map<string, Stored>>();
   private readonly logs = new Map<string, LogEntry[]>();
+  /** Last revision appended to each kind's log (survives trimming; feeds `prev`). */
+  private readonly lastRv = new Map<string, bigint>();
   private readonly waiters = new Set<() => void>();
   private readonly maxLogLength: number;
   private readonly maxLogLengthFor: Record<string, number>;
@@ -188,8 +190,6 @@ export class MemoryStore implements Store {
     for (const w of [...this.waiters]) w();
     return rv;
   }
-
-  private readonly lastRv = new Map<string, bigint>();
 
   private entriesAfter(res: ResourceInfo, rv: bigint, count: number): LogEntry[] {
     const log = this.logOf(res);

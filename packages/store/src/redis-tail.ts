@@ -18,8 +18,8 @@ export class StreamTailer {
   constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly count: number) {}
 
   /**
-   * Changes after each cursor (exclusive), at most `count` per kind, waiting up to blockMs
-   * (0: don't wait) for the first one. Returns [] on timeout, on abort and after close().
+   * Changes after each cursor (a revision, exclusive; "$": only new ones), at most `count` per
+   * kind, waiting up to blockMs (0: don't wait) for the first one. Returns [] on timeout, on abort and after close().
    * Records are ordered by revision within each kind.
    */
   async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
@@ -28,7 +28,7 @@ export class StreamTailer {
     const ids: string[] = [];
     for (const [res, rv] of cursors) {
       byKey.set(this.keys.log(res), res);
-      ids.push(`${rv}-0`);
+      ids.push(rv === '$' ? '$' : `${rv}-0`);
     }
     const args: (string | number)[] = ['COUNT', this.count];
     if (blockMs > 0) args.push('BLOCK', Math.ceil(blockMs));
