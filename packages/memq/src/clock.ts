@@ -29,6 +29,9 @@ export function createSystemClock(): Clock {
 /** The shared system clock. */
 export const systemClock: Clock = createSystemClock();
 
+let cachedSecond = NaN;
+let cachedBase = '';
+
 /**
  * Go's `time.Time` JSON form in UTC: RFC 3339 with up to nine fractional digits, trailing zeros
  * trimmed, no fraction at all on an exact second (`2026-11-27T18:49:14.262174Z`).
@@ -42,7 +45,12 @@ export function formatGoTime(epochMs: number): string {
     ms += 1000 - (ms % 1000);
     nanos = 0;
   }
-  const base = new Date(ms).toISOString().slice(0, 19);
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedBase = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const base = cachedBase;
   if (nanos === 0) return base + 'Z';
   return base + '.' + String(nanos).padStart(9, '0').replace(/0+$/, '') + 'Z';
 }

@@ -19,3 +19,4 @@ export type { Param } from './http/tree.js';
 export { sendJson, sendError, sendEmpty, sendNoContent, sendNotFound, sendText } from './http/responses.js';
 export { addMemqRoutes, encodeStats, MEMQ_BASE, type MemqRouteOptions } from './http/memq-routes.js';
 export { createMemqHandler, KUARD_PREFIXES, type MemqHandlerOptions } from './http/handler.js';
+export { MEMQ_PAGE_HTML } from './http/memq-page.js';

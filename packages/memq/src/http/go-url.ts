@@ -36,10 +36,12 @@ export function unescapePath(s: string): string | undefined {
 /** Parse Node's `req.url` (origin-form, absolute-form or `*`); undefined when Go would reject it. */
 export function parseRequestTarget(url: string): RequestTarget | undefined {
   let rest = url;
-  if (rest === '*') return { path: '*', rawQuery: '' };
-  const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
-  if (abs) rest = rest.slice(abs[0].length) || '/';
-  if (rest[0] !== '/') return undefined;
+  if (rest[0] !== '/') {
+    if (rest === '*') return { path: '*', rawQuery: '' };
+    const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
+    if (!abs) return undefined;
+    rest = rest.slice(abs[0].length) || '/';
+  }
   const q = rest.indexOf('?');
   const rawPath = q < 0 ? rest : rest.slice(0, q);
   const rawQuery = q < 0 ? '' : rest.slice(q + 1);

@@ -28,7 +28,7 @@ export function addMemqRoutes(router: Router, broker: MemqBroker, base = MEMQ_BA
   const maxBody = opts.maxBodyBytes ?? Infinity;
 
   router.handle('GET', `${base}/stats`, async (_req, res, ctx) => {
-    const extended = isTrue(new URLSearchParams(ctx.rawQuery).get('extended'));
+    const extended = ctx.rawQuery !== '' && isTrue(new URLSearchParams(ctx.rawQuery).get('extended'));
     const stats = extended ? await broker.stats({ extended: true }) : await broker.stats();
     sendJson(res, encodeStats(stats));
   });
@@ -53,7 +53,7 @@ export function addMemqRoutes(router: Router, broker: MemqBroker, base = MEMQ_BA
   });
 
   router.handle('POST', `${base}/queues/:queue/dequeue`, (_req, res, ctx) => {
-    const lease = new URLSearchParams(ctx.rawQuery).get('lease');
+    const lease = ctx.rawQuery === '' ? null : new URLSearchParams(ctx.rawQuery).get('lease');
     if (lease === null) {
       return settle(res, () => broker.dequeue(queueName(ctx)), (m) => (m ? sendJson(res, messageWire(m)) : sendNoContent(res)));
     }

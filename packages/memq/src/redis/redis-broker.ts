@@ -15,6 +15,11 @@ export interface RedisBrokerOptions {
   prefix?: string;
   /** Time source for timestamps and leases. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Coalesce the script calls issued in one event-loop turn into one socket write (cork the
+   * connection, uncork in setImmediate). Default true. See `coalesce()`.
+   */
+  coalesceWrites?: boolean;
 }
 
 /**
@@ -28,12 +33,16 @@ export class RedisBroker implements MemqBroker {
   private readonly keys: MemqKeys;
   private readonly clock: Clock;
   private readonly scripts: Record<ScriptName, LuaScript>;
+  private readonly keyCache = new Map<string, QueueKeys>();
+  private readonly coalesceWrites: boolean;
+  private corked = false;
 
   constructor(opts: RedisBrokerOptions) {
     this.redis = opts.redis;
     this.keys = new MemqKeys(opts.prefix);
     this.clock = opts.clock ?? systemClock;
     this.scripts = memqScripts();
+    this.coalesceWrites = opts.coalesceWrites ?? true;
   }
 
   async createQueue(name: string): Promise<void> {
@@ -98,11 +107,38 @@ export class RedisBroker implements MemqBroker {
 
   private queueKeys(name: string): QueueKeys {
     if (name.length === 0) throw new EmptyNameError();
-    return this.keys.queue(name);
+    let k = this.keyCache.get(name);
+    if (k === undefined) {
+      k = this.keys.queue(name);
+      // A small bounded cache: a busy queue's keys are built once, not on every request.
+      if (this.keyCache.size >= 1024) this.keyCache.clear();
+      this.keyCache.set(name, k);
+    }
+    return k;
+  }
+
+  /**
+   * Why: without it every request costs its own write(2) to Redis, and on a busy server the
+   * syscalls, not Redis or JavaScript, bound throughput (measured: about 3x fewer requests/s).
+   * Requests parsed in one poll phase of the event loop issue their EVALSHAs into a corked
+   * socket; setImmediate (the check phase, right after that poll phase) uncorks it, so they
+   * leave in one writev. Latency cost: at most one loop turn.
+   */
+  private coalesce(): void {
+    if (this.corked || !this.coalesceWrites) return;
+    const stream = this.redis.stream;
+    if (!stream || stream.destroyed || typeof stream.cork !== 'function') return;
+    stream.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 
   /** Run a script and map a negative integer reply to its MemqError. */
   private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    this.coalesce();
     const reply = await this.scripts[name].run(this.redis, keys, args);
     if (typeof reply === 'number' && reply < 0) throw errorFromCode(reply);
     if (reply === null) throw new MemqError(`script ${name} returned nil`, 500);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseAddress } from './config.js';
+
+describe('parseAddress', () => {
+  it.each([
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    [':8080', { host: '0.0.0.0', port: 8080 }],
+    ['[::1]:9000', { host: '::1', port: 9000 }],
+    ['localhost:0', { host: 'localhost', port: 0 }],
+  ])('%s', (addr, want) => {
+    expect(parseAddress(addr)).toEqual(want);
+  });
+  it.each(['8080', 'host:', 'a:b', 'x:70000'])('rejects %s', (addr) => {
+    expect(() => parseAddress(addr)).toThrow();
+  });
+});
+
+describe('loadConfig', () => {
+  const files: Record<string, string> = { '/run/secrets/redis': 's3cret\n' };
+  const read = (p: string): string => {
+    const v = files[p];
+    if (v === undefined) throw new Error(`ENOENT ${p}`);
+    return v;
+  };
+  it.each([
+    [{}, { host: '127.0.0.1', port: 8080, redisUrl: 'redis://127.0.0.1:6379', prefix: 'memq:', maxBodyBytes: 16777216, logLevel: 'info' }],
+    [
+      { MEMQ_ADDR: ':9090', REDIS_URL: 'redis://r:1', MEMQ_PREFIX: 'x:', REDIS_PASSWORD_FILE: '/run/secrets/redis', MEMQ_MAX_BODY_BYTES: '10' },
+      { host: '0.0.0.0', port: 9090, redisUrl: 'redis://r:1', redisPassword: 's3cret', prefix: 'x:', maxBodyBytes: 10, logLevel: 'info' },
+    ],
+    [{ REDIS_PASSWORD: 'direct', REDIS_PASSWORD_FILE: '/missing' }, { redisPassword: 'direct' }],
+  ])('%j', (env, want) => {
+    expect(loadConfig(env, read)).toMatchObject(want);
+  });
+  it('fails on an unreadable password file and a bad body limit', () => {
+    expect(() => loadConfig({ REDIS_PASSWORD_FILE: '/missing' }, read)).toThrow(/ENOENT/);
+    expect(() => loadConfig({ MEMQ_MAX_BODY_BYTES: '-1' }, read)).toThrow(/positive/);
+  });
+});

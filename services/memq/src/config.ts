@@ -1,0 +1,48 @@
+/** The memq service's settings, compiled once from the environment by `loadConfig`. */
+export interface MemqServiceConfig {
+  /** Listen host. From MEMQ_ADDR (default `127.0.0.1:8080`; `:8080` means all interfaces). */
+  host: string;
+  /** Listen port (0 picks a free one). */
+  port: number;
+  /** REDIS_URL, default `redis://127.0.0.1:6379`. */
+  redisUrl: string;
+  /** REDIS_PASSWORD, or the trimmed content of REDIS_PASSWORD_FILE; undefined when neither is set. */
+  redisPassword?: string;
+  /** MEMQ_PREFIX: the Redis key prefix, default `memq:`. */
+  prefix: string;
+  /** MEMQ_MAX_BODY_BYTES: largest enqueue body, default 16 MiB (kuard has no limit; SPEC §7 wants one). */
+  maxBodyBytes: number;
+  /** LOG_LEVEL for pino, default `info`. */
+  logLevel: string;
+}
+
+/** Split `host:port`, `:port` or `[v6]:port`; an empty host means all interfaces. */
+export function parseAddress(addr: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(addr.trim());
+  if (!m) throw new Error(`MEMQ_ADDR must be host:port, got ${JSON.stringify(addr)}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`MEMQ_ADDR port out of range: ${addr}`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+/**
+ * Build the config from an environment. `readFile` reads REDIS_PASSWORD_FILE (injected so the
+ * function stays pure for tests).
+ */
+export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string): MemqServiceConfig {
+  const { host, port } = parseAddress(env.MEMQ_ADDR || '127.0.0.1:8080');
+  let redisPassword = env.REDIS_PASSWORD || undefined;
+  if (!redisPassword && env.REDIS_PASSWORD_FILE) redisPassword = readFile(env.REDIS_PASSWORD_FILE).trim();
+  const maxBodyBytes = env.MEMQ_MAX_BODY_BYTES ? Number(env.MEMQ_MAX_BODY_BYTES) : 16 * 1024 * 1024;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error(`MEMQ_MAX_BODY_BYTES must be a positive integer`);
+  return {
+    host,
+    port,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    ...(redisPassword ? { redisPassword } : {}),
+    prefix: env.MEMQ_PREFIX ?? 'memq:',
+    maxBodyBytes,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { RedisBroker } from '@kjobs/memq';
+import { loadConfig } from './config.js';
+import { createMemqServer } from './server.js';
+
+/**
+ * The memq service: kuard's MemQ API, durable in Redis.
+ * does: 1. read the environment  2. connect to Redis  3. listen  4. on SIGTERM/SIGINT stop
+ * accepting, let in-flight requests finish (at most 10 s), close Redis, exit 0.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'));
+  const log = pino({ level: config.logLevel, base: { service: 'memq' } });
+
+  const redis = new Redis(config.redisUrl, {
+    ...(config.redisPassword ? { password: config.redisPassword } : {}),
+    // Fail requests fast while Redis is down instead of queueing them forever.
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: false,
+  });
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+  const broker = new RedisBroker({ redis, prefix: config.prefix });
+  const server = createMemqServer({
+    broker,
+    maxBodyBytes: config.maxBodyBytes,
+    logger: log.child({ component: 'http' }),
+    health: async () => {
+      await redis.ping();
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const addr = server.address() as AddressInfo;
+  log.info({ address: `${addr.address}:${addr.port}`, prefix: config.prefix, redis: redactUrl(config.redisUrl) }, 'memq listening');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.warn('in-flight requests did not finish in 10s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(() => {
+      redis.quit().finally(() => {
+        log.info('stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`memq: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
