@@ -1,0 +1,255 @@
+/**
+ * The CronJob sync decision (Kubernetes cronjob_controllerv2.go `syncCronJob` + cleanup), as a pure
+ * function of (CronJob, its Jobs, now). The sync performs the plan in order: history deletions,
+ * replace deletions, then the create, then one status write.
+ */
+import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
+import { ScheduleError, parseSchedule } from './cron-spec.js';
+import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
+import { mostRecentScheduleTime, nextScheduleDelayMs } from './schedule.js';
+import { timeZoneError, formatRfc1123Z } from './zoned-time.js';
+
+/** An event the controller records on the CronJob. */
+export interface CronJobEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** Everything a CronJob sync reads. */
+export interface CronJobSyncInput {
+  cronJob: CronJob;
+  /**
+   * Jobs whose controller is this CronJob, from the cache — plus any `status.active` Job the sync
+   * re-read from the API because the cache lacked it. An active ref absent here counts as deleted.
+   */
+  jobs: readonly Job[];
+  now: Date;
+  /** Zone used when spec.timeZone is unset (the controller's local zone). Default UTC. */
+  defaultTimeZone?: string;
+}
+
+/** What one CronJob sync does. */
+export interface CronJobDecision {
+  /** Finished Jobs over the history limits, oldest first (DELETE, propagation Background). */
+  historyDeletes: Job[];
+  /** Running Jobs to delete first under concurrencyPolicy Replace (Background). */
+  replaceDeletes: Job[];
+  /** The Job to create now, if any. */
+  jobToCreate: Job | null;
+  /** A Job of ours for the due time that exists but is not in `status.active` (restart case): adopt it. */
+  adopted: Job | null;
+  /** Status after reconciliation and Replace deletions — what to write if the create fails. */
+  statusBeforeCreate: CronJobStatus;
+  /** The start time handled this sync (created or adopted), if any. */
+  scheduledTime?: Date;
+  /** Status after the create (see recordStartedJob), assuming it succeeds (the new ref has no uid yet). */
+  status: CronJobStatus;
+  /** True when `status` differs from the stored status. */
+  statusChanged: boolean;
+  /** Events in order, except SuccessfulCreate / SuccessfulDelete / FailedDelete, which follow the writes. */
+  events: CronJobEvent[];
+  /** When to sync again; undefined = only on the next change (suspend, bad zone or schedule). */
+  requeueAfterMs?: number;
+}
+
+function finishedType(job: Job): 'Complete' | 'Failed' | null {
+  for (const c of job.status?.conditions ?? []) {
+    if ((c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') return c.type;
+  }
+  return null;
+}
+
+function timeMs(t: string | null | undefined): number {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** `byJobStartTime`: by status.startTime (missing ones last), then by name. */
+export function compareByStartTime(a: Job, b: Job): number {
+  const sa = a.status?.startTime;
+  const sb = b.status?.startTime;
+  if (!sa && sb) return 1;
+  if (sa && !sb) return -1;
+  if (sa && sb && timeMs(sa) !== timeMs(sb)) return timeMs(sa) - timeMs(sb);
+  return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+}
+
+/**
+ * History cleanup: for Complete and Failed children separately, the oldest beyond
+ * successfulJobsHistoryLimit (default 3) / failedJobsHistoryLimit (default 1).
+ */
+export function jobsOverHistoryLimits(cj: CronJob, jobs: readonly Job[]): Job[] {
+  const out: Job[] = [];
+  const groups: [('Complete' | 'Failed'), number | undefined][] = [
+    ['Complete', cj.spec.successfulJobsHistoryLimit ?? 3],
+    ['Failed', cj.spec.failedJobsHistoryLimit ?? 1],
+  ];
+  for (const [type, limit] of groups) {
+    if (limit === undefined || limit === null) continue;
+    const list = jobs.filter((j) => finishedType(j) === type).sort(compareByStartTime);
+    out.push(...list.slice(0, Math.max(0, list.length - limit)));
+  }
+  return out;
+}
+
+/**
+ * Decide one CronJob sync. Does:
+ * 1. history: finished Jobs over the limits are deleted (and leave the active list);
+ * 2. active list: finished active Jobs leave it (SawCompletedJob), active refs with no Job leave
+ *    it (MissingJob), running Jobs not in it are reported (UnexpectedJob), lastSuccessfulTime =
+ *    latest completionTime of a succeeded Job not in the list;
+ * 3. stop here when being deleted, the zone is unknown, suspended, or the schedule does not parse;
+ * 4. find the most recent due start time (TooManyMissedTimes when > 100 missed); none → requeue at
+ *    the next one; past startingDeadlineSeconds → MissSchedule;
+ * 5. already handled (in active by name, or lastScheduleTime) → requeue;
+ * 6. Forbid with active Jobs → JobAlreadyActive; Replace → delete the active Jobs;
+ * 7. our Job for that time already exists (a restart between create and status write) → adopt it;
+ *    otherwise create it; append it to active, set lastScheduleTime; requeue at the next time.
+ */
+export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
+  const { cronJob: cj, jobs, now } = input;
+  const tzDefault = input.defaultTimeZone ?? 'UTC';
+  const old = cj.status ?? {};
+  const events: CronJobEvent[] = [];
+  const warn = (reason: string, message: string) => events.push({ type: 'Warning', reason, message });
+  const normal = (reason: string, message: string) => events.push({ type: 'Normal', reason, message });
+  let active: ObjectReference[] = [...(old.active ?? [])];
+  let lastSuccessfulTime = old.lastSuccessfulTime;
+  const inActive = (uid: string | undefined) => active.some((r) => r.uid === uid);
+
+  const historyDeletes = jobsOverHistoryLimits(cj, jobs);
+  const deletedUids = new Set(historyDeletes.map((j) => j.metadata.uid));
+  active = active.filter((r) => !deletedUids.has(r.uid));
+
+  const d: CronJobDecision = { historyDeletes, replaceDeletes: [], jobToCreate: null, adopted: null, statusBeforeCreate: old, status: old, statusChanged: false, events };
+  const status = (): CronJobStatus => {
+    const s: CronJobStatus = { ...old, active };
+    if (active.length === 0) delete s.active;
+    if (lastSuccessfulTime !== undefined) s.lastSuccessfulTime = lastSuccessfulTime;
+    return s;
+  };
+  const finish = (requeueAfterMs?: number | null): CronJobDecision => {
+    d.status = status();
+    d.statusBeforeCreate = d.status;
+    d.statusChanged = JSON.stringify(d.status) !== JSON.stringify(old);
+    if (requeueAfterMs !== undefined && requeueAfterMs !== null) d.requeueAfterMs = Math.max(0, requeueAfterMs);
+    return d;
+  };
+
+  // 2. reconcile the active list with the Jobs that exist
+  const unexpected: Job[] = [];
+  for (const j of jobs) {
+    if (deletedUids.has(j.metadata.uid)) continue;
+    const found = inActive(j.metadata.uid);
+    const fin = finishedType(j);
+    if (!found && !fin) {
+      unexpected.push(j);
+    } else if (found && fin) {
+      active = active.filter((r) => r.uid !== j.metadata.uid);
+      normal('SawCompletedJob', `Saw completed job: ${j.metadata.name}, status: ${fin}`);
+    } else if (fin === 'Complete') {
+      const ct = j.status?.completionTime;
+      if (ct && (!lastSuccessfulTime || timeMs(ct) > timeMs(lastSuccessfulTime))) lastSuccessfulTime = ct;
+    }
+  }
+  const existing = new Set(jobs.map((j) => j.metadata.uid));
+  for (const ref of [...active]) {
+    if (existing.has(ref.uid)) continue;
+    active = active.filter((r) => r.uid !== ref.uid);
+    normal('MissingJob', `Active job went missing: ${ref.name}`);
+  }
+  const reportUnexpected = (except?: Job) => {
+    for (const j of unexpected) if (j !== except) warn('UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
+  };
+
+  // 3. stop conditions
+  const stop = (reason?: string, message?: string): CronJobDecision => {
+    reportUnexpected();
+    if (reason && message) warn(reason, message);
+    return finish();
+  };
+  if (cj.metadata.deletionTimestamp) return stop();
+  const zoneErr = cj.spec.timeZone !== undefined ? timeZoneError(cj.spec.timeZone) : null;
+  if (zoneErr) return stop('UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${zoneErr}`);
+  if (cj.spec.suspend) return stop();
+  let sched;
+  try {
+    sched = parseSchedule(cj.spec.schedule, cj.spec.timeZone, tzDefault);
+  } catch (e) {
+    return stop('UnparseableSchedule', `unparseable schedule: "${cj.spec.schedule}" : ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (cj.spec.schedule.includes('TZ')) {
+    warn('UnsupportedSchedule', `CRON_TZ or TZ used in schedule "${cj.spec.schedule}" is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`);
+  }
+
+  // 4. the due start time
+  const cjNow: CronJob = { ...cj, status: status() };
+  let due;
+  try {
+    due = mostRecentScheduleTime(cjNow, now, sched, true);
+  } catch (e) {
+    return stop('InvalidSchedule', `invalid schedule: ${cj.spec.schedule} : ${e instanceof ScheduleError ? e.message : String(e)}`);
+  }
+  const scheduled = due.mostRecent && due.mostRecent.getTime() <= now.getTime() ? due.mostRecent : null;
+  if (scheduled && due.tooManyMissed) warn('TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+  const requeue = () => nextScheduleDelayMs({ ...cj, status: status() }, now, sched);
+  const ours = scheduled ? jobs.find((j) => j.metadata.name === scheduledJobName(cj, scheduled) && isControlledBy(j, cj) && !deletedUids.has(j.metadata.uid)) : undefined;
+  reportUnexpected(ours && !inActive(ours.metadata.uid) && !finishedType(ours) ? ours : undefined);
+  if (!scheduled) return finish(requeue());
+  const sds = cj.spec.startingDeadlineSeconds;
+  if (sds !== undefined && sds !== null && scheduled.getTime() + sds * 1000 < now.getTime()) {
+    warn('MissSchedule', `Missed scheduled time to start a job: ${formatRfc1123Z(scheduled.getTime())}`);
+    return finish(requeue());
+  }
+
+  // 5. already handled
+  const name = scheduledJobName(cj, scheduled);
+  if (active.some((r) => r.name === name) || (old.lastScheduleTime !== undefined && timeMs(old.lastScheduleTime) === scheduled.getTime())) {
+    return finish(requeue());
+  }
+
+  // 6. concurrency policy
+  const policy = cj.spec.concurrencyPolicy ?? 'Allow';
+  if (policy === 'Forbid' && active.length > 0) {
+    normal('JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+    return finish(requeue());
+  }
+  if (policy === 'Replace' && active.length > 0) {
+    const byUid = new Map(jobs.map((j) => [j.metadata.uid, j]));
+    d.replaceDeletes = active.map((r) => byUid.get(r.uid)).filter((j): j is Job => j !== undefined && j !== ours);
+    const replaced = new Set(d.replaceDeletes.map((j) => j.metadata.uid));
+    active = active.filter((r) => !replaced.has(r.uid));
+  }
+
+  // 7. create (or adopt the Job a crashed sync already created)
+  if (ours) {
+    d.adopted = ours;
+  } else {
+    d.jobToCreate = buildScheduledJob(cj, scheduled, tzDefault);
+  }
+  d.scheduledTime = scheduled;
+  d.statusBeforeCreate = status();
+  const started = recordStartedJob(d.statusBeforeCreate, ours ?? d.jobToCreate!, scheduled);
+  d.status = started;
+  d.statusChanged = true;
+  const after = nextScheduleDelayMs({ ...cj, status: started }, now, sched);
+  if (after !== null) d.requeueAfterMs = Math.max(0, after);
+  return d;
+}
+
+/**
+ * The status after starting (or adopting) `job` for `scheduledTime`: its reference appended to
+ * `active` (once) and lastScheduleTime set. Written only after the create succeeded — a crash in
+ * between leaves a Job with the deterministic name, which the next sync adopts instead of creating
+ * another.
+ */
+export function recordStartedJob(status: CronJobStatus, job: Job, scheduledTime: Date): CronJobStatus {
+  const active = [...(status.active ?? [])];
+  if (!active.some((r) => r.uid !== undefined && r.uid === job.metadata.uid)) active.push(jobReference(job));
+  return { ...status, active, lastScheduleTime: formatTime(scheduledTime) };
+}
+
+function formatTime(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
