@@ -1,5 +1,5 @@
 import {
-  ApiError, fieldValue, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
+  ApiError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
   type KList, type KObject, type ResourceInfo, type Status, type WatchEvent,
 } from '@kjobs/api';
 import { decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
@@ -25,6 +25,8 @@ const PATCH_TYPES: Record<PatchType, string> = {
 
 /** Largest page asked for over NATS, so a reply stays well under NATS' 1 MiB payload limit. */
 const NATS_PAGE = 200;
+/** Page size of the api-server's `changes` answers. */
+const CHANGES_PAGE = 500;
 
 /**
  * The ApiClient over NATS request/reply (for services). Watches subscribe to the relay's change
@@ -209,7 +211,9 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
         for (;;) {
           const batch = await client.changes(info, last);
           for (const m of batch.events) deliver(m);
-          if (batch.events.length === 0 || BigInt(batch.last) <= BigInt(last)) break;
+          // The log has no change of this kind up to batch.last: later changes chain from ≤ it.
+          if (BigInt(batch.last) > BigInt(last)) last = batch.last;
+          if (batch.events.length < CHANGES_PAGE) break;
         }
       } catch (e) {
         if (e instanceof ApiError && e.code === 410) {
@@ -266,6 +270,5 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
       finish(e as Error);
     }
   })();
-  void fieldValue;
   return { stop: () => finish(), done };
 }
