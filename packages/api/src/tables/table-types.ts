@@ -40,7 +40,8 @@ export interface TableRow {
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1';
-  metadata: ListMeta;
+  /** resourceVersion (and continue) of the list the rows come from. */
+  metadata: ListMeta & { [field: string]: unknown };
   columnDefinitions: TableColumnDefinition[];
   rows: TableRow[];
 }
