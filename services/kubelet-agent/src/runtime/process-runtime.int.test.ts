@@ -145,9 +145,10 @@ describe('ProcessRuntime: running pods', () => {
 describe('ProcessRuntime: stopping pods', () => {
   it('killPod delivers SIGTERM first, then nothing of the process group is left', async () => {
     h = await Harness.create();
-    const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap 'touch "$HOME/got-term"; exit 0' TERM; ${LOOP}`] }], { restartPolicy: 'Always' });
+    const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap 'touch "$HOME/got-term"; exit 0' TERM; touch "$HOME/armed"; ${LOOP}`] }], { restartPolicy: 'Always' });
     await h.rt.syncPod(pod, {});
-    await h.waitStatus(pod, 'Running', (st) => st.phase === 'Running');
+    // Like any program, it can only react to SIGTERM once its handler is installed.
+    await waitFor('trap installed', () => existsSync(join(h.rootDir, 'pods', pod.metadata.uid ?? '', 'armed')));
     const pgid = h.rt.podRecord(pod.metadata.uid ?? '')?.containers.c?.current?.pgid ?? 0;
     expect(groupMembers(pgid).length).toBeGreaterThan(0);
     await h.rt.killPod(pod.metadata.uid ?? '', 10);
@@ -161,9 +162,9 @@ describe('ProcessRuntime: stopping pods', () => {
 
   it('SIGKILLs a program that ignores SIGTERM once the grace period (at least 2 s) is over', async () => {
     h = await Harness.create();
-    const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap '' TERM; ${LOOP}`] }], { restartPolicy: 'Never' });
+    const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap '' TERM; touch "$HOME/armed"; ${LOOP}`] }], { restartPolicy: 'Never' });
     await h.rt.syncPod(pod, {});
-    await h.waitStatus(pod, 'Running', (st) => st.phase === 'Running');
+    await waitFor('SIGTERM ignored', () => existsSync(join(h.rootDir, 'pods', pod.metadata.uid ?? '', 'armed')));
     const pgid = h.rt.podRecord(pod.metadata.uid ?? '')?.containers.c?.current?.pgid ?? 0;
     const t0 = Date.now();
     await h.rt.killPod(pod.metadata.uid ?? '', 1);
@@ -185,6 +186,16 @@ describe('ProcessRuntime: stopping pods', () => {
     const pgid = h.rt.podRecord(pod.metadata.uid ?? '')?.containers.c?.current?.pgid ?? 0;
     await waitFor('group gone', () => groupMembers(pgid).length === 0);
     expect(h.events).toContainEqual(expect.objectContaining({ reason: 'DeadlineExceeded', type: 'Normal' }));
+  });
+
+  it('killPod right after start (before any handler exists) still leaves nothing behind', async () => {
+    h = await Harness.create();
+    const pods = Array.from({ length: 5 }, (_, i) => h.pod(`p${i}`, [{ name: 'c', image: 'busybox', command: ['sh', '-c', `sleep 30 & ${LOOP}`] }]));
+    for (const p of pods) await h.rt.syncPod(p, {});
+    await Promise.all(pods.map((p) => h.rt.killPod(p.metadata.uid ?? '', 3)));
+    expect(h.pgids.size).toBe(5);
+    expect(h.livePgids()).toEqual([]);
+    for (const p of pods) expect(h.rt.podStatus(p).containerStatuses?.[0]?.state.terminated).toBeDefined();
   });
 
   it('removePod deletes the pod directory and forgets the pod', async () => {

@@ -16,12 +16,21 @@ export const SHIM_SCRIPT = `#!/bin/sh
 # kjobs container shim: usage: kjobs-shim.sh EXIT_FILE PROGRAM [ARG...]
 exit_file=$1
 shift
+child=
+got=0
+early=
+# Traps are set before the program starts so no signal is lost; one that arrives before
+# the program exists is remembered and forwarded as soon as it does.
+forward() {
+  got=1
+  if [ -n "$child" ]; then kill -"$1" "$child" 2>/dev/null; else early=$1; fi
+}
+trap 'forward TERM' TERM
+trap 'forward INT' INT
+trap 'forward HUP' HUP
 "$@" &
 child=$!
-got=0
-trap 'got=1; kill -TERM "$child" 2>/dev/null' TERM
-trap 'got=1; kill -INT "$child" 2>/dev/null' INT
-trap 'got=1; kill -HUP "$child" 2>/dev/null' HUP
+[ -n "$early" ] && kill -"$early" "$child" 2>/dev/null
 wait "$child"
 code=$?
 # A trapped signal makes wait return early (status > 128) while the program may still run:
