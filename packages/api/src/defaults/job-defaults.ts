@@ -87,7 +87,7 @@ export function defaultCronJob(cj: Obj): void {
  */
 export function generateJobSelector(job: Job): Job {
   const out = structuredClone(job);
-  if (out.spec?.manualSelector === true) return out;
+  if (out.spec === null || typeof out.spec !== 'object' || out.spec.manualSelector === true) return out;
   const name = out.metadata.name ?? '';
   const uid = out.metadata.uid ?? '';
   out.spec.template ??= { spec: { containers: [] } };

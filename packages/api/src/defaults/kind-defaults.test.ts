@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from './apply-defaults.js';
-import type { KObject } from '../types.js';
+import { generateJobSelector } from './job-defaults.js';
+import type { Job, KObject } from '../types.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const d = (kind: string, obj: Json): Json => applyDefaults(kind, obj as KObject) as Json;
@@ -89,5 +91,20 @@ describe('applyDefaults never mutates its input', () => {
       expect(() => applyDefaults(kind, { metadata: { name: 'x' }, spec: { containers: 'nope', template: 5, ports: [null, 3], jobTemplate: [] }, status: 'x' } as unknown as KObject)).not.toThrow();
       expect(() => applyDefaults(kind, { metadata: { name: 'x' }, spec: null } as unknown as KObject)).not.toThrow();
     }
+  });
+});
+
+describe('defaulting never throws, whatever JSON it gets', () => {
+  it('applyDefaults and generateJobSelector on arbitrary objects', () => {
+    const kinds = ['Pod', 'Job', 'CronJob', 'Service', 'ReplicaSet', 'Namespace', 'Node', 'Event', 'Lease'];
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), fc.jsonValue({ maxDepth: 5 }), (kind, v) => {
+        const obj = { metadata: { name: 'x' }, ...(v && typeof v === 'object' && !Array.isArray(v) ? v : { spec: v }) } as KObject;
+        const out = applyDefaults(kind, obj);
+        if (out.metadata && typeof out.metadata === 'object') generateJobSelector(out as Job);
+        return true;
+      }),
+      { numRuns: 500 },
+    );
   });
 });
