@@ -39,7 +39,7 @@ export class HttpClient implements ApiClient {
       const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const req = this.request(method, path, {
         accept: 'application/json',
-        ...(data !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}),
         ...headers,
       });
       req.setTimeout(this.opts.timeoutMs ?? 30_000, () => req.destroy(new Error(`timeout after ${this.opts.timeoutMs ?? 30_000} ms`)));

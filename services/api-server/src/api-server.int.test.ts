@@ -68,13 +68,13 @@ for (const transport of ['http', 'nats'] as const) {
     });
 
     it('lists with label selectors and deletes', async () => {
-      await c().create('Pod', pod(n('sel-a'), { app: 'web', tier: 'fe' }));
-      await c().create('Pod', pod(n('sel-b'), { app: 'web', tier: 'be' }));
-      await c().create('Pod', pod(n('sel-c'), { app: 'db' }));
-      const web = await c().list<Pod>('Pod', { namespace: 'default', labelSelector: 'app=web' });
+      await c().create('Pod', pod(n('sel-a'), { app: 'web', tier: 'fe', via: transport }));
+      await c().create('Pod', pod(n('sel-b'), { app: 'web', tier: 'be', via: transport }));
+      await c().create('Pod', pod(n('sel-c'), { app: 'db', via: transport }));
+      const web = await c().list<Pod>('Pod', { namespace: 'default', labelSelector: `app=web,via=${transport}` });
       expect(web.kind).toBe('PodList');
       expect(web.items.map((p) => p.metadata.name).sort()).toEqual([n('sel-a'), n('sel-b')]);
-      const notFe = await c().list<Pod>('Pod', { namespace: 'default', labelSelector: 'app in (web,db),tier notin (fe)' });
+      const notFe = await c().list<Pod>('Pod', { namespace: 'default', labelSelector: `app in (web,db),tier notin (fe),via=${transport}` });
       expect(notFe.items.map((p) => p.metadata.name).sort()).toEqual([n('sel-b'), n('sel-c')]);
       const del = await c().delete('Pod', 'default', n('sel-c'));
       expect((del as Status).status).toBe('Success');
