@@ -208,6 +208,10 @@ describe('ProcessRuntime: stopping pods', () => {
     expect(existsSync(dir)).toBe(false);
     expect(h.rt.knownPods()).toEqual([]);
     expect(h.livePgids()).toEqual([]);
+    // A stale informer event for the removed pod must not run it again.
+    await h.rt.syncPod(pod, {});
+    expect(h.rt.knownPods()).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('a pod with a deletionTimestamp is killed by syncPod itself', async () => {

@@ -1,0 +1,345 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Container, Pod } from '@kjobs/api';
+import { nextBackoff } from './backoff.js';
+import { type RunExit, reapGroup, startShim, waitForExit } from './container-process.js';
+import { ContainerRun } from './container-run.js';
+import type { IpAllocator } from './ip-allocator.js';
+import { exitFile, logFile, logTimesFile, podDir } from './layout.js';
+import { prepareLaunch } from './launch.js';
+import { computePodActions } from './pod-actions.js';
+import type { ProbeReport } from './probe-worker.js';
+import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
+import { savePodRecord } from './state-file.js';
+import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning, newContainerRecord, orderedContainers } from './state.js';
+
+/** What a PodWorker needs from its runtime. */
+export interface WorkerContext {
+  opts: CompiledOptions;
+  ipam: IpAllocator;
+  shim(): Promise<string>;
+  isClosed(): boolean;
+  emitChange(uid: string): void;
+  emitEvent(e: RuntimeEvent): void;
+}
+
+/**
+ * One pod on this node: its record, its live runs, and the decide → act → record loop. Every
+ * operation runs on the worker's queue (`exclusive`), so container exits, probe results, timers
+ * and syncPod calls never interleave.
+ */
+export class PodWorker {
+  /** Set by syncPod; until then (after recover) nothing is started. */
+  synced = false;
+  /** Set by removePod: nothing is written any more. */
+  removed = false;
+  readonly runs = new Map<string, ContainerRun>();
+  private lock: Promise<unknown> = Promise.resolve();
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private killing: Promise<void> | undefined;
+
+  constructor(readonly record: PodRecord, private readonly ctx: WorkerContext) {}
+
+  /** Run `fn` after every earlier operation of this pod. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch((err: unknown) => this.ctx.opts.log.error({ uid: this.record.uid, err }, 'pod operation failed'));
+    return next;
+  }
+
+  /** Take the pod as the API has it now, then decide and act (inside the queue). */
+  async sync(pod: Pod, serviceEnv: Record<string, string>): Promise<void> {
+    if (this.removed) return;
+    const r = this.record;
+    r.pod = pod;
+    r.serviceEnv = serviceEnv;
+    this.synced = true;
+    for (const c of orderedContainers(pod)) r.containers[c.name] ??= newContainerRecord(c.name, c.init);
+    await this.reconcile();
+  }
+
+  /** After a restart: watch live runs again and record those that ended meanwhile (inside the queue). */
+  async reattach(isAlive: (inst: ContainerInstance) => boolean): Promise<void> {
+    for (const rec of Object.values(this.record.containers)) {
+      const inst = rec.current;
+      if (!isRunning(inst)) continue;
+      if (isAlive(inst)) await this.attach(rec, inst);
+      else await this.recordExit(rec.name, inst, await this.exitOfDead(rec.name, inst), false);
+    }
+    await this.persist();
+  }
+
+  /** Stop the pod for good (idempotent; a second call joins the first). */
+  kill(gracePeriodSeconds?: number): Promise<void> {
+    this.killing ??= this.stop(gracePeriodSeconds);
+    return this.killing;
+  }
+
+  /** Stop timers and watchers; processes keep running. */
+  detach(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    for (const run of this.runs.values()) run.detach();
+  }
+
+  /** Settles when the queue is idle. */
+  idle(): Promise<unknown> {
+    return this.lock.catch(() => {});
+  }
+
+  private event(type: RuntimeEvent['type'], reason: string, message: string, c?: ContainerRecord): void {
+    const r = this.record;
+    const e: RuntimeEvent = { podUid: r.uid, namespace: r.namespace, podName: r.name, type, reason, message };
+    if (c) e.fieldPath = `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`;
+    this.ctx.emitEvent(e);
+  }
+
+  private async persist(): Promise<void> {
+    if (this.removed) return;
+    try {
+      await savePodRecord(this.ctx.opts.rootDir, this.record);
+    } catch (err) {
+      this.ctx.opts.log.error({ uid: this.record.uid, err }, 'cannot save pod state');
+    }
+  }
+
+  /**
+   * Decide (computePodActions) and act. Does: 1. give the pod its IP; 2. on a passed deadline,
+   * fail and kill the pod; 3. mark containers in backoff (BackOff event on entering it);
+   * 4. start what must start; 5. mark the pod stopped when done; 6. arm the wake timer;
+   * 7. save the record and tell the agent.
+   */
+  private async reconcile(): Promise<void> {
+    const r = this.record;
+    const { opts } = this.ctx;
+    if (this.ctx.isClosed() || this.removed) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    if (this.synced && !r.stopped) this.ensureSandbox();
+    let wakeAtMs: number | undefined;
+    if (this.synced && r.podIP) {
+      const actions = computePodActions(r, opts.now(), opts.backoff);
+      if (actions.deadlineExceeded) {
+        this.fail('DeadlineExceeded', 'Pod was active on the node longer than the specified deadline');
+      } else {
+        for (const b of actions.backoff) {
+          const rec = r.containers[b.name];
+          if (!rec) continue;
+          if (rec.waiting?.reason !== 'CrashLoopBackOff' || rec.waiting.message !== b.message) {
+            this.event('Warning', 'BackOff', `Back-off restarting failed container ${b.name} in pod ${r.name}_${r.namespace}(${r.uid})`, rec);
+          }
+          rec.waiting = { reason: 'CrashLoopBackOff', message: b.message };
+        }
+        for (const name of actions.start) {
+          const rec = r.containers[name];
+          // A run that ended at once (StartError) is decided about again right away.
+          if (rec && !(await this.start(rec))) wakeAtMs = opts.now();
+        }
+        if (actions.done) r.stopped = true;
+        if (actions.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, actions.wakeAtMs);
+      }
+    } else if (this.synced && r.sandboxError) {
+      wakeAtMs = opts.now() + opts.configRetryMs;
+    }
+    if (wakeAtMs !== undefined && !r.stopped) this.wakeAt(wakeAtMs);
+    await this.persist();
+    this.ctx.emitChange(r.uid);
+  }
+
+  private wakeAt(atMs: number): void {
+    const t = setTimeout(() => void this.exclusive(() => this.reconcile()), Math.max(0, atMs - this.ctx.opts.now()));
+    t.unref();
+    this.wakeTimer = t;
+  }
+
+  private ensureSandbox(): void {
+    const r = this.record;
+    if (r.podIP) return;
+    const ip = this.ctx.ipam.allocate(r.uid);
+    if (ip) {
+      r.podIP = ip;
+      delete r.sandboxError;
+      return;
+    }
+    const msg = `Failed to create pod sandbox: no free pod IP in ${this.ctx.opts.podIPRange}`;
+    if (r.sandboxError !== msg) this.event('Warning', 'FailedCreatePodSandBox', msg);
+    r.sandboxError = msg;
+  }
+
+  /** Pod-level failure (deadline): stop everything; the phase becomes Failed with this reason. */
+  private fail(reason: string, message: string): void {
+    const r = this.record;
+    r.failure = { reason, message };
+    r.stopped = true;
+    this.event('Normal', reason, message);
+    void this.kill(r.pod.spec.terminationGracePeriodSeconds ?? 30);
+  }
+
+  /** Start one run of a container. Returns false when it ended at once (StartError). */
+  private async start(rec: ContainerRecord): Promise<boolean> {
+    const r = this.record;
+    const { opts } = this.ctx;
+    const spec = containerSpec(r.pod, rec.name);
+    if (!spec || !r.podIP) return true;
+    const dir = podDir(opts.rootDir, r.uid);
+    const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
+    if (prepared.kind === 'waiting') {
+      if (rec.waiting?.reason !== prepared.reason || rec.waiting.message !== prepared.message) this.event('Warning', 'Failed', `Error: ${prepared.message}`, rec);
+      rec.waiting = { reason: prepared.reason, message: prepared.message, retryAtMs: opts.now() + opts.configRetryMs };
+      return true;
+    }
+    const now = opts.now();
+    if (rec.current) {
+      const finishedMs = Date.parse(rec.current.finishedAt ?? '') || now;
+      rec.backoff = nextBackoff(rec.backoff, finishedMs, now, opts.backoff);
+      rec.previous = rec.current;
+      rec.restartCount += 1;
+    }
+    delete rec.waiting;
+    delete rec.killing;
+    const attempt = rec.restartCount;
+    const base = { attempt, imageID: prepared.imageID, startedAt: new Date(now).toISOString() };
+    if (prepared.kind === 'start-error') return this.startFailed(rec, base, prepared.message);
+    let started: Awaited<ReturnType<typeof startShim>>;
+    try {
+      started = await startShim({
+        shimPath: await this.ctx.shim(),
+        exitFile: exitFile(opts.rootDir, r.uid, rec.name, attempt),
+        logFile: logFile(opts.rootDir, r.uid, rec.name, attempt),
+        argv: prepared.argv,
+        env: prepared.env,
+        cwd: dir,
+      });
+    } catch (err) {
+      return this.startFailed(rec, base, (err as Error).message);
+    }
+    const inst: ContainerInstance = { ...base, pid: started.pid, pgid: started.pid };
+    if (started.procStart !== undefined) inst.procStart = started.procStart;
+    rec.current = inst;
+    rec.ready = !spec.readinessProbe || rec.init;
+    rec.started = !spec.startupProbe || rec.init;
+    this.event('Normal', 'Pulled', `Container image "${spec.image ?? ''}" already present on machine`, rec);
+    this.event('Normal', 'Created', `Created container: ${rec.name}`, rec);
+    this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
+    opts.log.debug({ uid: r.uid, container: rec.name, pid: inst.pid, attempt }, 'container started');
+    await this.attach(rec, inst, started.child, prepared.env);
+    return true;
+  }
+
+  private startFailed(rec: ContainerRecord, base: Pick<ContainerInstance, 'attempt' | 'imageID'>, message: string): false {
+    const nowIso = new Date(this.ctx.opts.now()).toISOString();
+    rec.current = { ...base, pid: 0, pgid: 0, startedAt: new Date(0).toISOString(), finishedAt: nowIso, exitCode: 128, reason: 'StartError', message };
+    rec.ready = false;
+    rec.started = false;
+    this.event('Warning', 'Failed', `Error: failed to start container "${rec.name}": ${message}`, rec);
+    return false;
+  }
+
+  private envContext(spec: Container, podIP: string) {
+    const r = this.record;
+    const { opts } = this.ctx;
+    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv };
+  }
+
+  /** Watch a run: its exit, its log growth and its probes. `env` is rebuilt when not given (recovery). */
+  private async attach(rec: ContainerRecord, inst: ContainerInstance, child?: ChildProcess, env?: Record<string, string>): Promise<void> {
+    const r = this.record;
+    const { opts } = this.ctx;
+    const spec = containerSpec(r.pod, rec.name);
+    if (!env && spec && r.podIP) {
+      const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
+      if (prepared.kind !== 'waiting') env = prepared.env;
+    }
+    const run = await ContainerRun.attach({
+      name: rec.name,
+      inst,
+      logPath: logFile(opts.rootDir, r.uid, rec.name, inst.attempt),
+      timesPath: logTimesFile(opts.rootDir, r.uid, rec.name, inst.attempt),
+      exitPath: exitFile(opts.rootDir, r.uid, rec.name, inst.attempt),
+      ...(child ? { child } : {}),
+      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [] },
+      now: opts.now,
+      logTimesIntervalMs: opts.logTimesIntervalMs,
+      pollIntervalMs: opts.pollIntervalMs,
+      hooks: {
+        onExit: (run, exit) => this.exclusive(() => this.recordExit(run.name, run.inst, exit, true)),
+        onProbe: (run, rep) => void this.exclusive(() => this.onProbe(run, rep)),
+      },
+    });
+    this.runs.set(rec.name, run);
+    if (spec && !rec.init) run.startProbes(spec, rec.started);
+  }
+
+  private async onProbe(run: ContainerRun, rep: ProbeReport): Promise<void> {
+    const r = this.record;
+    const rec = r.containers[run.name];
+    if (!rec || this.runs.get(run.name) !== run || rec.current !== run.inst || rec.killing || r.stopped) return;
+    if (!rep.outcome.ok) this.event('Warning', 'Unhealthy', `${rep.kind} probe failed: ${rep.outcome.output}`, rec);
+    if (!rep.changed) return;
+    const spec = containerSpec(r.pod, run.name);
+    if (rep.kind === 'Readiness') rec.ready = rep.result === true;
+    else if (rep.kind === 'Startup' && rep.result === true && spec) {
+      rec.started = true;
+      run.startProbes(spec, true);
+    } else if (rep.result === false) {
+      rec.killing = rep.kind === 'Startup' ? 'startup' : 'liveness';
+      const restart = (r.pod.spec.restartPolicy ?? 'Always') !== 'Never' ? ', will be restarted' : '';
+      this.event('Normal', 'Killing', `Container ${run.name} failed ${rep.kind.toLowerCase()} probe${restart}`, rec);
+      const probe = rep.kind === 'Startup' ? spec?.startupProbe : spec?.livenessProbe;
+      void run.kill(this.graceMs(probe?.terminationGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30), this.ctx.opts.log);
+    }
+    await this.persist();
+    this.ctx.emitChange(r.uid);
+  }
+
+  /** Record how a run ended and clean up its group; with `decide`, decide again (inside the queue). */
+  private async recordExit(name: string, inst: ContainerInstance, exit: RunExit, decide: boolean): Promise<void> {
+    const rec = this.record.containers[name];
+    const run = this.runs.get(name);
+    if (run && run.inst === inst) {
+      run.detach();
+      this.runs.delete(name);
+    }
+    if (!rec || rec.current !== inst || inst.finishedAt !== undefined) return;
+    inst.finishedAt = new Date(exit.finishedAtMs ?? this.ctx.opts.now()).toISOString();
+    inst.exitCode = exit.exitCode;
+    inst.reason = exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error';
+    if (exit.unknown) inst.message = 'The container could not be located when the pod was terminated';
+    reapGroup(inst.pgid, inst.procStart);
+    rec.ready = false;
+    rec.started = false;
+    delete rec.killing;
+    this.ctx.opts.log.debug({ uid: this.record.uid, container: name, exitCode: exit.exitCode }, 'container exited');
+    if (decide) await this.reconcile();
+  }
+
+  private async exitOfDead(name: string, inst: ContainerInstance): Promise<RunExit> {
+    const watch = { pid: inst.pid, exitFile: exitFile(this.ctx.opts.rootDir, this.record.uid, name, inst.attempt), ...(inst.procStart !== undefined ? { procStart: inst.procStart } : {}) };
+    return (await waitForExit(watch, new AbortController().signal, 1)) ?? { exitCode: 137, unknown: true };
+  }
+
+  private graceMs(seconds: number): number {
+    return seconds <= 0 ? 0 : Math.max(seconds, this.ctx.opts.minimumGracePeriodSeconds) * 1000;
+  }
+
+  private async stop(gracePeriodSeconds?: number): Promise<void> {
+    const r = this.record;
+    const runs = await this.exclusive(async () => {
+      r.stopped = true;
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      for (const rec of Object.values(r.containers)) {
+        if (isRunning(rec.current)) {
+          rec.killing ??= 'pod';
+          this.event('Normal', 'Killing', `Stopping container ${rec.name}`, rec);
+        } else if (rec.waiting?.reason === 'CrashLoopBackOff') delete rec.waiting;
+      }
+      await this.persist();
+      this.ctx.emitChange(r.uid);
+      return [...this.runs.values()];
+    });
+    const grace = gracePeriodSeconds ?? r.pod.metadata.deletionGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await Promise.all(runs.map((run) => run.kill(this.graceMs(grace), this.ctx.opts.log)));
+  }
+}
+
+function containerSpec(pod: Pod, name: string): Container | undefined {
+  return pod.spec.initContainers?.find((c) => c.name === name) ?? pod.spec.containers.find((c) => c.name === name);
+}
