@@ -12,7 +12,7 @@ import {
   type JobEffect,
   type StatusOutcome,
   jobSyncProgram,
-} from './decide.js';
+} from './job-sync-program.js';
 import type { BackoffStore, FinalizerExpectations, JobControl, PodExpectations } from './ports.js';
 
 /** Optional in-memory state shared across syncs of all Jobs. */
