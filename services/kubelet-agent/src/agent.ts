@@ -1,0 +1,278 @@
+import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
+import { serveStream, StreamError, type NatsConnection, type Subjects } from '@kjobs/bus';
+import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient } from '@kjobs/client';
+import type { Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
+import { nodeObject, type NodeFacts } from './node-object.js';
+
+/** Options of a kubelet-agent. */
+export interface AgentOptions {
+  client: ApiClient;
+  nc: NatsConnection;
+  subjects: Subjects;
+  log: Logger;
+  node: NodeFacts;
+  /** Directory for pods, logs and state (survives agent restarts). */
+  rootDir: string;
+  /** Pod IPs come from this range, e.g. 127.10.0.0/16. */
+  podIPRange: string;
+  /** Extra image catalog file (YAML/JSON). */
+  catalogFile?: string;
+  /** Lease renewal period (default 10 s, the kubelet's). */
+  heartbeatMs?: number;
+  /** Node status refresh period (default 60 s). */
+  statusMs?: number;
+  /** Concurrent pod syncs (default 16). */
+  workers?: number;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
+
+/**
+ * The kubelet: registers its Node, renews its Lease, runs the pods bound to it with the process
+ * runtime, reports their status, serves their logs over NATS, and force-deletes a deleted pod
+ * once its processes are gone. Level-triggered: every sync compares the pod object with the
+ * runtime and writes status only when it changed.
+ */
+export class KubeletAgent {
+  private runtime!: ProcessRuntime;
+  private readonly pods: Informer<Pod>;
+  private readonly queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 5_000 });
+  private readonly events: EventRecorder;
+  /** pod uid → pod key, to map runtime changes back to the queue. */
+  private readonly keyByUid = new Map<string, string>();
+  /** pod key → uid, to remove a pod whose object vanished. */
+  private readonly uidByKey = new Map<string, string>();
+  /** pod uid → its Service env vars, fixed when the pod is admitted (as in Kubernetes). */
+  private readonly svcEnv = new Map<string, Record<string, string>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private logSub?: Subscription;
+  private stopped = false;
+
+  constructor(private readonly o: AgentOptions) {
+    this.pods = new Informer<Pod>(o.client, 'Pod', { fieldSelector: `spec.nodeName=${o.node.name}`, onError: (e) => o.log.warn({ err: e }, 'pod informer') });
+    this.events = new EventRecorder(o.client, 'kubelet', o.node.name);
+  }
+
+  async start(): Promise<void> {
+    const catalog = await loadCatalog({ catalogFile: this.o.catalogFile });
+    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }) });
+    const recovered = await this.runtime.recover();
+    this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
+    this.runtime.onChange((uid) => {
+      const k = this.keyByUid.get(uid);
+      if (k) this.queue.add(k);
+    });
+    this.runtime.onEvent((e) => {
+      this.events.record({ apiVersion: 'v1', kind: 'Pod', metadata: { name: e.podName, namespace: e.namespace, uid: e.podUid } }, e.type, e.reason, e.message);
+    });
+    await this.register();
+    await this.renewLease();
+    this.timers.push(setInterval(() => void this.renewLease().catch((e) => this.o.log.warn({ err: e }, 'lease renewal failed')), this.o.heartbeatMs ?? 10_000));
+    this.timers.push(setInterval(() => void this.register().catch((e) => this.o.log.warn({ err: e }, 'node status update failed')), this.o.statusMs ?? 60_000));
+    this.pods.on({
+      add: (p) => this.track(p),
+      update: (_a, p) => this.track(p),
+      delete: (p) => this.queue.add(keyOf(p)),
+    });
+    await this.pods.start();
+    // Pods this node ran that the API no longer binds here: end them, leave nothing behind.
+    const keep = this.pods.list().map((p) => p.metadata.uid!);
+    const orphans = await this.runtime.killOrphans(keep);
+    if (orphans.length) this.o.log.info({ orphans: orphans.length }, 'ended orphaned pods');
+    this.logSub = serveStream<LogRequestBody>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
+    void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
+    this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
+  }
+
+  /** Stop watching; pods keep running (a restarted agent re-attaches). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.logSub?.unsubscribe();
+    this.queue.shutdown();
+    this.pods.stop();
+    await this.runtime?.close();
+  }
+
+  private track(p: Pod): void {
+    const k = keyOf(p);
+    const uid = p.metadata.uid!;
+    const prev = this.uidByKey.get(k);
+    if (prev && prev !== uid) {
+      // Same name, new pod: the old one is gone.
+      void this.runtime.removePod(prev).catch(() => undefined);
+      this.keyByUid.delete(prev);
+    }
+    this.keyByUid.set(uid, k);
+    this.uidByKey.set(k, uid);
+    this.queue.add(k);
+  }
+
+  /** Register (or refresh) the Node object with Ready=True. */
+  private async register(): Promise<void> {
+    const now = new Date();
+    let cur: Node | undefined;
+    try {
+      cur = await this.o.client.get<Node>('Node', '', this.o.node.name);
+    } catch (e) {
+      if (!isApiError(e, 404)) throw e;
+    }
+    if (!cur) {
+      try {
+        await this.o.client.create<Node>('Node', nodeObject(this.o.node, now));
+        this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.o.node.name, uid: this.o.node.name } }, 'Normal', 'Starting', 'Starting kubelet.');
+        return;
+      } catch (e) {
+        if (!isApiError(e, 409)) throw e;
+        cur = await this.o.client.get<Node>('Node', '', this.o.node.name);
+      }
+    }
+    const next = nodeObject(this.o.node, now, cur);
+    if (JSON.stringify(next.spec?.taints ?? []) !== JSON.stringify(cur.spec?.taints ?? [])) {
+      cur = await this.o.client.update<Node>('Node', { ...cur, spec: next.spec });
+    }
+    await this.o.client.update<Node>('Node', { ...cur, status: next.status }, { subresource: 'status' });
+  }
+
+  /** Renew the node's Lease in kube-node-lease (the heartbeat the node-lifecycle controller reads). */
+  private async renewLease(): Promise<void> {
+    if (this.stopped) return;
+    const name = this.o.node.name;
+    const now = micro(new Date());
+    try {
+      const cur = await this.o.client.get<Lease>('Lease', 'kube-node-lease', name);
+      await this.o.client.update<Lease>('Lease', { ...cur, spec: { ...cur.spec, holderIdentity: name, renewTime: now, leaseDurationSeconds: 40 } });
+      const node = await this.o.client.get<Node>('Node', '', name).catch(() => undefined);
+      if (node && node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') await this.register();
+    } catch (e) {
+      if (!isApiError(e, 404)) throw e;
+      await this.o.client.create<Lease>('Lease', {
+        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+        metadata: { name, namespace: 'kube-node-lease' },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
+      }).catch((e2) => {
+        if (!isApiError(e2, 409)) throw e2;
+      });
+    }
+  }
+
+  /** Make one pod's processes and status match its object. */
+  private async sync(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    if (!pod) {
+      const uid = this.uidByKey.get(key);
+      if (uid) {
+        await this.runtime.removePod(uid);
+        this.svcEnv.delete(uid);
+        this.uidByKey.delete(key);
+        this.keyByUid.delete(uid);
+      }
+      return;
+    }
+    const uid = pod.metadata.uid!;
+    const known = this.runtime.podRecord(uid) !== undefined;
+    const phase = pod.status?.phase;
+    if (!known && (phase === 'Succeeded' || phase === 'Failed')) {
+      // Terminal before we ran it (or after our state was lost): nothing to run, maybe delete.
+      if (pod.metadata.deletionTimestamp) await this.forceDelete(pod);
+      return;
+    }
+    let env = this.svcEnv.get(uid);
+    if (!env) this.svcEnv.set(uid, (env = await this.serviceEnv(pod)));
+    await this.runtime.syncPod(pod, env);
+    const status = this.runtime.podStatus(pod);
+    if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
+      try {
+        await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' });
+      } catch (e) {
+        if (isApiError(e, 404)) return;
+        throw e;
+      }
+    }
+    if (pod.metadata.deletionTimestamp) {
+      await this.runtime.killPod(uid, pod.metadata.deletionGracePeriodSeconds);
+      const after = this.runtime.podStatus(pod);
+      if (statusChanged(pod.status, after)) {
+        await this.o.client.update<Pod>('Pod', { ...pod, status: after }, { subresource: 'status' }).catch((e) => {
+          if (!isApiError(e, 404) && !isApiError(e, 409)) throw e;
+        });
+      }
+      await this.forceDelete(pod);
+    }
+  }
+
+  /** The final delete (grace 0) once the pod's processes are gone; uid precondition guards a successor. */
+  private async forceDelete(pod: Pod): Promise<void> {
+    try {
+      await this.o.client.delete('Pod', pod.metadata.namespace!, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (e) {
+      if (!isApiError(e, 404) && !isApiError(e, 409)) throw e;
+    }
+  }
+
+  /**
+   * Service env vars for a new pod: every Service of its namespace, with SERVICE_HOST set to a
+   * running backing pod's IP (pods here are local processes; there is no kube-proxy), else the
+   * Service's ClusterIP.
+   */
+  private async serviceEnv(pod: Pod): Promise<Record<string, string>> {
+    const ns = pod.metadata.namespace ?? 'default';
+    let services: Service[];
+    try {
+      services = (await this.o.client.list<Service>('Service', { namespace: ns })).items;
+    } catch {
+      return {};
+    }
+    if (!services.length) return {};
+    const ips = new Map<string, string | undefined>();
+    for (const svc of services) {
+      const sel = svc.spec.selector;
+      if (!sel || !Object.keys(sel).length) continue;
+      const reqs = labelSelectorToRequirements({ matchLabels: sel });
+      const backing = (await this.o.client.list<Pod>('Pod', { namespace: ns, labelSelector: formatLabelSelector(reqs) }).catch(() => ({ items: [] as Pod[] }))).items
+        .filter((p) => matchesLabels(reqs, p.metadata.labels) && p.status?.podIP && p.status.phase === 'Running');
+      ips.set(svc.metadata.name!, backing[0]?.status?.podIP);
+    }
+    return serviceEnvVars(services, (svc) => ips.get(svc.metadata.name!) ?? (typeof svc.spec.clusterIP === 'string' ? svc.spec.clusterIP : undefined));
+  }
+
+  private async serveLogs(req: LogRequestBody, out: { write(c: Buffer | string): void; signal: AbortSignal }): Promise<void> {
+    if (!this.runtime.podRecord(req.uid)) throw new StreamError(404, `pod "${req.name}" is not running on node ${this.o.node.name} (its logs are gone)`);
+    const opts: LogOptions = { previous: req.previous, tailLines: req.tailLines, sinceSeconds: req.sinceSeconds, timestamps: req.timestamps, limitBytes: req.limitBytes };
+    try {
+      if (req.follow) await this.runtime.followLogs(req.uid, req.container, opts, (c) => out.write(c), out.signal);
+      else out.write(await this.runtime.readLogs(req.uid, req.container, opts));
+    } catch (e) {
+      if (e instanceof ApiError) throw new StreamError(e.code, e.message);
+      throw e;
+    }
+  }
+}
+
+/** What the api-server sends for a log request (see api-server node-bridge.ts). */
+interface LogRequestBody {
+  namespace: string;
+  name: string;
+  uid: string;
+  container: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+  limitBytes?: number;
+}
+
+/** Compare statuses ignoring key order; lastProbeTime/heartbeat noise is not produced by the runtime. */
+function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
+  return stable(a ?? {}) !== stable(b);
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
+}
+
+export { iso };

@@ -1,0 +1,56 @@
+/**
+ * kubelet-agent entry point. Environment: NODE_NAME (host name), KJOBS_AGENT_DIR
+ * ($KJOBS_HOME/nodes/<node>), KJOBS_POD_IP_RANGE (127.10.0.0/16), KJOBS_CATALOG_FILE (extra
+ * image catalog), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
+ * machine's cores and memory, 110 pods), KJOBS_NODE_LABELS (k=v,k2=v2), NATS_URL, NATS_USER,
+ * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info).
+ * SIGTERM stops the agent and leaves pods running; a restarted agent re-attaches to them.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { connectBus, Subjects } from '@kjobs/bus';
+import { NatsClient } from '@kjobs/client';
+import { KubeletAgent } from './agent.js';
+import { defaultCapacity } from './node-object.js';
+
+const env = process.env;
+const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
+const nodeName = (env.NODE_NAME || os.hostname()).toLowerCase();
+const log = pino({ name: 'kubelet-agent', level: env.LOG_LEVEL ?? 'info' }).child({ node: nodeName });
+const cap = defaultCapacity();
+const labels = Object.fromEntries((env.KJOBS_NODE_LABELS ?? '').split(',').filter((kv) => kv.includes('=')).map((kv) => kv.split('=') as [string, string]));
+
+const nc = await connectBus({ url: env.NATS_URL, name: `kubelet-agent-${nodeName}`, user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
+const subjects = new Subjects(env.KJOBS_SUBJECT_PREFIX);
+const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
+const makeAgent = () => new KubeletAgent({
+  client, nc, subjects, log,
+  node: { name: nodeName, cpu: env.KJOBS_NODE_CPU ?? cap.cpu, memory: env.KJOBS_NODE_MEMORY ?? cap.memory, pods: env.KJOBS_NODE_PODS ?? cap.pods, labels, hostIP: '127.0.0.1' },
+  rootDir: env.KJOBS_AGENT_DIR ?? path.join(env.KJOBS_HOME ?? '.kjobs', 'nodes', nodeName),
+  podIPRange: env.KJOBS_POD_IP_RANGE ?? '127.10.0.0/16',
+  catalogFile: env.KJOBS_CATALOG_FILE,
+});
+
+// The api-server may still be starting: retry (with a fresh agent) until it answers.
+let agent = makeAgent();
+for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+  try {
+    await agent.start();
+    break;
+  } catch (e) {
+    log.warn({ err: e }, 'start failed; retrying');
+    await agent.stop().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, delay));
+    agent = makeAgent();
+  }
+}
+
+const stop = async () => {
+  await agent.stop();
+  await nc.drain().catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
