@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { findKubeconfig, parseKubeconfig, resolveConnection, type Connection } from './kubeconfig.js';
+import { parseApiGroupList, parseApiResourceList, type ApiResource } from './resources.js';
+import { RestClient } from './rest.js';
+
+/** The outside world of one CLI run (process streams and environment, or a test's fakes). */
+export interface CliIO {
+  /** Write to stdout. */
+  out(text: string): void;
+  /** Write to stderr. */
+  err(text: string): void;
+  /** Whether stdout is a terminal (progress bars, colour). */
+  isTTY: boolean;
+  /** Terminal width when `isTTY`. */
+  columns?: number;
+  /** Colour status words (TTY and NO_COLOR unset). */
+  color: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  home: string;
+  /** Read all of stdin (`-f -`). */
+  readStdin(): Promise<string>;
+  now(): Date;
+  /**
+   * Run `handler` on Ctrl-C instead of exiting at once (streaming commands stop cleanly);
+   * returns the function that removes it.
+   */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** An AbortSignal that fires on Ctrl-C; call `dispose` when the command is done. */
+export function interruptSignal(io: CliIO): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const off = io.onInterrupt(() => ac.abort());
+  return { signal: ac.signal, dispose: off };
+}
+
+/** The global flags, as commander parses them. */
+export interface GlobalOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  context?: string;
+  server?: string;
+  token?: string;
+  insecureSkipTlsVerify?: boolean;
+}
+
+/**
+ * One connected run: the connection (kubeconfig + flags), the REST client and discovery
+ * (fetched once, on first use).
+ */
+export class Session {
+  private resources?: Promise<ApiResource[]>;
+
+  constructor(readonly io: CliIO, readonly rest: RestClient, readonly conn: Connection) {}
+
+  /** The namespace commands act in by default (`-n`, the context's, or "default"). */
+  get namespace(): string {
+    return this.conn.namespace;
+  }
+
+  /** Every resource type the server serves (`/api/v1` and each group's preferred version). */
+  discovery(): Promise<ApiResource[]> {
+    this.resources ??= (async () => {
+      const [core, groups] = await Promise.all([
+        this.rest.request('GET', '/api/v1'),
+        this.rest.request('GET', '/apis'),
+      ]);
+      const lists = await Promise.all(parseApiGroupList(groups).map((gv) => this.rest.request('GET', `/apis/${gv}`).catch(() => undefined)));
+      return [...parseApiResourceList(core), ...lists.flatMap((l) => (l ? parseApiResourceList(l) : []))];
+    })();
+    return this.resources;
+  }
+
+  /** Release connections. */
+  close(): void {
+    this.rest.close();
+  }
+}
+
+/** Resolve the kubeconfig and flags into a session. */
+export function openSession(io: CliIO, g: GlobalOptions): Session {
+  const file = findKubeconfig({ flag: g.kubeconfig, kubeconfigEnv: io.env.KUBECONFIG, kjobsHome: io.env.KJOBS_HOME, cwd: io.cwd, home: io.home }, existsSync);
+  const cfg = file ? parseKubeconfig(readFileSync(file, 'utf8'), file) : undefined;
+  const conn = resolveConnection(cfg, {
+    context: g.context, server: g.server, token: g.token, namespace: g.namespace,
+    insecureSkipTlsVerify: g.insecureSkipTlsVerify ? true : undefined,
+  }, file, (p) => readFileSync(p));
+  return new Session(io, new RestClient(conn), conn);
+}
