@@ -287,7 +287,7 @@ export class ProcessRuntime {
 
   private logTarget(podUid: string, container: string, opts: LogOptions): { rec: ContainerRecord; inst: ContainerInstance } {
     const r = this.workers.get(podUid)?.record;
-    const rec = r?.containers[container];
+    const rec = r && Object.hasOwn(r.containers, container) ? r.containers[container] : undefined;
     const podName = r?.name ?? podUid;
     if (!rec) throw badRequest(`container ${container} is not valid for pod ${podName}`);
     if (opts.previous) {

@@ -102,6 +102,7 @@ describe('ProcessRuntime: logs', () => {
     const stamp = Date.parse(stamped.slice(0, stamped.indexOf(' ')));
     expect(Math.abs(Date.now() - stamp)).toBeLessThan(60_000);
     await expect(h.rt.readLogs(uid, 'nope')).rejects.toMatchObject({ code: 400 });
+    await expect(h.rt.readLogs(uid, '__proto__')).rejects.toThrow('container __proto__ is not valid for pod p');
   });
 
   it('--previous without a previous run and a container that never started are 400s', async () => {
