@@ -190,7 +190,7 @@ describe('Indexed completion mode', () => {
     expect(d.podsToCreate.map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'])).toEqual(['1', '3']);
     expect(d.finalStatus).toMatchObject({ completedIndexes: '0', succeeded: 1 });
     expect(d.finalizersToRemove.map((p) => p.metadata.name)).toEqual(['p0']);
-    expect(d.finalStatus.uncountedTerminatedPods).toEqual({ succeeded: [], failed: [] });
+    expect(d.finalStatus.uncountedTerminatedPods).toEqual({});
   });
 
   it('completes when every index 0..n-1 succeeded', () => {
@@ -322,8 +322,9 @@ describe('counting each finished pod exactly once (crash between writes)', () =>
     const j = job({ active: 1 });
     const d = run(j, [makePod(j, 'a', { phase: 'Succeeded' })]);
     expect(d.effects.map((e) => e.kind).filter((k) => k !== 'event' && k !== 'createPods')).toEqual(['updateStatus', 'saveBackoff', 'removeFinalizers', 'updateStatus']);
-    expect(d.statusWrites[0]).toMatchObject({ succeeded: 0, uncountedTerminatedPods: { succeeded: ['uid-a'], failed: [] } });
-    expect(d.statusWrites[1]).toMatchObject({ succeeded: 1, uncountedTerminatedPods: { succeeded: [], failed: [] } });
+    expect(d.statusWrites[0]).toMatchObject({ succeeded: 0, uncountedTerminatedPods: { succeeded: ['uid-a'] } });
+    expect(d.statusWrites[1]).toMatchObject({ succeeded: 1 });
+    expect(d.statusWrites[1]!.uncountedTerminatedPods).toEqual({});
   });
 
   it.each([

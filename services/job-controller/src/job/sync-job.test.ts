@@ -34,7 +34,8 @@ describe('syncJob against an in-memory API (the chapter’s patterns)', () => {
     const c = new FakeJobCluster(makeJob({ completions: 1, parallelism: 1 }), T0);
     await untilFinished(c, (c) => c.finishRunning(0));
     expect(c.created).toHaveLength(1);
-    expect(counts(c)).toMatchObject({ succeeded: 1, failed: 0, active: 0, ready: 0, terminating: 0, uncountedTerminatedPods: { succeeded: [], failed: [] } });
+    expect(counts(c)).toMatchObject({ succeeded: 1, failed: 0, active: 0, ready: 0, terminating: 0 });
+    expect(c.job.status?.uncountedTerminatedPods).toEqual({});
     expect(c.job.status?.completionTime).toBeDefined();
     expect(c.job.status?.conditions?.map((x) => `${x.type}=${x.status}/${x.reason}`)).toEqual(['SuccessCriteriaMet=True/CompletionsReached', 'Complete=True/CompletionsReached']);
     expect(reasons(c)).toEqual(['SuccessfulCreate', 'Completed']);
@@ -151,6 +152,53 @@ describe('syncJob against an in-memory API (the chapter’s patterns)', () => {
     await round(c);
     await round(c);
     expect(counts(c)).toMatchObject({ active: 1, failed: 1, terminating: 0 });
+  });
+});
+
+describe('syncJob: Indexed policies end to end', () => {
+  const indexOf = (c: FakeJobCluster, name: string) => c.pods.get(name)?.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
+
+  it('backoffLimitPerIndex 1: failing indexes get 2 pods each (failure counts 0, 1), the Job fails with FailedIndexes', async () => {
+    const c = new FakeJobCluster(makeJob({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimitPerIndex: 1 }), T0);
+    const failureCounts = new Map<string, string[]>();
+    await untilFinished(c, (c) => {
+      for (const p of c.activePods().filter((p) => p.status?.phase === 'Running')) {
+        const ix = indexOf(c, p.metadata.name!)!;
+        failureCounts.set(ix, [...(failureCounts.get(ix) ?? []), p.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'] ?? '?']);
+        c.finish(p.metadata.name!, ix === '0' || ix === '2' ? 1 : 0);
+      }
+      c.advance(700);
+    });
+    expect(c.job.status).toMatchObject({ failedIndexes: '0,2', completedIndexes: '1,3', succeeded: 2, failed: 4 });
+    expect(failureCounts.get('0')).toEqual(['0', '1']);
+    expect(failureCounts.get('2')).toEqual(['0', '1']);
+    expect(c.condition('Failed')).toMatchObject({ reason: 'FailedIndexes', message: 'Job has failed indexes' });
+  });
+
+  it('successPolicy: index 0 succeeding completes the Job once the other pods have terminated', async () => {
+    const c = new FakeJobCluster(makeJob({ completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '0' }] } }), T0);
+    await round(c);
+    const leader = c.created.find((n) => indexOf(c, n) === '0')!;
+    c.finish(leader, 0);
+    await round(c);
+    expect(c.condition('SuccessCriteriaMet')).toMatchObject({ reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+    expect(c.finished()).toBe(false);
+    c.killTerminating();
+    await round(c);
+    expect(c.condition('Complete')).toMatchObject({ status: 'True', reason: 'SuccessPolicy' });
+    expect(counts(c)).toMatchObject({ succeeded: 1, failed: 0, completedIndexes: '0' });
+  });
+
+  it('podFailurePolicy FailJob: one matching exit code fails the Job at once', async () => {
+    const c = new FakeJobCluster(makeJob({ completions: 3, parallelism: 3, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] } }), T0);
+    await round(c);
+    c.finish(c.created[1]!, 42);
+    await round(c);
+    c.killTerminating();
+    await round(c);
+    expect(c.condition('Failed')).toMatchObject({ reason: 'PodFailurePolicy', message: `Container main for pod default/${c.created[1]} failed with exit code 42 matching FailJob rule at index 0` });
+    expect(counts(c)).toMatchObject({ failed: 3, active: 0, terminating: 0 });
+    expect(c.created).toHaveLength(3);
   });
 });
 

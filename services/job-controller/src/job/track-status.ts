@@ -35,6 +35,14 @@ export interface TrackingPlan {
   terminalCondition: JobCondition | null;
 }
 
+/** `uncountedTerminatedPods` as Kubernetes serialises it: present, empty lists omitted (`{}`). */
+export function uncountedLists(succeeded: string[], failed: string[]): NonNullable<JobStatus['uncountedTerminatedPods']> {
+  const u: NonNullable<JobStatus['uncountedTerminatedPods']> = {};
+  if (succeeded.length > 0) u.succeeded = succeeded;
+  if (failed.length > 0) u.failed = failed;
+  return u;
+}
+
 /**
  * Move uids whose pod no longer holds the finalizer out of `uncountedTerminatedPods` and into the
  * counters (`cleanUncountedPodsWithoutFinalizers`). Returns the new status and whether it changed.
@@ -50,7 +58,7 @@ export function countRemovedFinalizers(status: JobStatus, uidsWithFinalizer: Rea
       ...status,
       succeeded: (status.succeeded ?? 0) + succ.length - keepSucc.length,
       failed: (status.failed ?? 0) + fail.length - keepFail.length,
-      uncountedTerminatedPods: { succeeded: keepSucc, failed: keepFail },
+      uncountedTerminatedPods: uncountedLists(keepSucc, keepFail),
     },
     changed: true,
   };
@@ -135,7 +143,7 @@ export function planStatusTracking(ctx: JobContext, status: JobStatus, finished:
       break;
     }
   }
-  st = { ...st, uncountedTerminatedPods: { succeeded: uncSucceeded, failed: uncFailed } };
+  st = { ...st, uncountedTerminatedPods: uncountedLists(uncSucceeded, uncFailed) };
 
   if (ctx.indexed) {
     const succeededIndexes = withIndexes(ctx.succeededIndexes, newSucceededIndexes);
