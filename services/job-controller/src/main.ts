@@ -1,0 +1,54 @@
+/**
+ * job-controller entry point (kube-controller-manager's batch part): Job, CronJob, ReplicaSet,
+ * TTL-after-finished, garbage-collector and node-lifecycle controllers over shared informers.
+ * Runs as leader of the kube-system/kube-controller-manager Lease, so two replicas can run.
+ *
+ * Environment: NATS_URL, NATS_USER, NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX
+ * (kjobs), KJOBS_NODE_GRACE_SECONDS (50: no heartbeat this long → node NotReady),
+ * KJOBS_POD_EVICTION_SECONDS (10: then the node's pods fail), KJOBS_CRON_TIME_ZONE (UTC: zone of
+ * CronJobs without spec.timeZone), LOG_LEVEL (info).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { connectBus } from '@kjobs/bus';
+import { LeaderElector, NatsClient } from '@kjobs/client';
+import { startControllers } from './manager.js';
+
+const env = process.env;
+const log = pino({ name: 'job-controller', level: env.LOG_LEVEL ?? 'info' });
+const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
+
+const nc = await connectBus({ url: env.NATS_URL, name: 'job-controller', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
+const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
+let stopControllers: (() => void) | undefined;
+const elector = new LeaderElector({
+  client, name: 'kube-controller-manager', identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+  onStartedLeading: () => {
+    log.info('became leader; starting controllers');
+    void startControllers({
+      client, log,
+      nodeGraceMs: Number(env.KJOBS_NODE_GRACE_SECONDS ?? 50) * 1000,
+      podEvictionMs: Number(env.KJOBS_POD_EVICTION_SECONDS ?? 10) * 1000,
+      cronTimeZone: env.KJOBS_CRON_TIME_ZONE ?? 'UTC',
+    }).then((stop) => (stopControllers = stop)).catch((e) => {
+      log.error({ err: e }, 'controllers failed to start');
+      process.exit(1);
+    });
+  },
+  onStoppedLeading: () => {
+    log.error('lost leadership; exiting so a fresh process can stand by');
+    process.exit(1);
+  },
+});
+elector.start();
+
+const stop = async () => {
+  stopControllers?.();
+  await elector.stop();
+  await nc.drain().catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,0 +1,44 @@
+import type { ApiClient } from '@kjobs/client';
+import type { Logger } from 'pino';
+import { CronJobController } from './controllers/cronjob-controller.js';
+import { GarbageCollector } from './controllers/gc-controller.js';
+import { JobController } from './controllers/job-controller.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle-controller.js';
+import { ReplicaSetController } from './controllers/replicaset-controller.js';
+import { createShared, startShared } from './controllers/shared.js';
+import { TtlController } from './controllers/ttl-controller.js';
+
+/** Options of the controller manager. */
+export interface ManagerOptions {
+  client: ApiClient;
+  log: Logger;
+  /** Node heartbeat grace period (default 50 s). */
+  nodeGraceMs?: number;
+  /** Delay after NotReady before a lost node's pods fail (default 10 s). */
+  podEvictionMs?: number;
+  /** Zone of CronJobs without spec.timeZone (default UTC). */
+  cronTimeZone?: string;
+  now?: () => Date;
+}
+
+/** Start every controller over one set of shared informers; returns a stop function. */
+export async function startControllers(o: ManagerOptions): Promise<() => void> {
+  const shared = createShared(o.client, o.log, o.now);
+  const controllers = [
+    new JobController(shared),
+    new CronJobController(shared, o.cronTimeZone ?? 'UTC'),
+    new ReplicaSetController(shared),
+    new TtlController(shared),
+    new GarbageCollector(shared),
+    new NodeLifecycleController(shared, { gracePeriodMs: o.nodeGraceMs ?? 50_000, podEvictionDelayMs: o.podEvictionMs ?? 10_000 }),
+  ];
+  // Every cache is complete before any sync runs (a Job synced before its pods are listed would
+  // create them again); handlers registered after the lists get an add for every cached object.
+  await startShared(shared);
+  for (const c of controllers) c.start();
+  o.log.info('controllers running');
+  return () => {
+    for (const c of controllers) c.stop();
+    for (const inf of [shared.jobs, shared.pods, shared.cronjobs, shared.replicasets, shared.nodes, shared.nodeLeases]) inf.stop();
+  };
+}
