@@ -34,6 +34,9 @@ export class PodWorker {
   removed = false;
   readonly runs = new Map<string, ContainerRun>();
   private lock: Promise<unknown> = Promise.resolve();
+  /** The record as last saved, and the status-relevant state as last announced (see notify). */
+  private saved = '';
+  private announced = '';
   private wakeTimer: NodeJS.Timeout | undefined;
   private killing: Promise<void> | undefined;
 
@@ -92,13 +95,30 @@ export class PodWorker {
     this.ctx.emitEvent(e);
   }
 
+  /** Save the record when it changed since the last save. */
   private async persist(): Promise<void> {
     if (this.removed) return;
+    const json = JSON.stringify(this.record);
+    if (json === this.saved) return;
     try {
       await savePodRecord(this.ctx.opts.rootDir, this.record);
+      this.saved = json;
     } catch (err) {
       this.ctx.opts.log.error({ uid: this.record.uid, err }, 'cannot save pod state');
     }
+  }
+
+  /**
+   * Tell the agent when what the status is computed from changed. Only then: the agent's answer
+   * to onChange is a syncPod, and a syncPod that changes nothing must not announce again, or the
+   * two would loop forever.
+   */
+  private notify(): void {
+    const { pod: _pod, serviceEnv: _env, ...state } = this.record;
+    const fp = JSON.stringify(state);
+    if (fp === this.announced) return;
+    this.announced = fp;
+    this.ctx.emitChange(this.record.uid);
   }
 
   /**
@@ -141,7 +161,7 @@ export class PodWorker {
     }
     if (wakeAtMs !== undefined && !r.stopped) this.wakeAt(wakeAtMs);
     await this.persist();
-    this.ctx.emitChange(r.uid);
+    this.notify();
   }
 
   private wakeAt(atMs: number): void {
@@ -287,7 +307,7 @@ export class PodWorker {
       void run.kill(this.graceMs(probe?.terminationGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30), this.ctx.opts.log);
     }
     await this.persist();
-    this.ctx.emitChange(r.uid);
+    this.notify();
   }
 
   /** Record how a run ended and clean up its group; with `decide`, decide again (inside the queue). */
@@ -332,7 +352,7 @@ export class PodWorker {
         } else if (rec.waiting?.reason === 'CrashLoopBackOff') delete rec.waiting;
       }
       await this.persist();
-      this.ctx.emitChange(r.uid);
+      this.notify();
       return [...this.runs.values()];
     });
     const grace = gracePeriodSeconds ?? r.pod.metadata.deletionGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30;

@@ -142,6 +142,32 @@ describe('ProcessRuntime: running pods', () => {
   });
 });
 
+describe('ProcessRuntime: change notifications', () => {
+  it('a syncPod that changes nothing announces nothing, so an agent answering onChange with syncPod settles', async () => {
+    h = await Harness.create();
+    const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', LOOP] }]);
+    let changes = 0;
+    let syncs = 0;
+    // The agent's shape: every change is answered by a sync of the (re-read) pod.
+    h.rt.onChange(() => {
+      changes += 1;
+      syncs += 1;
+      void h.rt.syncPod({ ...pod, metadata: { ...pod.metadata, resourceVersion: String(syncs) } }, {});
+    });
+    await h.rt.syncPod(pod, {});
+    await h.waitStatus(pod, 'Running', (st) => st.phase === 'Running');
+    await waitFor('syncs to settle', async () => {
+      const before = syncs;
+      await new Promise((r) => setTimeout(r, 300));
+      return syncs === before;
+    });
+    const settled = changes;
+    for (let i = 0; i < 5; i++) await h.rt.syncPod(pod, {});
+    expect(changes).toBe(settled);
+    expect(settled).toBeLessThan(5);
+  });
+});
+
 describe('ProcessRuntime: stopping pods', () => {
   it('killPod delivers SIGTERM first, then nothing of the process group is left', async () => {
     h = await Harness.create();
