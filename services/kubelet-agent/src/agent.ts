@@ -4,6 +4,7 @@ import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient }
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
+import { builtinKuardProgram } from './runtime/catalog.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
 
 /** Options of a kubelet-agent. */
@@ -25,6 +26,11 @@ export interface AgentOptions {
   statusMs?: number;
   /** Concurrent pod syncs (default 16). */
   workers?: number;
+  /**
+   * RSA key size the built-in kuard uses (`--keygen-key-bits`); default kuard's 4096. Tests and
+   * demos on slow machines set it lower.
+   */
+  kuardKeyBits?: number;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -57,7 +63,11 @@ export class KubeletAgent {
   }
 
   async start(): Promise<void> {
-    const catalog = await loadCatalog({ catalogFile: this.o.catalogFile });
+    const bits = this.o.kuardKeyBits;
+    const catalog = await loadCatalog({
+      catalogFile: this.o.catalogFile,
+      ...(bits ? { kuardProgram: async () => { const p = await builtinKuardProgram(); return { ...p, args: [...p.args, `--keygen-key-bits=${bits}`] }; } } : {}),
+    });
     this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }) });
     const recovered = await this.runtime.recover();
     this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
