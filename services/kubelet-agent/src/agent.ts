@@ -31,6 +31,8 @@ export interface AgentOptions {
    * demos on slow machines set it lower.
    */
   kuardKeyBits?: number;
+  /** Crash-loop backoff (default the kubelet's 10 s doubling to 300 s); e2e tests shorten it. */
+  crashLoopBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -68,7 +70,7 @@ export class KubeletAgent {
       catalogFile: this.o.catalogFile,
       ...(bits ? { kuardProgram: async () => { const p = await builtinKuardProgram(); return { ...p, args: [...p.args, `--keygen-key-bits=${bits}`] }; } } : {}),
     });
-    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }) });
+    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }), backoff: this.o.crashLoopBackoff });
     const recovered = await this.runtime.recover();
     this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
     this.runtime.onChange((uid) => {

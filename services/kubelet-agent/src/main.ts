@@ -1,7 +1,8 @@
 /**
  * kubelet-agent entry point. Environment: NODE_NAME (host name), KJOBS_AGENT_DIR
  * ($KJOBS_HOME/nodes/<node>), KJOBS_POD_IP_RANGE (127.10.0.0/16), KJOBS_CATALOG_FILE (extra
- * image catalog), KJOBS_KUARD_KEY_BITS (4096: RSA key size of the built-in kuard), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
+ * image catalog), KJOBS_KUARD_KEY_BITS (4096: RSA key size of the built-in kuard),
+ * KJOBS_CRASHLOOP_INITIAL_MS / KJOBS_CRASHLOOP_MAX_MS (10000 / 300000: crash-loop backoff), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
  * machine's cores and memory, 110 pods), KJOBS_NODE_LABELS (k=v,k2=v2), NATS_URL, NATS_USER,
  * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info).
  * SIGTERM stops the agent and leaves pods running; a restarted agent re-attaches to them.
@@ -32,6 +33,10 @@ const makeAgent = () => new KubeletAgent({
   podIPRange: env.KJOBS_POD_IP_RANGE ?? '127.10.0.0/16',
   catalogFile: env.KJOBS_CATALOG_FILE,
   kuardKeyBits: env.KJOBS_KUARD_KEY_BITS ? Number(env.KJOBS_KUARD_KEY_BITS) : undefined,
+  crashLoopBackoff: {
+    ...(env.KJOBS_CRASHLOOP_INITIAL_MS ? { initialMs: Number(env.KJOBS_CRASHLOOP_INITIAL_MS) } : {}),
+    ...(env.KJOBS_CRASHLOOP_MAX_MS ? { maxMs: Number(env.KJOBS_CRASHLOOP_MAX_MS) } : {}),
+  },
 });
 
 // The api-server may still be starting: retry (with a fresh agent) until it answers.
