@@ -20,10 +20,11 @@ export function shouldColor(isTTY: boolean, env: Record<string, string | undefin
 
 /** The colour of a status word, or undefined when it has none. */
 export function statusColor(word: string): 'green' | 'yellow' | 'red' | undefined {
-  const w = word.trim().replace(/:.*$/, '');
+  const t = word.trim();
+  const w = t.startsWith('Init:') ? t.slice('Init:'.length) : t;
   if (GREEN.has(w)) return 'green';
   if (YELLOW.has(w)) return 'yellow';
-  if (RED.has(w) || w.startsWith('Init:Error') || w.startsWith('Init:CrashLoopBackOff')) return 'red';
+  if (RED.has(w) || /^(Signal|ExitCode):/.test(w)) return 'red';
   return undefined;
 }
 

@@ -77,16 +77,23 @@ export interface BarOptions {
  */
 export function renderProgressBar(p: JobProgress, now: number, opts: BarOptions = {}): string {
   const eta = etaMs(p, now);
-  const state = opts.color && statusColor(p.state) ? paint(p.state, statusColor(p.state)!) : p.state;
+  const columns = opts.columns ?? 80;
   const tail = `  ${counts(p)}  active ${p.active}  failed ${p.failed}  elapsed ${humanDuration(elapsedMs(p, now))}`
     + `${eta !== undefined ? `  eta ${humanDuration(eta)}` : ''}  `;
-  if (p.completions === null) return `${p.name}${tail}${state}`;
-  const columns = opts.columns ?? 80;
-  const fixed = p.name.length + 3 + tail.length + p.state.length;
-  const width = Math.max(10, Math.min(40, columns - fixed - 1));
-  const ratio = p.completions > 0 ? Math.min(1, p.succeeded / p.completions) : 1;
-  const filled = Math.round(ratio * width);
-  return `${p.name} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${tail}${state}`;
+  let bar = '';
+  if (p.completions !== null) {
+    // The bar's width depends only on the terminal and the name, so it does not wobble as the
+    // counters and times grow.
+    const width = Math.max(10, Math.min(40, columns - p.name.length - 64));
+    const ratio = p.completions > 0 ? Math.min(1, p.succeeded / p.completions) : 1;
+    const filled = Math.round(ratio * width);
+    bar = ` [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+  }
+  const line = `${p.name}${bar}${tail}${p.state}`;
+  // A line wider than the terminal would wrap, and redrawing it in place would leave debris.
+  if (line.length > columns - 1) return line.slice(0, Math.max(0, columns - 1));
+  const color = opts.color ? statusColor(p.state) : undefined;
+  return color ? `${p.name}${bar}${tail}${paint(p.state, color)}` : line;
 }
 
 /** One plain line for a non-TTY (printed when something changed). */
