@@ -88,6 +88,7 @@ describe('kuard HTTP server', () => {
     }
     expect(await call(port, 'GET', '/static/css/styles.css')).toMatchObject({ status: 404, body: '404 page not found\n' });
     expect(await call(port, 'GET', '/fs/etc/passwd')).toMatchObject({ status: 404 });
+    expect(await call(port, 'POST', '/dns/api', '{"type":"BOGUS","name":"x"}')).toMatchObject({ status: 400, body: 'Unknown DNS type: BOGUS\n' });
     expect(await call(port, 'GET', '/healthy/')).toMatchObject({ status: 301, headers: { location: '/healthy' } });
   });
 

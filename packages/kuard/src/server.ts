@@ -13,6 +13,7 @@ import {
   sendText,
   type MemqBroker,
 } from '@kjobs/memq';
+import { dnsQuery } from './dns-api.js';
 import type { KeyGenConfig } from './flags.js';
 import type { KeyGenController } from './keygen-controller.js';
 import { RequestMetrics } from './metrics.js';
@@ -38,8 +39,9 @@ export interface KuardServerOptions {
 /**
  * kuard's HTTP server (`pkg/app/app.go`) on the httprouter port, every route under "", /a, /b
  * and /c: the page at `/` and `/-/*`, `/healthy` and `/ready` (+ `/api` GET/PUT), `/env/api`,
- * `/keygen` GET/PUT, `/mem/api`, `/metrics` and the MemQ server. Static assets and the `/fs`
- * file browser are not served (no UI bundle; no file system exposure).
+ * `/keygen` GET/PUT, `/mem/api`, `/dns/api`, `/metrics` and the MemQ server. The routes of
+ * static assets and of the `/fs` file browser exist (so trailing-slash and 405 answers match
+ * kuard's router) but answer 404 (no UI bundle; no file system exposure).
  */
 export function createKuardServer(opts: KuardServerOptions): Server {
   const router = new Router();
@@ -54,6 +56,18 @@ export function createKuardServer(opts: KuardServerOptions): Server {
     router.handle('GET', `${prefix}/metrics`, (_req, res) => sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render()));
     router.handle('GET', `${prefix}/built/*filepath`, (_req, res) => sendNotFound(res));
     router.handle('GET', `${prefix}/static/*filepath`, (_req, res) => sendNotFound(res));
+    // kuard serves the whole file system here; kjobs keeps the route (same router tree) but not the exposure.
+    router.handle('GET', `${prefix}/fs/*filepath`, (_req, res) => sendNotFound(res));
+    router.handle('POST', `${prefix}/dns/api`, async (req, res) => {
+      const body = await decodeJson(req);
+      if ('error' in body) return sendError(res, 400, body.error);
+      const q = body.value as { type?: unknown; name?: unknown };
+      try {
+        sendJson(res, goJson({ result: await dnsQuery(String(q.type ?? ''), String(q.name ?? '')) }));
+      } catch (err) {
+        sendError(res, 400, err instanceof Error ? err.message : String(err));
+      }
+    });
 
     router.handle('GET', `${prefix}/mem/api`, (_req, res) => sendJson(res, goJson({ memStats: memStats() })));
     router.handle('POST', `${prefix}/mem/api/alloc`, (_req, res, ctx) => {
