@@ -71,12 +71,12 @@ export class KubeletAgent {
       ...(bits ? { kuardProgram: async () => { const p = await builtinKuardProgram(); return { ...p, args: [...p.args, `--keygen-key-bits=${bits}`] }; } } : {}),
     });
     this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }), backoff: this.o.crashLoopBackoff });
-    const recovered = await this.runtime.recover();
-    this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
     this.runtime.onChange((uid) => {
       const k = this.keyByUid.get(uid);
       if (k) this.queue.add(k);
     });
+    const recovered = await this.runtime.recover();
+    this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
     this.runtime.onEvent((e) => {
       this.events.record({ apiVersion: 'v1', kind: 'Pod', metadata: { name: e.podName, namespace: e.namespace, uid: e.podUid } }, e.type, e.reason, e.message);
     });
@@ -92,7 +92,7 @@ export class KubeletAgent {
     await this.pods.start();
     // Pods this node ran that the API no longer binds here: end them, leave nothing behind.
     const keep = this.pods.list().map((p) => p.metadata.uid!);
-    const orphans = await this.runtime.killOrphans(keep);
+    const orphans = await this.runtime.killOrphans(keep, { gracePeriodSeconds: 5 });
     if (orphans.length) this.o.log.info({ orphans: orphans.length }, 'ended orphaned pods');
     this.logSub = serveStream<LogRequestBody>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
