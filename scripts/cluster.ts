@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,8 +99,8 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
         ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
       },
     },
-    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-scheduler')! } },
-    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-controller-manager')! } },
+    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
+    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1` } },
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
       env: { ...common, NODE_NAME: n, KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), ...(o.nodeEnv?.(i) ?? {}) },

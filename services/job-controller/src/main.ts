@@ -6,7 +6,8 @@
  * Environment: NATS_URL, NATS_USER, NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX
  * (kjobs), KJOBS_NODE_GRACE_SECONDS (50: no heartbeat this long → node NotReady),
  * KJOBS_POD_EVICTION_SECONDS (10: then the node's pods fail), KJOBS_CRON_TIME_ZONE (UTC: zone of
- * CronJobs without spec.timeZone), LOG_LEVEL (info).
+ * CronJobs without spec.timeZone), LOG_LEVEL (info), KJOBS_LEADER_IDENTITY (host_random: a stable
+ * identity lets a restarted replica take its Lease back at once instead of waiting for it to expire).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ const nc = await connectBus({ url: env.NATS_URL, name: 'job-controller', user: e
 const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
 let stopControllers: (() => void) | undefined;
 const elector = new LeaderElector({
-  client, name: 'kube-controller-manager', identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+  client, name: 'kube-controller-manager', identity: env.KJOBS_LEADER_IDENTITY || `${hostname()}_${randomBytes(4).toString('hex')}`,
   onStartedLeading: () => {
     log.info('became leader; starting controllers');
     void startControllers({

@@ -1,6 +1,7 @@
 /**
  * scheduler entry point. Environment: NATS_URL, NATS_USER, NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE]
- * (its API identity), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_SCHEDULER_WORKERS (16), LOG_LEVEL (info). Runs as leader of the kube-system/kube-scheduler Lease.
+ * (its API identity), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_SCHEDULER_WORKERS (16), LOG_LEVEL (info), KJOBS_LEADER_IDENTITY (host_random: a stable
+ * identity lets a restarted replica take its Lease back at once instead of waiting for it to expire). Runs as leader of the kube-system/kube-scheduler Lease.
  */
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
@@ -19,7 +20,7 @@ const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: sec
 const scheduler = new Scheduler({ client, log, workers: Number(env.KJOBS_SCHEDULER_WORKERS ?? 16) });
 // Only the leader schedules; a standby takes over when the leader's Lease expires.
 const elector = new LeaderElector({
-  client, name: 'kube-scheduler', identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+  client, name: 'kube-scheduler', identity: env.KJOBS_LEADER_IDENTITY || `${hostname()}_${randomBytes(4).toString('hex')}`,
   onStartedLeading: () => {
     log.info('became leader; scheduling');
     void scheduler.start();
