@@ -25,7 +25,7 @@ const io: CliIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   isTTY: !!process.stdout.isTTY,
-  columns: process.stdout.columns,
+  columns: process.stdout.columns || Number(process.env.COLUMNS) || 80,
   color: shouldColor(!!process.stdout.isTTY, process.env),
   env: process.env,
   cwd: process.cwd(),

@@ -139,7 +139,7 @@ export async function runRun(s: Session, name: string, args: string[], o: RunOpt
   }
   const { signal, dispose } = interruptSignal(s.io);
   try {
-    return await attachByLogs(s, jobs, pods, created, name, waitMs, signal);
+    return await attachByLogs(s, jobs, pods, created, name, restart, waitMs, signal);
   } catch (e) {
     if (signal.aborted) return 130;
     throw e;
@@ -157,10 +157,14 @@ export async function runRun(s: Session, name: string, args: string[], o: RunOpt
 }
 
 /**
- * Stream each container instance's log in turn (restarts and replacement pods included) until
- * the Job completes (exit 0) or fails (the last exit code, at least 1).
+ * Stream each container instance's log in turn until the Job ends: with OnFailure the container
+ * restarts in place and its new logs follow, until the Job completes (exit 0) or fails (the
+ * last exit code, at least 1); with Never the first failed container's exit code is returned
+ * at once, as `kubectl run -i --restart=Never` does (the Job may still retry in the background).
  */
-async function attachByLogs(s: Session, jobs: ApiResource, pods: ApiResource, job: Job, name: string, waitMs: number, signal: AbortSignal): Promise<number> {
+async function attachByLogs(
+  s: Session, jobs: ApiResource, pods: ApiResource, job: Job, name: string, restart: 'OnFailure' | 'Never', waitMs: number, signal: AbortSignal,
+): Promise<number> {
   const labelSelector = job.spec?.selector ? podSelectorOf({ ...job, kind: 'Job' }) : `job-name=${name}`;
   const streamed = new Set<string>();
   const exitCodes = new Map<string, number>();
@@ -175,7 +179,7 @@ async function attachByLogs(s: Session, jobs: ApiResource, pods: ApiResource, jo
     const ac = new AbortController();
     const stop = () => ac.abort();
     signal.addEventListener('abort', stop, { once: true });
-    type Next = { kind: 'done'; state: 'Complete' | 'Failed' } | { kind: 'pod'; pod: Pod };
+    type Next = { kind: 'done'; state: 'Complete' | 'Failed' } | { kind: 'pod'; pod: Pod } | { kind: 'exited'; code: number };
     const ended = watchUntil<Next>(s.rest, jobs, { namespace: s.namespace, fieldSelector: `metadata.name=${name}` }, (objects) => {
       const j = objects.get(`${s.namespace}/${name}`);
       if (!j) throw new CliError(`job.batch "${name}" was deleted`);
@@ -184,6 +188,8 @@ async function attachByLogs(s: Session, jobs: ApiResource, pods: ApiResource, jo
     }, undefined, ac.signal);
     const started = watchUntil<Next>(s.rest, pods, { namespace: s.namespace, labelSelector }, (objects) => {
       for (const p of [...objects.values()] as Pod[]) record(p);
+      const code = lastKey ? exitCodes.get(lastKey) : undefined;
+      if (restart === 'Never' && code !== undefined && code !== 0) return { kind: 'exited', code };
       for (const p of [...objects.values()] as Pod[]) {
         const inst = containerInstance(p, name);
         if (inst && !streamed.has(inst.key)) return { kind: 'pod', pod: p };
@@ -199,6 +205,7 @@ async function attachByLogs(s: Session, jobs: ApiResource, pods: ApiResource, jo
       ended.catch(() => undefined);
       started.catch(() => undefined);
     }
+    if (next.kind === 'exited') return next.code;
     if (next.kind === 'done') return next.state === 'Complete' ? 0 : Math.max(1, (lastKey && exitCodes.get(lastKey)) || 1);
     const podName = next.pod.metadata.name ?? '';
     lastKey = containerInstance(next.pod, name)!.key;

@@ -77,7 +77,7 @@ export interface BarOptions {
  */
 export function renderProgressBar(p: JobProgress, now: number, opts: BarOptions = {}): string {
   const eta = etaMs(p, now);
-  const columns = opts.columns ?? 80;
+  const columns = opts.columns || 80;
   const tail = `  ${counts(p)}  active ${p.active}  failed ${p.failed}  elapsed ${humanDuration(elapsedMs(p, now))}`
     + `${eta !== undefined ? `  eta ${humanDuration(eta)}` : ''}  `;
   let bar = '';
