@@ -10,6 +10,7 @@ export function registerApiResources(program: Command, ctx: ProgramContext): voi
     .description('Print the resource types the server serves (names, short names, kinds)')
     .addHelpText('after', `
 Examples:
+  # Every type with its short names (po, rs, svc, cj, …) and whether it is namespaced
   kjobs api-resources`)
     .action(async (_o: unknown, cmd: Command) => ctx.run(cmd, (s) => runApiResources(s)));
 }

@@ -11,6 +11,13 @@ export function registerVersion(program: Command, ctx: ProgramContext): void {
     .command('version')
     .description('Print the client and server versions')
     .option('--client', 'only the client version (no server needed)')
+    .addHelpText('after', `
+Examples:
+  # Which api-server am I talking to?
+  kjobs version
+
+  # Without a cluster
+  kjobs version --client`)
     .action(async (o: { client?: boolean }, cmd: Command) => {
       if (o.client) {
         ctx.io.out(`Client Version: ${CLIENT_VERSION}\n`);
