@@ -120,7 +120,9 @@ export function createKuardServer(opts: KuardServerOptions): Server {
   }
 
   const serve = router.serve;
-  return createServer((req, res) => {
+  // Go's server never closes an idle keep-alive connection on its own; 5 s (Node's default) would
+  // break clients that pause between requests.
+  return createServer({ keepAliveTimeout: 10 * 60_000 }, (req, res) => {
     opts.log?.(`${remoteAddr(req)} ${req.method} ${req.url}`);
     const start = process.hrtime.bigint();
     res.once('finish', () => {
