@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kuardCommand } from './index.js';
+import { readFileSync } from 'node:fs';
+import { isBundleStale, KUARD_BUNDLE, kuardCommand } from './index.js';
 import { freePort, start, waitFor, type Proc } from './test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,6 +28,15 @@ function kuard(args: string[], env: Record<string, string> = {}): Proc {
 const LINE = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /;
 
 describe('the kuard program (bundle spawned as the kubelet does)', () => {
+  it('kuardCommand(): node plus one up-to-date, self-contained bundle file', () => {
+    const cmd = kuardCommand();
+    expect(cmd).toEqual({ command: process.execPath, args: [KUARD_BUNDLE] });
+    expect(isBundleStale()).toBe(false);
+    const bundle = readFileSync(KUARD_BUNDLE, 'utf8');
+    expect(bundle).not.toMatch(/from ["']@kjobs\//);
+    expect(bundle).not.toMatch(/from ["']ioredis["']/);
+  });
+
   it('oneshot: 3 keys, kuard log lines, exit code 1', async () => {
     const p = kuard(['--keygen-enable', '--keygen-exit-on-complete', '--keygen-num-to-gen=3', '--keygen-exit-code=1', '--keygen-key-bits=512', '--address=127.0.0.1:0']);
     expect(await p.exited).toBe(1);
