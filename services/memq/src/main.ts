@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     ...(config.redisPassword ? { password: config.redisPassword } : {}),
     // Fail requests fast while Redis is down instead of queueing them forever.
     maxRetriesPerRequest: 3,
+    // RedisBroker coalesces its EVALSHAs per loop turn itself; ioredis's auto-pipelining path
+    // measured about half as fast for EVALSHA.
     enableAutoPipelining: false,
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
