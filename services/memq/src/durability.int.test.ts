@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { RedisBroker } from '@kjobs/memq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, resetConnections } from './test-http.js';
 import { freePort, start, waitFor, type Proc } from './test-process.js';
@@ -105,5 +106,26 @@ describe('services/memq survives a SIGKILL mid-run', () => {
     expect(bodies.slice(items.length)).toEqual(Array.from({ length: 50 }, (_, i) => `tail-${i}`));
     const after = JSON.parse((await call(port, 'GET', '/memq/server/stats')).body) as Stats;
     expect(after.queues).toEqual([{ name: 'work', depth: 0, enqueued: q.enqueued + 50, dequeued: q.enqueued + 50, drained: 0 }]);
+  });
+
+  it('stops gracefully on SIGTERM: answers what it accepted, then exits 0', async () => {
+    const port = await freePort();
+    // node itself (not the npx wrapper) so the signal reaches the service alone.
+    const svc = start(process.execPath, ['--import', 'tsx', 'services/memq/src/main.ts'], {
+      cwd: REPO,
+      env: { ...process.env, MEMQ_ADDR: `127.0.0.1:${port}`, MEMQ_PREFIX: prefix, REDIS_URL, LOG_LEVEL: 'info' },
+    });
+    procs.push(svc);
+    await waitFor(async () => (await call(port, 'GET', '/healthz', undefined, true)).status === 200, 60_000, 'memq service to listen');
+    await call(port, 'PUT', '/memq/server/queues/term', undefined, true);
+    // keep-alive connections, as real clients hold them
+    const inFlight = Array.from({ length: 20 }, (_, i) => call(port, 'POST', '/memq/server/queues/term/enqueue', `t${i}`));
+    svc.child.kill('SIGTERM');
+    const replies = await Promise.allSettled(inFlight);
+    expect(await svc.exited).toBe(0);
+    expect(svc.stdout()).toContain('"msg":"stopped"');
+    const ok = replies.filter((r) => r.status === 'fulfilled' && r.value.status === 200).length;
+    const stats = await new RedisBroker({ redis, prefix }).stats();
+    expect(stats.queues.find((q) => q.name === 'term')!.depth).toBeGreaterThanOrEqual(ok);
   });
 });

@@ -57,7 +57,10 @@ async function main(): Promise<void> {
         process.exit(0);
       });
     });
+    // close() only drops connections idle right now; keep-alive connections that finish their
+    // in-flight request later would hold it open until their idle timeout.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 50).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

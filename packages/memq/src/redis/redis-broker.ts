@@ -24,7 +24,7 @@ export interface RedisBrokerOptions {
 
 /**
  * The durable MemQ broker: every operation is one atomic Lua script run with one EVALSHA
- * (`src/redis/lua/*.lua`), so queues, their FIFO order and counters survive a restart of any
+ * (`src/lua/*.lua`), so queues, their FIFO order and counters survive a restart of any
  * number of service processes sharing the prefix. Messages are stored in their kuard wire form;
  * ids and timestamps are made here, before the script runs.
  */

@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
-/** Names of the Lua scripts in `lua/`, one operation each. */
+/** Names of the Lua scripts in `src/lua/`, one operation each. */
 export type ScriptName = 'create' | 'delete' | 'drain' | 'enqueue' | 'dequeue' | 'ack' | 'stats';
 
 const INCLUDE = /^--- @include (\w[\w-]*)\s*$/gm;
 
 function readLua(file: string): string {
-  return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../lua/${file}`, import.meta.url), 'utf8');
 }
 
-/** Read `lua/<name>.lua`, splicing `--- @include x` lines with `lua/includes/x.lua`. */
+/** Read `src/lua/<name>.lua`, splicing `--- @include x` lines with `src/lua/includes/x.lua`. */
 export function loadLua(name: ScriptName): string {
   return readLua(`${name}.lua`).replace(INCLUDE, (_, inc: string) => readLua(`includes/${inc}.lua`));
 }
