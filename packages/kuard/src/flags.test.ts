@@ -16,6 +16,7 @@ describe('kuard flag defaults (pkg/app/config.go, pkg/keygen/config.go, pkg/debu
     ['keygen-exit-code', 0],
     ['keygen-exit-on-complete', false],
     ['keygen-key-bits', 4096],
+    ['keygen-memq-lease', ''],
     ['keygen-memq-queue', ''],
     ['keygen-memq-server', ''],
     ['keygen-num-to-gen', 0],
@@ -61,6 +62,7 @@ describe('pflag-style parsing', () => {
     [['--', '--keygen-enable'], (c: KuardConfig) => c.keygen.enable, false],
     [['positional', '--keygen-time-to-run', '4'], (c: KuardConfig) => c.keygen.timeToRun, 4],
     [['--keygen-key-bits=1024'], (c: KuardConfig) => c.keyBits, 1024],
+    [['--keygen-memq-lease', '5m'], (c: KuardConfig) => c.memqLease, '5m'],
   ])('%j', (argv, pick, want) => {
     expect(pick(ok(argv))).toBe(want);
   });
@@ -78,6 +80,7 @@ describe('pflag-style parsing', () => {
     [['--keygen-enable=yes'], 'invalid argument "yes" for "--keygen-enable" flag: strconv.ParseBool: parsing "yes": invalid syntax'],
     [['--keygen-exit-code=99999999999999999999'], 'invalid argument "99999999999999999999" for "--keygen-exit-code" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range'],
     [['---x'], 'bad flag syntax: ---x'],
+    [['--keygen-memq-lease=soon'], 'invalid argument "soon" for "--keygen-memq-lease" flag: time: invalid duration "soon"'],
   ])('%j → %s', (argv, message) => {
     expect(parseFlags(argv)).toEqual({ kind: 'error', message });
   });

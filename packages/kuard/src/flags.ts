@@ -1,8 +1,10 @@
+import { parseLeaseDuration } from '@kjobs/memq';
+
 /**
  * kuard's command line, parsed the way spf13/pflag parses it (`--flag=value`, `--flag value`,
  * bools as `--flag` or `--flag=false`, `--` ends flags, positional args are ignored), with kuard's
  * defaults and help texts (`pkg/app/config.go`, `pkg/keygen/config.go`, `pkg/debugprobe/config.go`)
- * plus the kjobs-only `--keygen-key-bits`.
+ * plus the kjobs-only `--keygen-key-bits` and `--keygen-memq-lease`.
  */
 
 /** kuard's keygen settings (JSON names as in `GET /keygen`). */
@@ -28,6 +30,11 @@ export interface KuardConfig {
   readinessFailNext: number;
   /** kjobs: RSA key size for keygen (kuard: always 4096). */
   keyBits: number;
+  /**
+   * kjobs: lease each MemQ item for this Go duration (`5m`) and ack it once its key is made, so an
+   * item whose consumer dies mid-key is redelivered. "" (default): kuard's destructive dequeue.
+   */
+  memqLease: string;
 }
 
 type FlagType = 'bool' | 'int' | 'string';
@@ -38,6 +45,8 @@ interface FlagDef {
   def: boolean | number | string;
   usage: string;
   set: (c: KuardConfig, v: boolean | number | string) => void;
+  /** Extra check of a string value; returns pflag's error detail when invalid. */
+  check?: (v: string) => string | undefined;
 }
 
 /** Every flag, in pflag's sorted order, with kuard's default and help text. */
@@ -57,6 +66,11 @@ export const FLAGS: readonly FlagDef[] = [
   {
     name: 'keygen-key-bits', type: 'int', def: 4096, usage: 'kjobs: RSA key size in bits (env KUARD_KEYGEN_BITS)',
     set: (c, v) => (c.keyBits = v as number),
+  },
+  {
+    name: 'keygen-memq-lease', type: 'string', def: '', usage: 'kjobs: lease MemQ items for this long and ack each when done (e.g. 5m); empty: destructive dequeue',
+    set: (c, v) => (c.memqLease = v as string),
+    check: (v) => (v === '' || parseLeaseDuration(v) !== undefined ? undefined : `time: invalid duration ${JSON.stringify(v)}`),
   },
   {
     name: 'keygen-memq-queue', type: 'string', def: '', usage: 'The MemQ server queue to use. If MemQ is used, other limits are ignored.',
@@ -98,6 +112,7 @@ export function defaultConfig(): KuardConfig {
     livenessFailNext: 0,
     readinessFailNext: 0,
     keyBits: 4096,
+    memqLease: '',
   };
 }
 
@@ -133,7 +148,10 @@ function parseGoInt(s: string): number | 'syntax' | 'range' {
 }
 
 function convert(def: FlagDef, raw: string): boolean | number | string | { error: string } {
-  if (def.type === 'string') return raw;
+  if (def.type === 'string') {
+    const error = def.check?.(raw);
+    return error === undefined ? raw : { error };
+  }
   if (def.type === 'bool') {
     const b = parseBool(raw);
     return b === undefined ? { error: `strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax` } : b;

@@ -12,8 +12,8 @@ export interface KeyGenControllerDeps {
   exit: (code: number) => void;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** A dequeue function for the given server URL and queue. */
-  dequeuer: (server: string, queue: string) => () => Promise<DequeueResult>;
+  /** Dequeue (and, in lease mode, ack) functions for the given server URL and queue. */
+  dequeuer: (server: string, queue: string) => { dequeue: () => Promise<DequeueResult>; ack?: (leaseId: string) => Promise<string | undefined> };
 }
 
 /** `GET /keygen` body: the config and the last 20 workload lines (oldest first). */
@@ -56,7 +56,7 @@ export class KeyGenController {
     const c = { ...this.config };
     const base = { out: (s: string) => this.output(s), generateKey: this.deps.generateKey, exit: this.deps.exit, signal: ac.signal };
     if (c.memQQueue.length > 0 && c.memQServer.length > 0) {
-      return runMemqWorker(c, { ...base, dequeue: this.deps.dequeuer(c.memQServer, c.memQQueue), sleep: this.deps.sleep });
+      return runMemqWorker(c, { ...base, ...this.deps.dequeuer(c.memQServer, c.memQQueue), sleep: this.deps.sleep });
     }
     return runWorkload(this.nextWorkloadId++, c, { ...base, now: this.deps.now });
   }

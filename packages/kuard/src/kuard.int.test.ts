@@ -105,13 +105,15 @@ describe('the kuard program (bundle spawned as the kubelet does)', () => {
 
     const args = ['--keygen-enable', '--keygen-exit-on-complete', `--keygen-memq-server=http://queue:${port}/memq/server`, '--keygen-memq-queue=keygen', '--keygen-key-bits=512', '--address=127.0.0.1:0'];
     const env = { QUEUE_SERVICE_HOST: '127.0.0.1', QUEUE_SERVICE_PORT: String(port) };
-    const workers = [kuard(args, env), kuard(args, env), kuard(args, env)];
+    // One consumer in kjobs lease mode: it acks each item, so nothing stays in flight.
+    const workers = [kuard(args, env), kuard(args, env), kuard([...args, '--keygen-memq-lease=1m'], env)];
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0, 0]);
     const done = workers.flatMap((w) => w.stderr().split('\n').filter((l) => / Item done: SHA256:[A-Za-z0-9+/]{43}$/.test(l)));
     expect(done).toHaveLength(N);
     for (const w of workers) expect(w.stderr()).toMatch(new RegExp(LINE.source + 'MemQ Worker starting$', 'm'));
-    const stats = JSON.parse((await callHost('127.0.0.1', port, '/memq/server/stats')).body) as unknown;
-    expect(stats).toEqual({ kind: 'stats', queues: [{ name: 'keygen', depth: 0, enqueued: N, dequeued: N, drained: 0 }] });
+    const stats = JSON.parse((await callHost('127.0.0.1', port, '/memq/server/stats?extended=1')).body) as unknown;
+    expect(stats).toEqual({ kind: 'stats', queues: [{ name: 'keygen', depth: 0, enqueued: N, dequeued: N, drained: 0, inFlight: 0, redelivered: 0 }] });
+    expect(workers[2]!.stderr()).not.toContain('Error acking item');
   });
 
   it('a consumer that cannot reach its server keeps retrying every second (never exits)', async () => {

@@ -48,7 +48,11 @@ function main(): void {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     dequeuer: (server, queue) => {
       const client = new MemqClient(server, env);
-      return () => client.dequeue(queue);
+      const lease = config.memqLease || undefined;
+      return {
+        dequeue: () => client.dequeue(queue, lease),
+        ...(lease ? { ack: (leaseId: string) => client.ack(queue, leaseId) } : {}),
+      };
     },
   });
   const server = createKuardServer({

@@ -61,6 +61,22 @@ describe('MemqClient.dequeue', () => {
     }
   });
 
+  it('kjobs lease mode: dequeue with a lease, then ack it', async () => {
+    await broker.enqueue('keygen', 'leased');
+    const c = new MemqClient(`http://127.0.0.1:${port}/memq/server`, {});
+    try {
+      const r = await c.dequeue('keygen', '30s');
+      expect(r).toMatchObject({ kind: 'message', body: 'leased', leaseId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      const leaseId = (r as { leaseId: string }).leaseId;
+      expect((await broker.stats({ extended: true })).queues[0]).toMatchObject({ inFlight: 1 });
+      expect(await c.ack('keygen', leaseId)).toBeUndefined();
+      expect(await c.ack('keygen', leaseId)).toBe('HTTP Error: 400 Bad Request');
+      expect((await broker.stats({ extended: true })).queues[0]).toMatchObject({ inFlight: 0 });
+    } finally {
+      c.close();
+    }
+  });
+
   it('words errors like kuard: HTTP status, connection refused', async () => {
     const c = new MemqClient(`http://127.0.0.1:${port}/memq/server`, {});
     const refused = new MemqClient('http://127.0.0.1:1/memq/server', {});

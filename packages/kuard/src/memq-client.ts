@@ -4,7 +4,7 @@ import { resolveServiceHost } from './service-env.js';
 
 /** One dequeue's outcome, as kuard's client (`pkg/memq/client`) sees it. */
 export type DequeueResult =
-  | { kind: 'message'; id: string; body: string }
+  | { kind: 'message'; id: string; body: string; leaseId?: string }
   | { kind: 'empty' }
   | { kind: 'error'; message: string };
 
@@ -42,9 +42,37 @@ export class MemqClient {
     private readonly env: Record<string, string | undefined>,
   ) {}
 
-  /** Take one message from `queue`. Never throws. */
-  async dequeue(queue: string): Promise<DequeueResult> {
-    let url = queueUrl(this.baseUrl, queue, 'dequeue');
+  /**
+   * Take one message from `queue`. Never throws. With `lease` (a Go duration, kjobs servers only)
+   * the item is leased and the result carries its `leaseId` for `ack`.
+   */
+  async dequeue(queue: string, lease?: string): Promise<DequeueResult> {
+    const url = queueUrl(this.baseUrl, queue, 'dequeue') + (lease ? `?lease=${encodeURIComponent(lease)}` : '');
+    const r = await this.post(url);
+    if (r.kind !== 'ok') return r;
+    if (r.status === 204) return { kind: 'empty' };
+    try {
+      const m = JSON.parse(r.body) as { id?: unknown; body?: unknown; leaseId?: unknown };
+      return {
+        kind: 'message',
+        id: String(m.id ?? ''),
+        body: String(m.body ?? ''),
+        ...(typeof m.leaseId === 'string' ? { leaseId: m.leaseId } : {}),
+      };
+    } catch (err) {
+      return { kind: 'error', message: (err as Error).message };
+    }
+  }
+
+  /** Settle a lease (kjobs servers only). Resolves with an error text, or undefined on success. */
+  async ack(queue: string, leaseId: string): Promise<string | undefined> {
+    const r = await this.post(queueUrl(this.baseUrl, queue, 'ack', leaseId));
+    return r.kind === 'error' ? r.message : undefined;
+  }
+
+  /** POST with Go's redirect following and error wording; statuses ≥ 300 become errors. */
+  private async post(start: string): Promise<{ kind: 'ok'; status: number; body: string } | { kind: 'error'; message: string }> {
+    let url = start;
     let method = 'POST';
     for (let redirects = 0; ; redirects++) {
       let a: Attempt;
@@ -60,13 +88,7 @@ export class MemqClient {
         continue;
       }
       if (a.status >= 300) return { kind: 'error', message: `HTTP Error: ${a.status} ${STATUS_TEXT[a.status] ?? ''}`.trimEnd() };
-      if (a.status === 204) return { kind: 'empty' };
-      try {
-        const m = JSON.parse(a.body) as { id?: unknown; body?: unknown };
-        return { kind: 'message', id: String(m.id ?? ''), body: String(m.body ?? '') };
-      } catch (err) {
-        return { kind: 'error', message: (err as Error).message };
-      }
+      return { kind: 'ok', status: a.status, body: a.body };
     }
   }
 

@@ -34,6 +34,30 @@ function world(replies: DequeueResult[], c: KeyGenConfig = base) {
 const msg = (id: string): DequeueResult => ({ kind: 'message', id, body: 'ignored' });
 
 describe('runMemqWorker (pkg/keygen/memq.go)', () => {
+  it('kjobs lease mode: acks each leased item after its key; a failed ack is logged', async () => {
+    const acked: string[] = [];
+    const lines: string[] = [];
+    const replies: DequeueResult[] = [
+      { kind: 'message', id: '1', body: 'a', leaseId: 'L1' },
+      { kind: 'message', id: '2', body: 'b', leaseId: 'L2' },
+      { kind: 'empty' },
+    ];
+    await runMemqWorker(base, {
+      out: (s) => lines.push(s),
+      generateKey: async () => 'SHA256:k',
+      exit: () => {},
+      dequeue: async () => replies.shift()!,
+      ack: async (id) => {
+        acked.push(id);
+        return id === 'L2' ? 'HTTP Error: 400 Bad Request' : undefined;
+      },
+      sleep: async () => {},
+      signal: new AbortController().signal,
+    });
+    expect(acked).toEqual(['L1', 'L2']);
+    expect(lines).toEqual(['MemQ Worker starting', 'Item done: SHA256:k', 'Item done: SHA256:k', 'Error acking item: HTTP Error: 400 Bad Request']);
+  });
+
   it('one key per message, then exits with the exit code at the first empty dequeue, silently', async () => {
     const w = world([msg('a'), msg('b'), msg('c'), { kind: 'empty' }]);
     await w.run;

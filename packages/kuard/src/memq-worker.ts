@@ -7,8 +7,10 @@ export interface MemqWorkerDeps {
   out: (line: string) => void;
   generateKey: KeyGenerator;
   exit: (code: number) => void;
-  /** One `POST <server>/queues/<queue>/dequeue`. */
+  /** One `POST <server>/queues/<queue>/dequeue` (leased when the consumer was given a lease). */
   dequeue: () => Promise<DequeueResult>;
+  /** Settle a leased item; resolves with an error text or undefined. Only called for leased items. */
+  ack?: (leaseId: string) => Promise<string | undefined>;
   /** Wait (kuard: time.Sleep(time.Second)). */
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal;
@@ -19,6 +21,7 @@ export interface MemqWorkerDeps {
  * ignored), log "Item done: ..."; on any error log it and retry every second, forever; on an
  * empty queue exit at once with exitCode when exitOnComplete is set (no log line), else log and
  * retry every second. A restart through the API logs "MemQ Worker shutting down".
+ * kjobs lease mode (`--keygen-memq-lease`): each item is acked after its key is made.
  */
 export async function runMemqWorker(c: KeyGenConfig, deps: MemqWorkerDeps): Promise<void> {
   deps.out('MemQ Worker starting');
@@ -45,5 +48,10 @@ export async function runMemqWorker(c: KeyGenConfig, deps: MemqWorkerDeps): Prom
     }
     const desc = await deps.generateKey();
     deps.out(`Item done${desc.length > 0 ? ': ' + desc : ''}`);
+    if (r.leaseId !== undefined && deps.ack) {
+      // kjobs lease mode: a failed ack means the lease expired and the item will be redelivered.
+      const err = await deps.ack(r.leaseId);
+      if (err !== undefined) deps.out(`Error acking item: ${err}`);
+    }
   }
 }

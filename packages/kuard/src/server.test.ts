@@ -15,7 +15,7 @@ const keygen = new KeyGenController({
   exit: () => {},
   now: Date.now,
   sleep: async () => {},
-  dequeuer: () => async () => ({ kind: 'empty' }),
+  dequeuer: () => ({ dequeue: async () => ({ kind: 'empty' }) }),
 });
 
 beforeAll(async () => {
