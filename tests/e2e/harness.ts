@@ -84,7 +84,7 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
         if (keys.length) await redis.del(...keys);
       } while (cursor !== '0');
       redis.disconnect();
-      rmSync(home, { recursive: true, force: true });
+      if (!process.env.KJOBS_E2E_KEEP) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -52,7 +52,7 @@ await store.init();
 const nc = await connectBus({ url: env.NATS_URL, name: 'api-server', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 
 const srv = await startApiServer({
-  store, nc, log, host, port: portStr, tls: pki, tokens,
+  store, nc, log, host, port: portStr, tls: pki, tokens, reloadTokens: () => readTokenFile(tokenFile),
   allowAnonymous: env.KJOBS_ALLOW_ANONYMOUS === '1',
   subjectPrefix: env.KJOBS_SUBJECT_PREFIX,
 });

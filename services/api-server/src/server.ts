@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   /** TLS material; without it the server speaks plain HTTP (tests, or behind a TLS proxy). */
   tls?: Pki;
   tokens: Map<string, Identity>;
+  /** Re-reads the tokens when an unknown one arrives (the token file); optional. */
+  reloadTokens?: () => Map<string, Identity>;
   allowAnonymous?: boolean;
   /** NATS subject prefix (default "kjobs"). */
   subjectPrefix?: string;
@@ -50,7 +52,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await api.ensureSystemNamespaces();
   const hub = new WatchHub(o.store, o.nc, subjects, o.log.child({ component: 'relay' }));
   await hub.start();
-  const auth = new Authenticator({ tokens: o.tokens, allowAnonymous: o.allowAnonymous });
+  const auth = new Authenticator({ tokens: o.tokens, allowAnonymous: o.allowAnonymous, reload: o.reloadTokens });
   const metrics = new Metrics();
   const nodes = new NodeBridge(o.nc, subjects);
   const host = o.host ?? '127.0.0.1';

@@ -187,8 +187,10 @@ export class KubeletAgent {
     const uid = pod.metadata.uid!;
     const known = this.runtime.podRecord(uid) !== undefined;
     const phase = pod.status?.phase;
-    if (!known && (phase === 'Succeeded' || phase === 'Failed')) {
-      // Terminal before we ran it (or after our state was lost): nothing to run, maybe delete.
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // Terminal in the API (it ended here, or the node-lifecycle controller failed it while this
+      // agent was away): a terminal phase never goes back, so end anything still running.
+      if (known) await this.runtime.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30);
       if (pod.metadata.deletionTimestamp) await this.forceDelete(pod);
       return;
     }

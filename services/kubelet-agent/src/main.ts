@@ -2,6 +2,7 @@
  * kubelet-agent entry point. Environment: NODE_NAME (host name), KJOBS_AGENT_DIR
  * ($KJOBS_HOME/nodes/<node>), KJOBS_POD_IP_RANGE (127.10.0.0/16), KJOBS_CATALOG_FILE (extra
  * image catalog), KJOBS_KUARD_KEY_BITS (4096: RSA key size of the built-in kuard),
+ * KJOBS_HEARTBEAT_SECONDS (10: Lease renewal period),
  * KJOBS_CRASHLOOP_INITIAL_MS / KJOBS_CRASHLOOP_MAX_MS (10000 / 300000: crash-loop backoff), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
  * machine's cores and memory, 110 pods), KJOBS_NODE_LABELS (k=v,k2=v2), NATS_URL, NATS_USER,
  * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info).
@@ -32,6 +33,7 @@ const makeAgent = () => new KubeletAgent({
   rootDir: env.KJOBS_AGENT_DIR ?? path.join(env.KJOBS_HOME ?? '.kjobs', 'nodes', nodeName),
   podIPRange: env.KJOBS_POD_IP_RANGE ?? '127.10.0.0/16',
   catalogFile: env.KJOBS_CATALOG_FILE,
+  heartbeatMs: Number(env.KJOBS_HEARTBEAT_SECONDS ?? 10) * 1000,
   kuardKeyBits: env.KJOBS_KUARD_KEY_BITS ? Number(env.KJOBS_KUARD_KEY_BITS) : undefined,
   crashLoopBackoff: {
     ...(env.KJOBS_CRASHLOOP_INITIAL_MS ? { initialMs: Number(env.KJOBS_CRASHLOOP_INITIAL_MS) } : {}),
