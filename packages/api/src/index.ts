@@ -14,3 +14,4 @@ export type { Table, TableColumnDefinition, TableRow, TableCell, TableRowConditi
 export { humanDuration, translateTimestampSince } from './tables/human-duration.js';
 export { isTableRequest } from './tables/is-table-request.js';
 export { jobStatusCell } from './tables/job-printer.js';
+export * from './cron/index.js';

@@ -4,10 +4,10 @@
  * replace deletions, then the create, then one status write.
  */
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
-import { ScheduleError, parseSchedule } from './cron-spec.js';
+import { ScheduleError, parseSchedule } from '@kjobs/api';
 import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
 import { mostRecentScheduleTime, nextScheduleDelayMs } from './schedule.js';
-import { timeZoneError, formatRfc1123Z } from './zoned-time.js';
+import { timeZoneError, formatRfc1123Z } from '@kjobs/api';
 
 /** An event the controller records on the CronJob. */
 export interface CronJobEvent {

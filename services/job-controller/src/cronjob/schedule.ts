@@ -4,9 +4,9 @@
  * Parsing and `Next()` live in cron-spec.ts.
  */
 import type { CronJob } from '@kjobs/api';
-import { type CronSchedule, ScheduleError, parseSchedule } from './cron-spec.js';
+import { type CronSchedule, ScheduleError, parseSchedule } from '@kjobs/api';
 
-export { type CronSchedule, ScheduleError, parseGoDuration, parseSchedule } from './cron-spec.js';
+export { type CronSchedule, ScheduleError, parseGoDuration, parseSchedule } from '@kjobs/api';
 
 /** Padding added to every wake-up so clock skew never lands us just before the fire time. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;

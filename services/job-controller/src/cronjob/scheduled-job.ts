@@ -3,7 +3,7 @@
  * that relate Jobs to their CronJob.
  */
 import type { CronJob, Job, ObjectReference, OwnerReference } from '@kjobs/api';
-import { formatRfc3339InZone } from './zoned-time.js';
+import { formatRfc3339InZone } from '@kjobs/api';
 
 /** Annotation recording the scheduled time a Job was created for. */
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
