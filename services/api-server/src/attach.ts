@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, type Pod } from '@kjobs/api';
 import type { ApiService } from './api-service.js';
 import type { Authenticator } from './auth.js';
+import { authorize } from './authz.js';
 import type { NodeBridge } from './node-bridge.js';
 import { parseResourcePath } from './http/routes.js';
 import { logRequestFor } from './http/logs.js';
@@ -23,11 +24,15 @@ export function attachUpgradeHandler(api: ApiService, auth: Authenticator, nodes
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const route = parseResourcePath(url.pathname);
-    const reject = (code: number, msg: string) => {
-      socket.end(`HTTP/1.1 ${code} ${msg}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: msg, code })}`);
+    const reject = (code: number, msg: string, phrase = msg) => {
+      socket.end(`HTTP/1.1 ${code} ${phrase}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: msg, code })}`);
     };
     if (!route || route.res.resource !== 'pods' || !route.name || (route.subresource !== 'attach' && route.subresource !== 'exec')) return reject(404, 'not found');
-    if (!auth.authenticate(req.headers.authorization)) return reject(401, 'Unauthorized');
+    const identity = auth.authenticate(req.headers.authorization);
+    if (!identity) return reject(401, 'Unauthorized');
+    // kubectl's RBAC for attach/exec is `create pods/attach` (and `pods/exec`); only the stored-object-free rules apply.
+    const decision = authorize(identity, { verb: 'create', group: '', resource: 'pods', subresource: route.subresource, namespace: route.namespace, name: route.name });
+    if (!decision.allowed) return reject(403, decision.error.message, 'Forbidden');
     if (route.subresource === 'exec') return reject(400, 'exec is not supported by kjobs: containers are host processes');
     wss.handleUpgrade(req, socket, head, (ws) => {
       void streamAttach(ws, api, nodes, route.namespace, route.name!, url.searchParams.get('container') ?? undefined);

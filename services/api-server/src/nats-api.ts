@@ -1,9 +1,10 @@
-import { ApiError, badRequest, findResource, internalError, unauthorized, type Pod } from '@kjobs/api';
+import { ApiError, badRequest, findResource, internalError, isApiError, unauthorized, type Pod } from '@kjobs/api';
 import { decodeJson, encodeJson, type ApiReply, type ApiRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { ApiService, DeleteOpts } from './api-service.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, Identity } from './auth.js';
+import { checkAccess, type Verb } from './authz.js';
 import type { Metrics } from './metrics.js';
 import type { NodeBridge } from './node-bridge.js';
 import { logRequestFor } from './http/logs.js';
@@ -25,8 +26,9 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
         let reply: ApiReply;
         try {
           req = decodeJson<ApiRequest>(msg.data);
-          if (!auth.authenticate(req.token ? `Bearer ${req.token}` : undefined)) throw unauthorized();
-          reply = { ok: true, body: await dispatch(api, nodes, req) };
+          const identity = auth.authenticate(req.token ? `Bearer ${req.token}` : undefined);
+          if (!identity) throw unauthorized();
+          reply = { ok: true, body: await dispatch(api, nodes, req, identity) };
         } catch (e) {
           const err = e instanceof ApiError ? e : internalError((e as Error)?.message ?? String(e));
           if (!(e instanceof ApiError)) log.error({ err: e, verb: req?.verb, resource: req?.resource }, 'internal error (nats)');
@@ -44,10 +46,27 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
   });
 }
 
-async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest): Promise<unknown> {
+/** The Kubernetes verb of a NATS API verb (`subresource` posts binding/eviction; `changes` is the watch catch-up). */
+const VERBS: Record<string, Verb> = {
+  get: 'get', list: 'list', create: 'create', update: 'update', patch: 'patch', delete: 'delete',
+  deletecollection: 'deletecollection', subresource: 'create', changes: 'watch',
+};
+
+async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, identity: Identity): Promise<unknown> {
   const res = findResource(r.group ?? '', r.resource ?? '');
   if (!res) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   const ns = r.namespace ?? '';
+  const verb = Object.hasOwn(VERBS, r.verb) ? VERBS[r.verb] : undefined;
+  if (verb) {
+    const namespace = res.namespaced && r.verb !== 'changes' ? ns : '';
+    await checkAccess(identity, { verb, group: res.group, resource: res.resource, subresource: r.subresource, namespace, name: r.name }, {
+      stored: () => api.get(res, ns, r.name ?? '').catch((e: unknown) => {
+        if (isApiError(e, 404)) return null;
+        throw e;
+      }),
+      body: () => r.body,
+    });
+  }
   const q = r.query ?? {};
   const needName = () => {
     if (!r.name) throw badRequest('name is required');

@@ -1,13 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import YAML from 'yaml';
 import {
-  ApiError, badRequest, decodeK8sProtobuf, internalError, isTableRequest, toTable, tooLarge, unauthorized,
+  ApiError, badRequest, decodeK8sProtobuf, internalError, isApiError, isTableRequest, toTable, tooLarge, unauthorized,
   type KList, type KObject,
 } from '@kjobs/api';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
-import type { Authenticator } from '../auth.js';
+import type { Authenticator, Identity } from '../auth.js';
+import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
 import type { Metrics } from '../metrics.js';
 import type { WatchHub } from '../watch-hub.js';
 import type { NodeBridge } from '../node-bridge.js';
@@ -63,6 +64,13 @@ export function createApp(d: AppDeps): express.Express {
     if (!id) return next(unauthorized());
     _res.locals.identity = id;
     next();
+  });
+
+  // Paths that are not resources (discovery, /version, /metrics) are authorized here; resources in handleResource.
+  app.use((req, res, next) => {
+    if (isResourcePath(req.path)) return next();
+    const decision = authorizeNonResource(res.locals.identity as Identity, { verb: req.method.toLowerCase(), path: req.path });
+    next(decision.allowed ? undefined : decision.error);
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -173,9 +181,37 @@ function sendObject(req: Request, res: Response, route: ResourceRoute, obj: KObj
   res.status(code).json(obj);
 }
 
+/** `/api/v1/…` and `/apis/<group>/<version>/…` with at least a resource segment. */
+function isResourcePath(path: string): boolean {
+  return /^\/api\/v1\/[^/]/.test(path) || /^\/apis\/[^/]+\/[^/]+\/[^/]/.test(path);
+}
+
+/** The Kubernetes verb of a request, as handleResource will serve it (undefined: a method it refuses). */
+function requestVerb(req: Request, name: string | undefined): Verb | undefined {
+  const watch = q(req, 'watch') === 'true' || (!name && q(req, 'watch') === '1');
+  switch (req.method) {
+    case 'GET': return watch ? 'watch' : name ? 'get' : 'list';
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return name ? 'delete' : 'deletecollection';
+    default: return undefined;
+  }
+}
+
 async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, res: Response): Promise<void> {
   const { res: info, namespace, name, subresource } = route;
   const method = req.method;
+  const verb = requestVerb(req, name);
+  if (verb) {
+    await checkAccess(res.locals.identity as Identity, { verb, group: info.group, resource: info.resource, subresource, namespace, name }, {
+      stored: () => d.api.get(info, namespace, name!).catch((e: unknown) => {
+        if (isApiError(e, 404)) return null;
+        throw e;
+      }),
+      body: () => decodeBody(req),
+    });
+  }
   if (subresource === 'log' && method === 'GET') return serveLogs(d, route, req, res);
   if (!name) {
     switch (method) {
