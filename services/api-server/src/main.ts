@@ -49,6 +49,9 @@ const pki = useTls ? await loadOrCreatePki(env.KJOBS_PKI_DIR ?? path.join(home, 
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false });
 const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs' });
 await store.init();
+// A Redis restart may have lost its last writes: re-run the restart rule on every reconnect so
+// no revision is ever reissued (watchers below the new floor get 410 and relist).
+redis.on('ready', () => void store.init().catch((e) => log.error({ err: e }, 'store restart rule failed')));
 const nc = await connectBus({ url: env.NATS_URL, name: 'api-server', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 
 const srv = await startApiServer({
