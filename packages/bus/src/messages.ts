@@ -35,3 +35,17 @@ export interface WatchMessage {
 export interface Heartbeat {
   last: string;
 }
+
+/** A pod log request, api-server → the kubelet-agent of the pod's node (`kjobs.node.<node>.logs`). */
+export interface LogRequest {
+  namespace: string;
+  name: string;
+  uid: string;
+  container: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+  limitBytes?: number;
+}

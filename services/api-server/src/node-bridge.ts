@@ -1,19 +1,7 @@
-import { requestStream, StreamError, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { ApiError } from '@kjobs/api';
+import { requestStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 
-/** What the api-server asks a kubelet-agent for a pod's log. */
-export interface LogRequest {
-  namespace: string;
-  name: string;
-  uid: string;
-  container: string;
-  follow?: boolean;
-  previous?: boolean;
-  tailLines?: number;
-  sinceSeconds?: number;
-  timestamps?: boolean;
-  limitBytes?: number;
-}
+export type { LogRequest };
+import { ApiError } from '@kjobs/api';
 
 /** Node-addressed work over NATS (logs, attach): the api-server side. */
 export class NodeBridge {

@@ -1,5 +1,5 @@
 import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
-import { serveStream, StreamError, type NatsConnection, type Subjects } from '@kjobs/bus';
+import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -94,7 +94,7 @@ export class KubeletAgent {
     const keep = this.pods.list().map((p) => p.metadata.uid!);
     const orphans = await this.runtime.killOrphans(keep, { gracePeriodSeconds: 5 });
     if (orphans.length) this.o.log.info({ orphans: orphans.length }, 'ended orphaned pods');
-    this.logSub = serveStream<LogRequestBody>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
+    this.logSub = serveStream<LogRequest>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
     this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
   }
@@ -253,7 +253,7 @@ export class KubeletAgent {
     return serviceEnvVars(services, (svc) => ips.get(svc.metadata.name!) ?? (typeof svc.spec.clusterIP === 'string' ? svc.spec.clusterIP : undefined));
   }
 
-  private async serveLogs(req: LogRequestBody, out: { write(c: Buffer | string): void; signal: AbortSignal }): Promise<void> {
+  private async serveLogs(req: LogRequest, out: { write(c: Buffer | string): void; signal: AbortSignal }): Promise<void> {
     if (!this.runtime.podRecord(req.uid)) throw new StreamError(404, `pod "${req.name}" is not running on node ${this.o.node.name} (its logs are gone)`);
     const opts: LogOptions = { previous: req.previous, tailLines: req.tailLines, sinceSeconds: req.sinceSeconds, timestamps: req.timestamps, limitBytes: req.limitBytes };
     try {
@@ -264,20 +264,6 @@ export class KubeletAgent {
       throw e;
     }
   }
-}
-
-/** What the api-server sends for a log request (see api-server node-bridge.ts). */
-interface LogRequestBody {
-  namespace: string;
-  name: string;
-  uid: string;
-  container: string;
-  follow?: boolean;
-  previous?: boolean;
-  tailLines?: number;
-  sinceSeconds?: number;
-  timestamps?: boolean;
-  limitBytes?: number;
 }
 
 /** Compare statuses ignoring key order; lastProbeTime/heartbeat noise is not produced by the runtime. */

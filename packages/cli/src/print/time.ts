@@ -3,36 +3,9 @@
  * `time.RFC1123Z` layout ("Mon, 02 Jan 2006 15:04:05 -0700") for describe's timestamps.
  */
 
-/** k8s.io/apimachinery `duration.HumanDuration`: "5s", "2m30s", "4h10m", "3d2h", "2y10d". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.trunc(seconds / 60);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.trunc(minutes / 60);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const dy = Math.trunc(hours / 24) % 365;
-    const y = Math.trunc(hours / 24 / 365);
-    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
-  }
-  return `${Math.trunc(hours / 24 / 365)}y`;
-}
+/** k8s.io/apimachinery `duration.HumanDuration`: the one implementation lives in @kjobs/api. */
+export { humanDuration } from '@kjobs/api';
+import { humanDuration } from '@kjobs/api';
 
 /** kubectl's `translateTimestampSince`: "<unknown>" for a missing time, else the age. */
 export function ageSince(timestamp: string | null | undefined, now: Date): string {
