@@ -1,5 +1,5 @@
 import {
-  ApiError, alreadyExists, applyDefaults, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, conflict,
+  ApiError, applyDefaults, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, conflict,
   generateJobSelector, groupVersion, invalid, isApiError, notFound, parseFieldSelector, parseLabelSelector,
   qualifiedResource, unsupportedMediaType, validate, validateStatusUpdate,
   type KList, type KObject, type Pod, type ResourceInfo, type Status,

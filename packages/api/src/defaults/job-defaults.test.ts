@@ -3,7 +3,7 @@ import { applyDefaults } from './apply-defaults.js';
 import { generateJobSelector } from './job-defaults.js';
 import type { Job, KObject } from '../types.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 const template = (labels?: Record<string, string>): Json => ({
   ...(labels ? { metadata: { labels } } : {}),

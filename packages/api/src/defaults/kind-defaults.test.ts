@@ -4,7 +4,7 @@ import { applyDefaults } from './apply-defaults.js';
 import { generateJobSelector } from './job-defaults.js';
 import type { Job, KObject } from '../types.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 const d = (kind: string, obj: Json): Json => applyDefaults(kind, obj as KObject) as Json;
 
 describe('CronJob defaults', () => {

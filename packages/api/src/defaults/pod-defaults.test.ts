@@ -3,7 +3,7 @@ import { applyDefaults } from './apply-defaults.js';
 import { defaultImagePullPolicy, imageTag } from './pod-defaults.js';
 import type { KObject } from '../types.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 describe('image pull policy', () => {
   it.each([

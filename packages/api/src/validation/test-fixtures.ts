@@ -7,7 +7,7 @@ import { generateJobSelector } from '../defaults/job-defaults.js';
 import type { Job, KObject } from '../types.js';
 
 /** A plain JSON object, for building test inputs without fighting the typed shapes. */
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;  
 
 /** The chapter's one-shot Job, as written in the book. */
 export function jobManifest(): Json {

@@ -82,6 +82,6 @@ export function htmlEscape(s: string): string {
 
 /** A binary string (bytes) as a JS string, decoding UTF-8. */
 export function binaryToUtf8(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /[^\u0000-\u007f]/.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
 }

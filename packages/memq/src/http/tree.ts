@@ -57,7 +57,7 @@ export class Node<H> {
   /** Register `handle` for `path`; throws on conflicts as httprouter panics. */
   addRoute(path: string, handle: H): void {
     const fullPath = path;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+     
     let n: Node<H> = this;
     n.priority++;
     let numParams = countParams(path);
@@ -141,7 +141,7 @@ export class Node<H> {
 
   private insertChild(numParams: number, path: string, fullPath: string, handle: H): void {
     let offset = 0;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+     
     let n: Node<H> = this;
     const max = path.length;
     for (let i = 0; numParams > 0; i++) {
@@ -209,7 +209,7 @@ export class Node<H> {
 
   /** The handle for `path` with its params, or a trailing-slash-redirect recommendation. */
   getValue(path: string): { handle: H | undefined; params: Param[]; tsr: boolean } {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+     
     let n: Node<H> = this;
     const params: Param[] = [];
     for (;;) {
@@ -276,7 +276,7 @@ export class Node<H> {
   }
 
   private findCaseInsensitivePathRec(path: string, loPath: string, ciPath: string, fixTrailingSlash: boolean): [string, boolean] {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+     
     let n: Node<H> = this;
     let loNPath = lower(n.path);
     walk: while (loPath.length >= loNPath.length && (loNPath.length === 0 || loPath.slice(1, loNPath.length) === loNPath.slice(1))) {

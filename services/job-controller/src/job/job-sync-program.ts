@@ -140,7 +140,7 @@ export function jobSyncGuard(job: Job): JobSyncResult['skipped'] | undefined {
  *    or terminating, write status, record the finished events.
  */
 export function* jobSyncProgram(input: JobSyncInput): JobSyncProgram {
-  const { job, now } = input;
+  const { job } = input;
   const skipped = jobSyncGuard(job);
   if (skipped === 'finished') yield { kind: 'dropBackoff' };
   if (skipped === 'unknownCompletionMode') yield* record('Warning', 'UnknownCompletionMode', 'Skipped Job sync because completion mode is unknown');
