@@ -14,6 +14,7 @@ import { RESOURCES, type Pod } from '@kjobs/api';
 import { ensureInfra } from '../scripts/infra.js';
 import { readKubeconfig, spawnService, waitForApi, clusterServices } from '../scripts/cluster.js';
 import { inFlight, machine, paced, printTable, summarize } from './util.js';
+import { deleteKeys } from '../scripts/redis-cleanup.js';
 
 const N = Number(process.env.BENCH_N ?? 5000);
 
@@ -115,13 +116,8 @@ export async function run(): Promise<void> {
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 5000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
     redis.disconnect();
+    await deleteKeys(infra.redisUrl, `*${prefix}*`);
     await nc.drain();
     await infra.stop();
     rmSync(home, { recursive: true, force: true });

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { HttpClient } from '@kjobs/client';
 import { freePort } from '../../scripts/infra.js';
+import { deleteKeys } from '../../scripts/redis-cleanup.js';
 import { ROOT, readKubeconfig, startCluster, type Cluster, type ClusterOptions } from '../../scripts/cluster.js';
 
 export interface E2E {
@@ -76,14 +76,7 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
     async stop() {
       await api.close();
       await cluster.stop();
-      const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 5000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
+      await deleteKeys(redisUrl, `*${prefix}*`);
       if (!process.env.KJOBS_E2E_KEEP) rmSync(home, { recursive: true, force: true });
     },
   };
