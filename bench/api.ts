@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
     const rawLat: number[] = [];
     const payload = encodeJson({ type: 'ADDED', rv: '1', prev: '0', object: pod('raw') });
     const rawSubj = `${prefix}.rawbench`;
-    const rsub = nc.subscribe(rawSubj, { callback: (_e, m) => rawLat.push(performance.now() - Number(m.headers?.get('t') ?? 0)) });
+    const rsub = nc.subscribe(rawSubj, { callback: (_e, m) => void rawLat.push(performance.now() - Number(m.headers?.get('t') ?? 0)) });
     const { headers } = await import('@nats-io/transport-node');
     await paced(latN, 1000, async () => {
       const h = headers();
