@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   subjectPrefix?: string;
   maxBodyBytes?: number;
   now?: () => Date;
+  /** MemQ's URL for the dashboard's queue panel (optional). */
+  memqUrl?: string;
 }
 
 /** A running api-server: HTTP(S) front end, NATS API, relay. */
@@ -58,7 +60,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? '127.0.0.1';
   const app = createApp({
     api, hub, auth, nodes, metrics, log: o.log.child({ component: 'http' }),
-    serverAddress: `${host}:${o.port ?? 6443}`, maxBodyBytes: o.maxBodyBytes,
+    serverAddress: `${host}:${o.port ?? 6443}`, maxBodyBytes: o.maxBodyBytes, memqUrl: o.memqUrl,
     ready: async () => (await o.store.revision(), true),
   });
   const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, app) : http.createServer(app);

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
 import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
+import { createDashboardRouter } from '../dashboard/router.js';
 import type { Metrics } from '../metrics.js';
 import type { WatchHub } from '../watch-hub.js';
 import type { NodeBridge } from '../node-bridge.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Is the store reachable (for /readyz)? */
   ready?: () => Promise<boolean>;
+  /** MemQ's URL, for the dashboard's queue panel (hidden without it). */
+  memqUrl?: string;
 }
 
 /** Build the Express app (does not listen). */
@@ -58,6 +61,10 @@ export function createApp(d: AppDeps): express.Express {
     const ok = d.ready ? await d.ready().catch(() => false) : true;
     res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'store unreachable');
   });
+
+  // Before authentication: a page load carries no token. Only the static shell is public; its data
+  // comes through the API and endpoints that check the same tokens (docs/dashboard.md).
+  app.use('/dashboard', createDashboardRouter({ auth: d.auth, log: d.log.child({ component: 'dashboard' }), memqUrl: d.memqUrl }));
 
   app.use((req, _res, next) => {
     const id = d.auth.authenticate(req.headers.authorization);
