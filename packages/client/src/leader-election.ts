@@ -12,6 +12,11 @@ export interface LeaderElectionOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /**
+   * Longest one acquire/renew attempt (a get and an update) may take before it counts as failed
+   * and the next one starts (default: a third of the renew deadline, so three attempts fit in it).
+   */
+  attemptTimeoutMs?: number;
   onStartedLeading: () => void;
   /** Leadership lost: the process should stop acting (services exit and restart). */
   onStoppedLeading: () => void;
@@ -34,7 +39,8 @@ export class LeaderElector {
   private readonly o: Required<Omit<LeaderElectionOptions, 'now'>> & { now: () => Date };
 
   constructor(opts: LeaderElectionOptions) {
-    this.o = { namespace: 'kube-system', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, now: () => new Date(), ...opts };
+    const renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
+    this.o = { namespace: 'kube-system', leaseDurationMs: 15_000, renewDeadlineMs, retryPeriodMs: 2_000, attemptTimeoutMs: Math.ceil(renewDeadlineMs / 3), now: () => new Date(), ...opts };
   }
 
   isLeader(): boolean {
@@ -44,8 +50,13 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
+      let timedOut = false;
       try {
-        const ok = await this.tryAcquireOrRenew();
+        // Why bounded: over NATS a request whose message is lost (e.g. NATS restarts while it is in
+        // flight) only fails at the client's timeout, which can be as long as the renew deadline;
+        // one lost message would then cost the leadership. An abandoned attempt may still land
+        // later; that is harmless, every write is a compare-and-swap on the Lease.
+        const ok = await this.withTimeout(this.tryAcquireOrRenew(), () => (timedOut = true));
         if (ok) {
           this.lastRenew = Date.now();
           if (!this.leading) {
@@ -60,7 +71,7 @@ export class LeaderElector {
         this.leading = false;
         this.o.onStoppedLeading();
       }
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.retryPeriodMs);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), timedOut ? 0 : this.o.retryPeriodMs);
     };
     void tick();
   }
@@ -79,6 +90,19 @@ export class LeaderElector {
     } catch {
       /* it expires on its own */
     }
+  }
+
+  /** `attempt`, or false once `attemptTimeoutMs` passed (calling `onTimeout`). */
+  private withTimeout(attempt: Promise<boolean>, onTimeout: () => void): Promise<boolean> {
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      t = setTimeout(() => {
+        onTimeout();
+        resolve(false);
+      }, this.o.attemptTimeoutMs);
+    });
+    attempt.catch(() => undefined);
+    return Promise.race([attempt, timeout]).finally(() => clearTimeout(t));
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
