@@ -152,7 +152,8 @@ describe('the chapter with kjobs', () => {
   it('job-oneshot-failure2.yaml (Never): a new pod for each failure, each in Error with 0 restarts', async () => {
     expect(await kjobsOk(['apply', '-f', manifest('job-oneshot-failure2.yaml')])).toBe('job.batch/oneshot created\n');
     const rows = await waitFor('two failed pods', async () => {
-      const out = await kjobsOk(['get', 'pod', '-l', 'job-name=oneshot']);
+      // The book's command, `-a` included (kubectl 1.32 no longer has it; kjobs accepts it).
+      const out = await kjobsOk(['get', 'pod', '-l', 'job-name=oneshot', '-a']);
       const rs = out.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/));
       return rs.filter((r) => r[2] === 'Error').length >= 2 ? rs : undefined;
     }, 120_000, 500);

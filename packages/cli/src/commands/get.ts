@@ -22,6 +22,8 @@ export interface GetOptions {
   allNamespaces?: boolean;
   showLabels?: boolean;
   headers?: boolean;
+  /** `-a`: accepted so the book's `get pod … -a` runs; finished pods and Jobs are always listed. */
+  showAll?: boolean;
 }
 
 const EXAMPLES = `
@@ -55,6 +57,7 @@ export function registerGet(program: Command, ctx: ProgramContext): void {
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('--show-labels', 'show all labels as the last column')
     .option('--no-headers', "don't print headers")
+    .option('-a, --show-all', "accepted for the book's commands (kubectl ≤1.14): finished pods and Jobs are always listed")
     .addHelpText('after', EXAMPLES)
     .action(async (resources: string[], opts: GetOptions, cmd: Command) => ctx.run(cmd, (s) => runGet(s, resources, opts)));
 }
