@@ -40,9 +40,9 @@ export interface ChaosCluster {
 }
 
 /** Start infra and cluster under a fresh temp home. */
-export async function startChaosCluster(o: { nodes?: number; env?: Record<string, string>; nodeEnv?: ClusterOptions['nodeEnv']; tag: string }): Promise<ChaosCluster> {
+export async function startChaosCluster(o: { nodes?: number; env?: Record<string, string>; nodeEnv?: ClusterOptions['nodeEnv']; tag: string; appendfsync?: 'always' | 'everysec' }): Promise<ChaosCluster> {
   const home = mkdtempSync(path.join(os.tmpdir(), `kjobs-${o.tag}-`));
-  const infra = await startOwnedInfra(home);
+  const infra = await startOwnedInfra(home, { appendfsync: o.appendfsync });
   const apiPort = await freePort();
   const memqPort = await freePort();
   const nodes = o.nodes ?? 2;

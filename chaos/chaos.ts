@@ -23,7 +23,7 @@ import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { chaosFaults } from './faults.js';
 import { MemqWorkload } from './memq-workload.js';
 import { timeToBack } from './probes.js';
-import { alivePids, processesWithEnv } from './procs.js';
+import { alivePids, processesUnder, processesWithEnv } from './procs.js';
 import { AckedWriter } from './writer.js';
 
 const SHORT = process.argv.includes('--short') || process.env.CHAOS_SHORT === '1';
@@ -79,16 +79,19 @@ async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRo
   writer.start();
   const faults = chaosFaults();
   const F = faults.length;
-  // Half of each workload is spread over the faults; a fault fires half-way through its step, so
-  // consumers and pods are busy when it hits. The rest runs at full speed after the last fault.
-  const holdMs = Math.round((CONSUMERS * 3000) / ((ITEMS * 0.25) / F));
-  const memq = new MemqWorkload(c.memqPort, `chaos-${RUN}`, ITEMS, CONSUMERS, LEASE_S, holdMs);
+  // Pacing: fault k fires once the Job is (k - 0.5)/F of the way through its first half, so the
+  // faults are spread over the Job and the pods run when each hits; parallelism only grows (a
+  // lower parallelism would delete running pods), slowly, up to a cap that keeps the Job from
+  // finishing before the last fault. MemQ follows the Job (items done ≤ the Job's fraction plus a
+  // little), so consumers hold leases at every fault. After the last fault both run at full speed.
+  const memq = new MemqWorkload(c.memqPort, `chaos-${RUN}`, ITEMS, CONSUMERS, LEASE_S, 500);
   await memq.fill();
-  memq.quota = Math.floor((ITEMS * 0.5) / F);
-  memq.start();
-  let parallelism = 1;
-  await api.create('Job', chaosJob(parallelism));
   let succeeded = 0;
+  memq.allowed = () => Math.floor((ITEMS * succeeded) / COMPLETIONS) + 2 * CONSUMERS;
+  memq.start();
+  let parallelism = SHORT ? 1 : 2;
+  const maxParallelism = SHORT ? 3 : 6;
+  await api.create('Job', chaosJob(parallelism));
   const poll = setInterval(() => void api.get<Job>('Job', NS, 'chaos').then((j) => (succeeded = Math.max(succeeded, j.status?.succeeded ?? 0)), () => undefined), 250);
   const setParallelism = async (p: number) => {
     await until(async () => (await api.patch('Job', NS, 'chaos', 'merge', { spec: { parallelism: p } }), true), 30_000);
@@ -99,18 +102,16 @@ async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRo
   try {
     for (let k = 1; k <= F; k++) {
       const fault = faults[k - 1]!;
-      memq.quota = Math.floor((ITEMS * 0.5 * k) / F);
       const jobAt = Math.floor((COMPLETIONS * 0.5 * (k - 0.5)) / F);
-      const memqAt = Math.floor((ITEMS * 0.5 * (k - 0.5)) / F);
       let lastBump = Date.now();
       const reached = await until(async () => {
-        if (succeeded < jobAt && Date.now() - lastBump > 4000 && parallelism < 8) {
+        if (succeeded < jobAt && Date.now() - lastBump > 8000 && parallelism < maxParallelism) {
           lastBump = Date.now();
           await setParallelism(parallelism + 1);
         }
-        return succeeded >= jobAt && memq.doneCount() >= memqAt;
+        return succeeded >= jobAt;
       }, 180_000);
-      if (!reached) problems.push(`before "${fault.name}": workloads stalled (succeeded ${succeeded}/${jobAt}, memq ${memq.doneCount()}/${memqAt})`);
+      if (!reached) problems.push(`before "${fault.name}": the Job stalled (succeeded ${succeeded}, waiting for ${jobAt})`);
       const atFault = { succeeded, memqDone: memq.doneCount(), writes: writer.acked.length };
       console.log(`[${new Date().toISOString()}] fault ${k}/${F}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);
       const { since, probes } = await fault.inject(c);
@@ -127,7 +128,7 @@ async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRo
 
     // Release: the rest at full speed.
     memq.holdMs = 0;
-    memq.quota = ITEMS;
+    memq.allowed = () => ITEMS;
     await setParallelism(20);
     const complete = await until(async () => {
       const j = await api.get<Job>('Job', NS, 'chaos');
@@ -181,9 +182,10 @@ async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRo
 /** Processes of this run still alive: services, pods, Redis, NATS. */
 function leftovers(c: ChaosCluster): { pid: number; cmd: string }[] {
   const byEnv = processesWithEnv({ KJOBS_HOME: c.home, HOME: path.join(c.home, 'nodes') + path.sep, CHAOS_RUN: RUN });
+  const byCwd = processesUnder(c.home);
   const byPid = alivePids([...c.servicePids, ...c.redis.pids, ...c.nats.pids]);
   const seen = new Set<number>();
-  return [...byEnv, ...byPid].filter((p) => !seen.has(p.pid) && seen.add(p.pid));
+  return [...byEnv, ...byCwd, ...byPid].filter((p) => !seen.has(p.pid) && seen.add(p.pid));
 }
 
 async function main(): Promise<number> {
@@ -194,13 +196,23 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   let result: Awaited<ReturnType<typeof run>> | undefined;
   let orphans = 0;
-  const watchdog = setTimeout(() => {
-    console.error(`chaos: watchdog — still running after ${WATCHDOG_MS / 60_000} min; stopping`);
-    void c.stop().finally(() => {
-      for (const p of leftovers(c)) process.kill(p.pid, 'SIGKILL');
+  // Watchdog and Ctrl-C: stop everything this run started, then exit 1.
+  const abort = (why: string) => {
+    console.error(`chaos: ${why}; stopping`);
+    void c.stop().catch(() => undefined).finally(() => {
+      for (const p of leftovers(c)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       process.exit(1);
     });
-  }, WATCHDOG_MS);
+  };
+  const watchdog = setTimeout(() => abort(`watchdog — still running after ${WATCHDOG_MS / 60_000} min`), WATCHDOG_MS);
+  process.once('SIGINT', () => abort('SIGINT'));
+  process.once('SIGTERM', () => abort('SIGTERM'));
   try {
     result = await run(c, problems);
   } catch (e) {
@@ -231,8 +243,8 @@ async function main(): Promise<number> {
     for (const r of result.rows) {
       for (const [svc, ms] of Object.entries(r.back)) console.log([r.fault, svc, s(ms), s(r.progressMs), r.atFault.succeeded, r.atFault.memqDone].join(' | '));
     }
-    console.log(`\n${JSON.stringify({ suite: 'chaos', short: SHORT, wall_s: Math.round((Date.now() - t0) / 1000), faults: result.rows, ...result.summary, orphans, problems })}`);
   }
+  console.log(`\n${JSON.stringify({ suite: 'chaos', short: SHORT, wall_s: Math.round((Date.now() - t0) / 1000), faults: result?.rows ?? [], ...result?.summary, orphans, problems })}`);
   if (problems.length) {
     console.log(`\nchaos: FAILED — ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);

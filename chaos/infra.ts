@@ -65,8 +65,11 @@ function ownedServer(name: 'redis' | 'nats', port: number, cmd: string, args: st
   return server;
 }
 
-/** Start a private Redis (AOF, fsync always) and NATS (JetStream) under `home`. */
-export async function startOwnedInfra(home: string): Promise<{ redis: OwnedServer; nats: OwnedServer; stop(): Promise<void> }> {
+/**
+ * Start a private Redis (AOF; fsync `always` by default, the soak uses compose's `everysec`) and
+ * NATS (JetStream) under `home`.
+ */
+export async function startOwnedInfra(home: string, o: { appendfsync?: 'always' | 'everysec' } = {}): Promise<{ redis: OwnedServer; nats: OwnedServer; stop(): Promise<void> }> {
   const redisDir = path.join(home, 'redis');
   const natsDir = path.join(home, 'nats');
   mkdirSync(redisDir, { recursive: true });
@@ -75,7 +78,7 @@ export async function startOwnedInfra(home: string): Promise<{ redis: OwnedServe
   const natsPort = await freePort();
   const redis = ownedServer('redis', redisPort, 'redis-server', [
     '--bind', '127.0.0.1', '--port', String(redisPort), '--dir', redisDir, '--daemonize', 'no',
-    '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction',
+    '--appendonly', 'yes', '--appendfsync', o.appendfsync ?? 'always', '--save', '', '--maxmemory-policy', 'noeviction',
     '--logfile', path.join(redisDir, 'redis.log'),
   ], redisDir);
   const nats = ownedServer('nats', natsPort, 'nats-server', ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', natsDir, '-l', path.join(natsDir, 'nats.log')], natsDir);

@@ -10,8 +10,8 @@
  *   back, which the final check proves (queue empty and nothing in flight once every lease that
  *   could still expire has).
  *
- * `quota` bounds how many items may be done so far, so the suite can keep work in flight across
- * every fault instead of finishing the queue before the last one.
+ * `allowed()` bounds how many items may be done so far, so the suite can pace the queue with the
+ * Job and keep work in flight across every fault instead of finishing it before the last one.
  */
 import http from 'node:http';
 
@@ -62,8 +62,8 @@ export interface QueueStats {
 
 /** The workload: fill, start consumers, wait for everything done, verify. */
 export class MemqWorkload {
-  /** How many items may be done so far (consumers idle beyond it). */
-  quota: number;
+  /** How many items may be done so far (consumers wait beyond it). */
+  allowed: () => number;
   /** How long a consumer holds an item before acking it. */
   holdMs: number;
   readonly counts: MemqCounts;
@@ -75,7 +75,7 @@ export class MemqWorkload {
 
   constructor(private readonly port: number, private readonly queue: string, items: number, private readonly consumers: number, private readonly leaseS: number, holdMs: number) {
     this.counts = { items, deliveries: 0, redeliveries: 0, ackOk: 0, ackAmbiguous: 0, ackExpired: 0, afterAck: 0, errors: 0 };
-    this.quota = items;
+    this.allowed = () => items;
     this.holdMs = holdMs;
   }
 
@@ -108,7 +108,7 @@ export class MemqWorkload {
     const q = encodeURIComponent(this.queue);
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     while (!this.stopped) {
-      if (this.done.size >= this.quota) {
+      if (this.done.size >= this.allowed()) {
         await pause(50);
         continue;
       }

@@ -2,7 +2,7 @@
  * /proc readings for the chaos and soak suites: which live processes belong to this run (by a
  * marker in their environment or by pid), and a process's resident memory.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** A live process and the first line of its command. */
 export interface ProcInfo {
@@ -51,6 +51,21 @@ export function processesWithEnv(markers: Record<string, string>): ProcInfo[] {
       return wanted.some(([k, v]) => kv.slice(0, i) === k && kv.slice(i + 1).startsWith(v));
     });
     if (hit && isAlive(pid)) out.push({ pid, cmd: cmdline(pid) });
+  }
+  return out;
+}
+
+/** Live processes whose working directory is `dir` or below it (pods run in their pod dir). */
+export function processesUnder(dir: string): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${d}/cwd`);
+      if ((cwd === dir || cwd.startsWith(dir + '/')) && isAlive(Number(d))) out.push({ pid: Number(d), cmd: cmdline(Number(d)) });
+    } catch {
+      /* gone or not ours */
+    }
   }
   return out;
 }

@@ -1,0 +1,47 @@
+/**
+ * The short chaos suite (`npm run chaos -- --short`) as a test, so `npm test` and CI run it: a
+ * whole cluster on its own Redis and NATS, every service SIGKILLed in turn and NATS and Redis
+ * restarted during a 100-completion Job and a 200-item MemQ lease workload. The suite program
+ * makes every check itself (exact completions, every item acked, no acknowledged write lost,
+ * services back within 5 s, no orphan process) and exits non-zero on any problem; this test
+ * runs it and checks its verdict and its report.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT } from '../../scripts/cluster.js';
+
+interface Report {
+  suite: string;
+  short: boolean;
+  /** Per fault, ms from restart to back per service (the 5 s limit is checked by the suite itself). */
+  faults: { fault: string; back: Record<string, number> }[];
+  job: { completions: number; succeeded: number };
+  memq: { items: number; finishedBy: { ok: number; ambiguous: number } };
+  writes: { acknowledged: number; lost: number };
+  orphans: number;
+  problems: string[];
+}
+
+it('chaos (short): exact completions, every MemQ item acked, no acknowledged write lost, every service back within 5 s, no orphans', async () => {
+  const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'chaos/chaos.ts'), '--short'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (c) => resolve({ code: c ?? -1, out }));
+  });
+  console.log(out);
+  const line = out.split('\n').find((l) => l.startsWith('{"suite":"chaos"'));
+  expect(line, 'the suite printed its JSON report').toBeDefined();
+  const r = JSON.parse(line!) as Report;
+  expect(r.problems).toEqual([]);
+  expect(code).toBe(0);
+  expect(r.short).toBe(true);
+  expect(r.faults.map((f) => f.fault)).toHaveLength(7);
+  expect(r.job.succeeded).toBe(r.job.completions);
+  expect(r.memq.finishedBy.ok + r.memq.finishedBy.ambiguous).toBe(r.memq.items);
+  expect(r.writes.acknowledged).toBeGreaterThan(0);
+  expect(r.writes.lost).toBe(0);
+  expect(r.orphans).toBe(0);
+}, 600_000);
