@@ -95,6 +95,21 @@ describe('kubectl run -i (a Pod, attached over WebSocket)', () => {
     expect(await kubectlOk(['delete', 'pod', 'hello'])).toBe('pod "hello" deleted\n');
   }, 150_000);
 
+  it('the book\'s `kubectl run -i oneshot … --restart=OnFailure --command /kuard -- …`: a Pod (kubectl 1.32), its keys printed; `kubectl delete pods oneshot`', async () => {
+    const r = await e.kubectl(['run', '-i', 'oneshot', '--image=gcr.io/kuar-demo/kuard-amd64:blue', '--restart=OnFailure', '--command', '/kuard', '--', '--keygen-enable', '--keygen-exit-on-complete', '--keygen-num-to-gen', '10'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect([...r.stdout.matchAll(/\(ID 0 (\d+)\/10\) Item done: SHA256:[A-Za-z0-9+/]{43}/g)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(r.stdout).toContain('(ID 0) Workload exiting');
+    const pod = await getPod('oneshot');
+    expect(pod.spec.restartPolicy).toBe('OnFailure');
+    expect(pod.spec.containers[0]!.command).toEqual(['/kuard', '--keygen-enable', '--keygen-exit-on-complete', '--keygen-num-to-gen', '10']);
+    expect(pod.status?.phase).toBe('Succeeded');
+    // No Job: the book's `get pod -l job-name=oneshot` finds nothing, as on real Kubernetes.
+    expect(await isGone('Job', 'oneshot')).toBe(true);
+    expect((await e.kubectl(['get', 'pod', '-l', 'job-name=oneshot'])).stderr).toContain('No resources found in default namespace.');
+    expect(await kubectlOk(['delete', 'pods', 'oneshot'])).toBe('pod "oneshot" deleted\n');
+  }, 150_000);
+
   it('returns the container\'s exit code when it fails (--restart=Never)', async () => {
     const r = await e.kubectl(['run', '-i', 'exit3', '--image=busybox', '--restart=Never', '--command', '--', 'sh', '-c', 'echo bye; sleep 1; exit 3'], { timeoutMs: 120_000 });
     expect(r.stdout).toContain('bye\n');
