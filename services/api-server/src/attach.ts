@@ -10,6 +10,7 @@ import { parseResourcePath } from './http/routes.js';
 import { logRequestFor } from './http/logs.js';
 
 const PROTOCOL = 'v5.channel.k8s.io';
+const REJECT_REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' };
 
 /**
  * `pods/<name>/attach` over WebSocket (`v5.channel.k8s.io`), as `kubectl run -i` uses it: the
@@ -22,11 +23,19 @@ export function attachUpgradeHandler(api: ApiService, auth: Authenticator, nodes
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const route = parseResourcePath(url.pathname);
     const reject = (code: number, msg: string, phrase = msg) => {
-      socket.end(`HTTP/1.1 ${code} ${phrase}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: msg, code })}`);
+      const reason = REJECT_REASONS[code] ?? 'BadRequest';
+      socket.end(`HTTP/1.1 ${code} ${phrase}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: msg, reason, code })}`);
     };
+    // An upgrade listener that throws takes the whole process down: a bad URL is a 400 here.
+    let url: URL;
+    let route: ReturnType<typeof parseResourcePath>;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+      route = parseResourcePath(url.pathname);
+    } catch (e) {
+      return reject(400, e instanceof ApiError ? e.message : 'invalid request URL', 'Bad Request');
+    }
     if (!route || route.res.resource !== 'pods' || !route.name || (route.subresource !== 'attach' && route.subresource !== 'exec')) return reject(404, 'not found');
     const identity = auth.authenticate(req.headers.authorization);
     if (!identity) return reject(401, 'Unauthorized');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ApiService, DeleteOpts } from './api-service.js';
 import type { Authenticator, Identity } from './auth.js';
 import { checkAccess, type Verb } from './authz.js';
+import { assertBodyDepth } from './body-depth.js';
 import type { Metrics } from './metrics.js';
 import type { NodeBridge } from './node-bridge.js';
 import { logRequestFor } from './http/logs.js';
@@ -25,7 +26,7 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
       void (async () => {
         let reply: ApiReply;
         try {
-          req = decodeJson<ApiRequest>(msg.data);
+          req = decodeRequest(msg.data);
           const identity = auth.authenticate(req.token ? `Bearer ${req.token}` : undefined);
           if (!identity) throw unauthorized();
           reply = { ok: true, body: await dispatch(api, nodes, req, identity) };
@@ -44,6 +45,27 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
       })();
     },
   });
+}
+
+/** `limit` as the HTTP front end reads it: absent, or a safe integer (else 400). */
+function limitParam(v: unknown): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v !== 'string' || !/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw badRequest(`invalid limit: ${String(v).slice(0, 40)}`);
+  return Number(v);
+}
+
+/** The request in a NATS message; bytes that are not a JSON object, or nest too deep, are a 400. */
+function decodeRequest(data: Uint8Array): ApiRequest {
+  let req: unknown;
+  try {
+    req = decodeJson<unknown>(data);
+  } catch (e) {
+    throw badRequest(`error decoding the API request as JSON: ${(e as Error).message}`);
+  }
+  if (!req || typeof req !== 'object' || Array.isArray(req)) throw badRequest('the API request must be a JSON object');
+  assertBodyDepth(req);
+  return req as ApiRequest;
 }
 
 /** The Kubernetes verb of a NATS API verb (`subresource` posts binding/eviction; `changes` is the watch catch-up). */
@@ -85,7 +107,7 @@ async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, ident
     case 'list':
       return api.list(res, {
         namespace: ns, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector,
-        limit: q.limit ? Number(q.limit) : undefined, continue: q.continue,
+        limit: limitParam(q.limit), continue: q.continue,
       });
     case 'create':
       return api.create(res, ns, r.body);
@@ -102,7 +124,7 @@ async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, ident
       if (r.subresource === 'eviction') return api.evict(ns, needName(), r.body);
       throw badRequest(`unsupported subresource ${r.subresource}`);
     case 'changes': {
-      const batch = await api.changes(res, q.resourceVersion ?? '0', q.limit ? Number(q.limit) : 500);
+      const batch = await api.changes(res, q.resourceVersion ?? '0', limitParam(q.limit) ?? 500);
       return { last: batch.last, events: batch.events.map((e) => ({ type: e.type, rv: e.rv, prev: e.prev, object: e.object })) };
     }
     default:

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
 import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
+import { assertBodyDepth } from '../body-depth.js';
 import { createDashboardRouter } from '../dashboard/router.js';
 import type { Metrics } from '../metrics.js';
 import type { WatchHub } from '../watch-hub.js';
@@ -104,6 +105,13 @@ export function createApp(d: AppDeps): express.Express {
     res.json(doc);
   });
 
+  // A declared length over the limit is refused at once; body-parser would first read (and drop) all of it.
+  app.use((req, res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (!(declared > limit)) return next();
+    res.setHeader('Connection', 'close');
+    next(tooLarge(`the request body is too large (limit ${limit} bytes)`));
+  });
   app.use(express.raw({ type: () => true, limit }));
   app.use(async (req, res, next) => {
     const route = parseResourcePath(req.path);
@@ -140,12 +148,18 @@ function q(req: Request, name: string): string | undefined {
 function intParam(req: Request, name: string): number | undefined {
   const v = q(req, name);
   if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name}: ${v}`);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw badRequest(`invalid ${name}: ${v}`);
   return Number(v);
 }
 
-/** Decode a request body by its Content-Type (JSON, YAML, Kubernetes protobuf). */
+/** Decode a request body by its Content-Type (JSON, YAML, Kubernetes protobuf), no deeper than MAX_BODY_DEPTH. */
 export function decodeBody(req: Request): unknown {
+  const body = decodeBodyBytes(req);
+  assertBodyDepth(body);
+  return body;
+}
+
+function decodeBodyBytes(req: Request): unknown {
   const buf = req.body as Buffer | undefined;
   if (!buf || !Buffer.isBuffer(buf) || buf.length === 0) return undefined;
   const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();

@@ -1,4 +1,4 @@
-import { findResource, type ResourceInfo } from '@kjobs/api';
+import { badRequest, findResource, type ResourceInfo } from '@kjobs/api';
 
 /** A parsed Kubernetes resource URL. */
 export interface ResourceRoute {
@@ -10,10 +10,11 @@ export interface ResourceRoute {
 
 /**
  * Parse `/api/v1/...` and `/apis/<group>/<version>/...` resource paths (namespaced and cluster
- * scoped, with name and subresource). Returns undefined for anything else (→ 404).
+ * scoped, with name and subresource). Returns undefined for anything else (→ 404); a segment
+ * with a malformed %-escape is a 400.
  */
 export function parseResourcePath(path: string): ResourceRoute | undefined {
-  const parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = path.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts[1] === 'v1') {
@@ -42,4 +43,12 @@ export function parseResourcePath(path: string): ResourceRoute | undefined {
   if (namespace && !res.namespaced) return undefined;
   if (subresource && !res.subresources.includes(subresource)) return undefined;
   return { res, namespace, name, subresource };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment ${JSON.stringify(segment.slice(0, 100))}`);
+  }
 }

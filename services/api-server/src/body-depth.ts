@@ -1,0 +1,25 @@
+import { badRequest } from '@kjobs/api';
+
+/**
+ * Deepest nesting a request body may have. Real objects stay under ~20 levels; the stages after
+ * decoding (structuredClone, patches, validation, JSON.stringify) recurse and run out of stack
+ * somewhere past a few thousand levels, which would surface as a 500. Kubernetes caps JSON
+ * decoding depth for the same reason.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+/**
+ * Refuse a decoded body nested deeper than `max` (400). Iterative, so the check itself cannot
+ * overflow whatever it is given.
+ */
+export function assertBodyDepth(body: unknown, max = MAX_BODY_DEPTH): void {
+  if (body === null || typeof body !== 'object') return;
+  const stack: [unknown, number][] = [[body, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) throw badRequest(`the request body is nested more than ${max} levels deep`);
+    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+}
