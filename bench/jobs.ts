@@ -4,12 +4,13 @@
  * watch), pods/s, API writes per pod (the api-server's `apiserver_request_total`, write verbs
  * only, before/after, by resource and verb), and the job-controller's CPU seconds and peak RSS
  * (/proc/<pid>/stat and VmHWM), beside the floor measured in the same run: 2,000 `true`
- * processes spawned by this Node process, 100 at a time.
+ * processes spawned by this Node process, 100 at a time. Also checks that the Job's `succeeded`
+ * equals the number of its pods that really succeeded (each pod counted exactly once).
  *
  * Environment: BENCH_COMPLETIONS (2000), BENCH_PARALLELISM (100), BENCH_TIMEOUT_S (900).
  */
 import os from 'node:os';
-import type { Job, WatchEvent } from '@kjobs/api';
+import type { Job, Pod, WatchEvent } from '@kjobs/api';
 import type { HttpClient } from '@kjobs/client';
 import { machine, printTable } from './util.js';
 import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, readProc, round, selfCpu, spawnFloor, startBenchCluster } from './pods.js';
@@ -107,6 +108,10 @@ export async function run(): Promise<void> {
     const jcNow = readProc(jc.pid!);
 
     const job = last!;
+    // Exactly-once check: the pods that really ran, against what the Job counted.
+    const pods = (await api.list<Pod>('Pod', { namespace: 'default', labelSelector: 'batch.kubernetes.io/job-name=bench' })).items;
+    const podsSucceeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
+    const exact = podsSucceeded === (job.status?.succeeded ?? -1) && (job.status?.succeeded ?? 0) === COMPLETIONS;
     const totalWrites = [...writes.values()].reduce((a, b) => a + b, 0);
     const podsPerSec = (COMPLETIONS / wallMs) * 1000;
     const floorPerSec = (COMPLETIONS / floor.wallMs) * 1000;
@@ -125,7 +130,7 @@ export async function run(): Promise<void> {
       ['job-controller peak RSS MiB (VmHWM)', jcNow.peakRssMiB, '', '', '', ''],
       ['CPU ms per pod (cluster incl. children | Node spawner incl. children)', (1000 * clusterCpu) / COMPLETIONS, (1000 * floorCpu) / COMPLETIONS, clusterCpu / floorCpu, '', ''],
     ]);
-    console.log(`\nJob status: succeeded ${job.status?.succeeded ?? 0}, failed ${job.status?.failed ?? 0}, condition ${finished(job)?.type}`);
+    console.log(`\nJob status: succeeded ${job.status?.succeeded ?? 0}, failed ${job.status?.failed ?? 0}, condition ${finished(job)?.type}; pods of the Job: ${pods.length}, Succeeded ${podsSucceeded} — ${exact ? 'each pod counted exactly once' : 'COUNT MISMATCH'}`);
     console.log('\nAPI writes during the run, by resource and verb (per pod):');
     printTable([['resource verb', 'writes', 'per pod'], ...[...writes].map(([k, v]) => [k, v, v / COMPLETIONS]), ['total', totalWrites, totalWrites / COMPLETIONS]]);
     console.log(`\nCPU during the run (wall ${(wallMs / 1000).toFixed(1)} s; machine busy ${busy.toFixed(0)} % of ${os.cpus().length} cores, all tenants):`);
@@ -135,7 +140,7 @@ export async function run(): Promise<void> {
       bench: 'jobs', machine: { ...machine(), loadavg_before: loadBefore, loadavg_after: load(), busy_pct_during_run: round(busy) },
       completions: COMPLETIONS, parallelism: PARALLELISM, nodes: 2,
       wall_s: round(wallMs / 1000), pods_per_s: round(podsPerSec),
-      job: { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, condition: finished(job)?.type },
+      job: { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, condition: finished(job)?.type, pods: pods.length, pods_succeeded: podsSucceeded, counted_exactly_once: exact },
       api_writes_per_pod: round(totalWrites / COMPLETIONS, 3), api_writes_total: totalWrites,
       api_writes: Object.fromEntries(writes),
       job_controller: { cpu_s: jcCpu, cpu_ms_per_pod: round((1000 * jcCpu) / COMPLETIONS, 3), peak_rss_mib: round(jcNow.peakRssMiB) },

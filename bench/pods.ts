@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -92,13 +92,42 @@ export async function startBenchCluster(o: { nodes?: number; nodePods?: number; 
 }
 
 /**
- * With BENCH_PROFILE_DIR set, every service writes a V8 CPU profile there when it exits (open it
- * in Chrome DevTools or speedscope) — how the "where the CPU goes" notes in docs/benchmarks.md were found.
+ * With BENCH_PROFILE_DIR set, every service writes a V8 CPU profile there when it exits
+ * (`<service>-<pid>.cpuprofile`; open it in Chrome DevTools or speedscope). Node 20 refuses
+ * --cpu-prof in NODE_OPTIONS, so a small --import hook runs the inspector's profiler instead.
  */
 function profileEnv(): Record<string, string> {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return dir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(dir)}` } : {};
+  if (!dir) return {};
+  const abs = path.resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  const hook = path.join(abs, 'profile-hook.mjs');
+  writeFileSync(hook, PROFILE_HOOK);
+  return { NODE_OPTIONS: `--import ${hook}`, BENCH_PROFILE_DIR: abs };
 }
+
+const PROFILE_HOOK = `import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+const s = new Session();
+s.connect();
+s.post('Profiler.enable');
+s.post('Profiler.setSamplingInterval', { interval: 500 });
+s.post('Profiler.start');
+const name = (process.argv[1] ?? '').split(path.sep).at(-3) + (process.env.NODE_NAME ? '-' + process.env.NODE_NAME : '');
+let done = false;
+// A same-thread inspector session answers synchronously, so this works inside exit.
+const dump = () => {
+  if (done) return;
+  done = true;
+  s.post('Profiler.stop', (err, r) => {
+    if (!err) writeFileSync(path.join(process.env.BENCH_PROFILE_DIR, name + '-' + process.pid + '.cpuprofile'), JSON.stringify(r.profile));
+  });
+};
+const exit = process.exit.bind(process);
+process.exit = (code) => { dump(); exit(code); };
+process.on('exit', dump);
+`;
 
 /** Poll `fn` (every 200 ms) until true, or throw after timeoutMs. */
 export async function until(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
