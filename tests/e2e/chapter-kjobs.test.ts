@@ -174,8 +174,15 @@ describe('the chapter with kjobs', () => {
       active.set(p.metadata.name!, isActive);
       maxActive = Math.max(maxActive, [...active.values()].filter(Boolean).length);
     });
+    // A pod of our own that `get pods -w` lists first: once its row is out, the watch resumes
+    // from that list, so every change of the parallel pods is printed.
+    await e.api.create<Pod>('Pod', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sentinel', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '600'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 },
+    });
     const watch = kjobsLive(['get', 'pods', '-w']);
     try {
+      await waitFor('get -w listed', () => /^sentinel\s/m.test(watch.out()), 60_000, 100);
       expect(await kjobsOk(['apply', '-f', manifest('job-parallel.yaml')])).toBe('job.batch/parallel created\n');
       const job = await waitFor('parallel Complete', async () => {
         const j = await getJob('parallel');
@@ -188,12 +195,16 @@ describe('the chapter with kjobs', () => {
       const out = watch.out();
       expect(out.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
       expect(out).toMatch(/^parallel-\w{5}\s+1\/1\s+Running\s+0\s+/m);
-      // Several rows per pod: one per change.
-      const rowsOfFirst = out.split('\n').filter((l) => l.startsWith(`${[...completedRows()][0]} `));
-      expect(rowsOfFirst.length).toBeGreaterThan(1);
+      // Several rows per pod, one per change, the first when it was created.
+      for (const pod of completedRows()) {
+        const rows = out.split('\n').filter((l) => l.startsWith(`${pod} `));
+        expect(rows.length).toBeGreaterThan(1);
+        expect(rows[0]).toMatch(/^\S+\s+0\/1\s+(Pending|ContainerCreating)\s+0\s+/);
+      }
     } finally {
       await stop(watch.proc);
       w.stop();
+      await e.api.delete('Pod', 'default', 'sentinel', { gracePeriodSeconds: 0 });
     }
     expect(maxActive).toBeGreaterThan(1);
     expect(maxActive).toBeLessThanOrEqual(5);

@@ -161,7 +161,10 @@ spec:
 
 describe('kubectl wait, get -w, output formats, describe', () => {
   it('get pods -w prints each change of a Job\'s pod; wait --for=condition=complete returns once it is done', async () => {
-    const w = kubectlLive(['get', 'pods', '-w', '-l', 'app=waiter']);
+    // -v=6 logs each request once answered: the watch is open before the Job exists, so every
+    // change of its pod is printed (the first row is the pod's creation).
+    const w = kubectlLive(['get', 'pods', '-w', '-l', 'app=waiter', '-v=6']);
+    await waitFor('the watch open', () => /GET https:\S+\/pods\?\S*watch=true\S* 200 OK/.test(w.err()), 30_000, 50);
     await kubectlOk(['apply', '-f', '-'], jobYaml('waiter', 'sleep 2; echo done'));
     const r = await e.kubectl(['wait', '--for=condition=complete', 'job/waiter', '--timeout=120s'], { timeoutMs: 150_000 });
     expect(r.stderr).toBe('');
