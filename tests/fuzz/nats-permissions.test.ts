@@ -1,0 +1,157 @@
+/**
+ * deploy/nats.conf against hostile NATS clients: a real nats-server runs the file as compose
+ * mounts it (per-service users, passwords from the environment), and each service's user tries
+ * what a compromised service would — forge watch events, read the API requests (which carry
+ * every caller's token), take over another node's log requests, impersonate the api-server. The
+ * roles' legitimate traffic (API request/reply, watch events, streamed logs) must still flow.
+ *
+ * "Nothing delivered" is established without sleeping: the offender flushes (the server has
+ * handled its message or subscription), then a permitted message is sent behind it; once that
+ * one arrives, anything the server had delivered before it would already be there.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { requestStream, serveStream } from '@kjobs/bus';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/cluster.js';
+import { freePort, isListening } from '../../scripts/infra.js';
+import { waitFor } from '../e2e/harness.js';
+
+const USERS = ['api-server', 'scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const;
+type User = (typeof USERS)[number];
+const envName = (u: User) => `NATS_${u.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+// NATS parses a `$VAR` value as a config token: `123456`, `44e5ab`, `12k` or `true` would not be a
+// string (the server exits), so passwords start with a letter, as deploy/nats.conf asks.
+const passwords = Object.fromEntries(USERS.map((u) => [u, `k${randomBytes(12).toString('hex')}`])) as Record<User, string>;
+
+let server: ChildProcess;
+let dir: string;
+let port: number;
+const conns = {} as Record<User, NatsConnection>;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Collect what a subscription receives. */
+function collect(sub: Subscription): string[] {
+  const got: string[] = [];
+  void (async () => {
+    for await (const m of sub) got.push(`${m.subject} ${dec.decode(m.data)}`);
+  })().catch(() => undefined);
+  return got;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kjobs-nats-perm-'));
+  port = await freePort();
+  server = spawn('nats-server', ['-js', '-sd', dir, '-c', path.join(ROOT, 'deploy/nats.conf'), '-a', '127.0.0.1', '-p', String(port)], {
+    env: { PATH: process.env.PATH!, ...Object.fromEntries(USERS.map((u) => [envName(u), passwords[u]])) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  server.stdout!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  server.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  await waitFor('nats-server listening', () => isListening('127.0.0.1', port), 30_000, 100).catch((e: Error) => {
+    throw new Error(`${e.message} (nats-server exit ${server.exitCode ?? server.signalCode ?? 'none'})\n${stderr}`);
+  });
+  for (const u of USERS) conns[u] = await connect({ servers: `127.0.0.1:${port}`, user: u, pass: passwords[u], reconnect: false, name: u });
+}, 60_000);
+
+afterAll(async () => {
+  for (const nc of Object.values(conns)) await nc.close().catch(() => undefined);
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deploy/nats.conf: who may connect', () => {
+  it('refuses no credentials, a wrong password, another user\'s password, and the old shared account', async () => {
+    const attempt = (o: { user?: string; pass?: string }) => connect({ servers: `127.0.0.1:${port}`, reconnect: false, ...o });
+    await expect(attempt({})).rejects.toThrow(/Authorization/i);
+    await expect(attempt({ user: 'scheduler', pass: 'nope' })).rejects.toThrow(/Authorization/i);
+    await expect(attempt({ user: 'scheduler', pass: passwords['api-server'] })).rejects.toThrow(/Authorization/i);
+    await expect(attempt({ user: 'kjobs', pass: 'kjobs-nats-dev' })).rejects.toThrow(/Authorization/i);
+  });
+});
+
+describe('deploy/nats.conf: what each service may do', () => {
+  it('only the api-server publishes watch events and heartbeats: forged ones reach nobody', async () => {
+    // (The scheduler's own permissions stop at kjobs.watch.> and kjobs.hb.>: no wider wildcard.)
+    const got = collect(conns.scheduler.subscribe('kjobs.watch.>'));
+    const beats = collect(conns.scheduler.subscribe('kjobs.hb.>'));
+    await conns.scheduler.flush();
+    for (const forger of ['scheduler', 'job-controller', 'kubelet-agent-1'] as const) {
+      conns[forger].publish('kjobs.watch.core.pods.default', enc.encode(`forged by ${forger}`));
+      conns[forger].publish('kjobs.hb.core.pods', enc.encode(`forged by ${forger}`));
+      await conns[forger].flush();
+    }
+    conns['api-server'].publish('kjobs.watch.core.pods.default', enc.encode('real'));
+    await waitFor('the real event', () => got.length > 0, 10_000, 20);
+    expect(got).toEqual(['kjobs.watch.core.pods.default real']);
+    expect(beats).toEqual([]);
+  });
+
+  it('only the api-server reads API requests (they carry bearer tokens); request/reply works for every service', async () => {
+    const sniffed: string[] = [];
+    for (const u of ['scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const) {
+      const sub = conns[u].subscribe('kjobs.api');
+      void (async () => {
+        for await (const m of sub) sniffed.push(`${u}: ${dec.decode(m.data)}`);
+      })().catch(() => undefined);
+      await conns[u].flush();
+    }
+    const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => m.respond(enc.encode(`ok ${dec.decode(m.data)}`)) });
+    await conns['api-server'].flush();
+    for (const u of ['scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const) {
+      const reply = await conns[u].request('kjobs.api', enc.encode(`token-of-${u}`), { timeout: 5_000 });
+      expect(dec.decode(reply.data)).toBe(`ok token-of-${u}`);
+    }
+    served.unsubscribe();
+    expect(sniffed).toEqual([]);
+  });
+
+  it('no service may send API requests as the api-server, nor publish to nodes', async () => {
+    const atNode1 = collect(conns['kubelet-agent-1'].subscribe('kjobs.node.kubelet-agent-1.>'));
+    await conns['kubelet-agent-1'].flush();
+    for (const u of ['scheduler', 'job-controller', 'kubelet-agent-2'] as const) {
+      conns[u].publish('kjobs.node.kubelet-agent-1.logs', enc.encode(`from ${u}`));
+      await conns[u].flush();
+    }
+    conns['api-server'].publish('kjobs.node.kubelet-agent-1.logs', enc.encode('from api-server'));
+    await waitFor('the api-server\'s request', () => atNode1.length > 0, 10_000, 20);
+    expect(atNode1).toEqual(['kjobs.node.kubelet-agent-1.logs from api-server']);
+  });
+
+  it('a node cannot take another node\'s log requests', async () => {
+    const stolen = collect(conns['kubelet-agent-2'].subscribe('kjobs.node.kubelet-agent-1.>'));
+    const barrier = collect(conns['kubelet-agent-2'].subscribe('_INBOX.barrier'));
+    await conns['kubelet-agent-2'].flush();
+    conns['api-server'].publish('kjobs.node.kubelet-agent-1.logs', enc.encode('for node 1 only'));
+    conns['api-server'].publish('_INBOX.barrier', enc.encode('barrier'));
+    await waitFor('the barrier', () => barrier.length > 0, 10_000, 20);
+    expect(stolen).toEqual([]);
+  });
+
+  it('a node\'s log chunks go only to inboxes: a request whose replyTo names a watch subject reaches nobody', async () => {
+    const watched = collect(conns.scheduler.subscribe('kjobs.watch.>'));
+    const beats = collect(conns.scheduler.subscribe('kjobs.hb.>'));
+    await conns.scheduler.flush();
+    // A log request whose replyTo points at a watch subject: the agent's chunks must go nowhere.
+    const sub = serveStream<string>(conns['kubelet-agent-1'], 'kjobs.node.kubelet-agent-1.logs', async (_body, out) => out.write('chunk'));
+    await conns['kubelet-agent-1'].flush();
+    conns['api-server'].publish('kjobs.node.kubelet-agent-1.logs', enc.encode(JSON.stringify({ replyTo: 'kjobs.watch.core.pods.default', body: 'x' })));
+    conns['api-server'].publish('kjobs.node.kubelet-agent-1.logs', enc.encode(JSON.stringify({ replyTo: 'kjobs.hb.core.pods', body: 'x' })));
+    // The legitimate path: the api-server streams a node's logs through an inbox.
+    const chunks: string[] = [];
+    await requestStream(conns['api-server'], 'kjobs.node.kubelet-agent-1.logs', 'x', (c) => chunks.push(c.toString()), { firstByteMs: 10_000 });
+    expect(chunks.join('')).toBe('chunk');
+    // Behind the forged replies, on the same agent connection: the stream above finished after them.
+    conns['api-server'].publish('kjobs.watch.core.pods.default', enc.encode('barrier'));
+    await waitFor('the barrier', () => watched.length > 0, 10_000, 20);
+    expect(watched).toEqual(['kjobs.watch.core.pods.default barrier']);
+    expect(beats).toEqual([]);
+    sub.unsubscribe();
+  });
+});
