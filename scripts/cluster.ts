@@ -185,10 +185,26 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   mkdirSync(o.home, { recursive: true, mode: 0o700 });
   const specs = clusterServices(o);
   const procs = new Map<string, ChildProcess>();
+  let stopping = false;
+  /**
+   * Like compose's `restart: unless-stopped`: a service that exits by itself with an error (a
+   * controller that lost its Lease exits so a fresh process can stand by) is started again.
+   * Processes killed by a signal — by a test, a chaos run or `stop()` — are left alone.
+   */
+  const supervise = (s: ServiceSpec, p: ChildProcess): ChildProcess => {
+    p.once('exit', (code, signal) => {
+      if (stopping || signal !== null || code === 0 || procs.get(s.name) !== p) return;
+      setTimeout(() => {
+        if (stopping || procs.get(s.name) !== p) return;
+        procs.set(s.name, supervise(s, spawnService(s, o.home)));
+      }, 500);
+    });
+    return p;
+  };
   const api = specs.find((s) => s.name === 'api-server')!;
-  procs.set(api.name, spawnService(api, o.home));
+  procs.set(api.name, supervise(api, spawnService(api, o.home)));
   await waitForApi(o.home);
-  for (const s of specs) if (s !== api) procs.set(s.name, spawnService(s, o.home));
+  for (const s of specs) if (s !== api) procs.set(s.name, supervise(s, spawnService(s, o.home)));
   const stopOne = async (p: ChildProcess, sig: NodeJS.Signals = 'SIGTERM') => {
     if (p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -200,6 +216,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   return {
     home: o.home, procs, specs,
     async stop() {
+      stopping = true;
       const others = [...procs].filter(([n]) => n !== 'api-server').map(([, p]) => p);
       await Promise.all(others.map((p) => stopOne(p)));
       const a = procs.get('api-server');
@@ -210,7 +227,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const p = procs.get(name);
       if (!spec || !p) throw new Error(`no service ${name}`);
       await stopOne(p, signal);
-      procs.set(name, spawnService(spec, o.home));
+      procs.set(name, supervise(spec, spawnService(spec, o.home)));
       if (name === 'api-server') await waitForApi(o.home);
     },
   };
