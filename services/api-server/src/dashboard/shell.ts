@@ -41,7 +41,7 @@ export function shellHtml(base: string): string {
   <p id="login-error" role="alert"></p>
 </section>
 <main id="dash" hidden>
-  <section id="jobs-panel" class="wide" aria-labelledby="jobs-h">
+  <section id="jobs-panel" aria-labelledby="jobs-h">
     <h2 id="jobs-h">Jobs <span id="jobs-count" class="muted"></span></h2>
     ${table('jobs', ['Job', 'Status', 'Progress (succeeded/completions)', 'Active', 'Failed', 'Duration', 'Pods', 'Conditions'], 'No Jobs yet.')}
   </section>
@@ -51,20 +51,22 @@ export function shellHtml(base: string): string {
     ${table('pods', ['Pod', 'Status', 'Phase', 'Restarts', 'Node'])}
     <p id="pods-more" class="muted"></p>
   </section>
+  <div class="side">
   <section id="nodes-panel" aria-labelledby="nodes-h">
     <h2 id="nodes-h">Nodes <span id="nodes-count" class="muted"></span></h2>
     ${table('nodes', ['Node', 'Status', 'Pods', 'CPU requested', 'Memory requested'])}
   </section>
+  <section id="memq-panel" aria-labelledby="memq-h" hidden>
+    <h2 id="memq-h">MemQ queues</h2>
+    ${table('queues', ['Queue', 'Depth', 'Enqueued', 'Dequeued', 'Drained', 'History'], 'There are no queues created')}
+    <p id="memq-error" role="status"></p>
+  </section>
+  </div>
   <section id="cronjobs-panel" aria-labelledby="cronjobs-h">
     <h2 id="cronjobs-h">CronJobs <span id="cronjobs-count" class="muted"></span></h2>
     ${table('cronjobs', ['CronJob', 'Schedule', 'Suspended', 'Active', 'Last run', 'Last success', 'Next run'], 'No CronJobs.')}
   </section>
-  <section id="memq-panel" aria-labelledby="memq-h" hidden>
-    <h2 id="memq-h">MemQ queues</h2>
-    ${table('queues', ['Queue', 'Depth', 'Enqueued', 'Dequeued', 'Drained', 'Depth, last 10 minutes'], 'There are no queues created')}
-    <p id="memq-error" role="status"></p>
-  </section>
-  <section id="events-panel" class="wide" aria-labelledby="events-h">
+  <section id="events-panel" aria-labelledby="events-h">
     <h2 id="events-h">Recent events</h2>
     ${table('events', ['Age', 'Type', 'Object', 'Reason', 'Message'], 'No events.')}
   </section>
@@ -77,18 +79,24 @@ export function shellHtml(base: string): string {
 /** The stylesheet: plain, readable on a laptop screen, colour only ever doubles a word or symbol. */
 export const DASHBOARD_CSS = `
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1f24; background: #f6f8fa; }
 .top { display: flex; gap: 16px; align-items: center; flex-wrap: wrap; padding: 8px 16px; background: #1f2937; color: #fff; }
 .top h1 { font-size: 1.2rem; margin: 0 8px 0 0; }
 .top .muted { color: #cbd5e1; }
 .top select, .top button { font: inherit; }
-main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; padding: 12px 16px; }
-main > section { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 0; }
-main > section.wide { grid-column: 1 / -1; }
-@media (max-width: 1100px) { main { grid-template-columns: minmax(0, 1fr); } }
+main {
+  display: grid; gap: 12px; padding: 12px 16px; align-items: start;
+  grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
+  grid-template-areas: "jobs jobs" "pods side" "cron cron" "events events";
+}
+main section { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 0; }
+#jobs-panel { grid-area: jobs; } #pods-panel { grid-area: pods; } .side { grid-area: side; display: flex; flex-direction: column; gap: 12px; min-width: 0; }
+#cronjobs-panel { grid-area: cron; } #events-panel { grid-area: events; }
+@media (max-width: 1100px) { main { grid-template-columns: minmax(0, 1fr); grid-template-areas: "jobs" "pods" "side" "cron" "events"; } }
 h2 { font-size: 1rem; margin: 4px 0 8px; }
 .scroll { overflow-x: auto; }
-#pods-panel .scroll { max-height: 420px; overflow-y: auto; }
+#pods-panel .scroll, #events-panel .scroll { max-height: 420px; overflow-y: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 thead th { position: sticky; top: 0; background: #f3f5f8; font-weight: 600; white-space: nowrap; }
@@ -111,7 +119,8 @@ meter { width: 90px; vertical-align: middle; }
 .ptext { font-variant-numeric: tabular-nums; font-weight: 600; margin-left: 4px; }
 button.link { background: none; border: 1px solid #d0d7de; border-radius: 4px; color: #0550ae; padding: 1px 6px; cursor: pointer; font: inherit; }
 button.link[aria-pressed="true"] { background: #0550ae; color: #fff; }
-.spark { vertical-align: middle; }
+.spark { display: block; }
+code { white-space: nowrap; }
 .spark .line { fill: none; stroke: #0550ae; stroke-width: 1.5; }
 .spark .axis { stroke: #d0d7de; }
 .login { max-width: 560px; margin: 48px auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 16px 24px; }

@@ -166,6 +166,12 @@ function byNewest(a: KObject, b: KObject): number {
   return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b));
 }
 
+/** Pods still pending or running first, then finished ones; by name within each. */
+function byActivity(a: Pod, b: Pod): number {
+  const finished = (p: Pod) => (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? 1 : 0);
+  return finished(a) - finished(b) || keyOf(a).localeCompare(keyOf(b));
+}
+
 function setCount(id: string, text: string): void {
   const el = byId(id);
   if (el.textContent !== text) el.textContent = text;
@@ -204,7 +210,7 @@ function render(): void {
   byId('jobs-empty').hidden = jobs.length > 0;
 
   const job = jobs.find((j) => j.metadata.uid === selectedJob);
-  const shown = (job ? grouped.get(selectedJob) ?? [] : pods.filter(inNamespace)).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  const shown = (job ? grouped.get(selectedJob) ?? [] : pods.filter(inNamespace)).sort(byActivity);
   reconcile(byId('pods'), shown.slice(0, MAX_POD_ROWS).map(podRow));
   setCount('pods-scope', job ? `of Job ${keyOf(job)}` : namespace ? `in ${namespace}` : 'in all namespaces');
   byId('pods-all').hidden = !job;

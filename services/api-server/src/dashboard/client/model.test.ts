@@ -118,5 +118,9 @@ describe('cronjobs and events', () => {
     const ev = (name: string, t: string): Event => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, involvedObject: {}, lastTimestamp: t });
     const list = [ev('a', '2026-03-01T10:00:00Z'), ev('b', '2026-03-01T11:00:00Z'), ev('c', '2026-03-01T09:00:00Z')];
     expect(recentEvents(list, 2).map((e) => e.metadata.name)).toEqual(['b', 'a']);
+    const [x, y] = [ev('x', '2026-03-01T10:00:00Z'), ev('y', '2026-03-01T10:00:00Z')];
+    x.metadata.resourceVersion = '20';
+    y.metadata.resourceVersion = '9';
+    expect(recentEvents([y, x], 2).map((e) => e.metadata.name)).toEqual(['x', 'y']);
   });
 });

@@ -186,7 +186,8 @@ export function eventTime(e: Event): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-/** The newest `limit` events, newest first. */
+/** The newest `limit` events, newest first (within a second, the later write first). */
 export function recentEvents(events: Iterable<Event>, limit: number): Event[] {
-  return [...events].sort((a, b) => eventTime(b) - eventTime(a) || (a.metadata.name! < b.metadata.name! ? -1 : 1)).slice(0, limit);
+  const rv = (e: Event) => Number(e.metadata.resourceVersion ?? 0);
+  return [...events].sort((a, b) => eventTime(b) - eventTime(a) || rv(b) - rv(a)).slice(0, limit);
 }

@@ -66,10 +66,15 @@ describe('other rows', () => {
     expect(html).toContain('<span class="small">1Gi / 8Gi (13%)</span>');
   });
 
-  it('sparkline: one point per sample in the window, scaled to the peak', () => {
+  it('sparkline: one point per sample in the window, scaled to the peak, across the history while it is short', () => {
     const svg = sparkline([[NOW - 700_000, 50], [NOW - 600_000, 10], [NOW - 300_000, 5], [NOW, 0]], NOW, 600_000, 100, 24);
-    expect(svg).toContain('aria-label="depth over the last 10 minutes, peak 10"');
+    expect(svg).toContain('aria-label="depth over the last 10m, peak 10"');
     expect(svg).toContain('<polyline points="0,2.0 50,12.0 100,22.0"');
+    const young = sparkline([[NOW - 20_000, 8], [NOW - 10_000, 4], [NOW, 2]], NOW, 600_000, 100, 24);
+    expect(young).toContain('aria-label="depth over the last 20s, peak 8"');
+    expect(young).toContain('<polyline points="0,2.0 50,12.0 100,17.0"');
     expect(sparkline([], NOW, 600_000)).not.toContain('polyline');
+    expect(queueRow({ name: 'q', depth: 2, enqueued: 8, dequeued: 6, drained: 0, history: [[NOW - 20_000, 8], [NOW, 2]] }, NOW, 600_000).html)
+      .toContain('<span class="small">peak 8, last 20s</span>');
   });
 });

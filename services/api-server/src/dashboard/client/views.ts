@@ -122,27 +122,32 @@ export interface QueueView {
   history: [number, number][];
 }
 
-/** An SVG line of depth over the window (no inline styles: the page's CSP forbids them). */
-export function sparkline(history: [number, number][], now: number, windowMs: number, width = 160, height = 28): string {
+/**
+ * An SVG line of depth over time (no inline styles: the page's CSP forbids them), across the
+ * window or, while the history is shorter, across the history.
+ */
+export function sparkline(history: [number, number][], now: number, windowMs: number, width = 100, height = 24): string {
   const shown = history.filter(([t]) => t >= now - windowMs);
+  const start = Math.min(now - 1000, shown[0]?.[0] ?? now - windowMs);
+  const span = now - start;
   const peak = Math.max(1, ...shown.map(([, d]) => d));
-  const points = shown
-    .map(([t, d]) => `${Math.round(((t - (now - windowMs)) / windowMs) * width)},${(height - 2 - (d / peak) * (height - 4)).toFixed(1)}`);
-  const minutes = Math.round(windowMs / 60_000);
-  return `<svg class="spark" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="depth over the last ${minutes} minutes, peak ${peak}">` +
+  const points = shown.map(([t, d]) => `${Math.round(((t - start) / span) * width)},${(height - 2 - (d / peak) * (height - 4)).toFixed(1)}`);
+  return `<svg class="spark" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="depth over the last ${humanDuration(span)}, peak ${peak}">` +
     `<line x1="0" y1="${height - 2}" x2="${width}" y2="${height - 2}" class="axis"/>` +
     (points.length ? `<polyline points="${points.join(' ')}" class="line"/>` : '') + '</svg>';
 }
 
 /** A MemQ queue row: counters and depth over the last minutes. */
 export function queueRow(q: QueueView, now: number, windowMs: number): Row {
-  const peak = Math.max(0, ...q.history.map(([, d]) => d));
+  const shown = q.history.filter(([t]) => t >= now - windowMs);
+  const peak = Math.max(0, ...shown.map(([, d]) => d));
+  const span = shown.length ? humanDuration(now - shown[0]![0]) : '';
   return {
     key: q.name,
     html: [
       `<th scope="row">${esc(q.name)}</th>`,
       `<td class="n">${q.depth}</td><td class="n">${q.enqueued}</td><td class="n">${q.dequeued}</td><td class="n">${q.drained}</td>`,
-      `<td>${sparkline(q.history, now, windowMs)} <span class="small">peak ${peak}</span></td>`,
+      `<td>${sparkline(q.history, now, windowMs)}<span class="small">peak ${peak}${span ? `, last ${span}` : ''}</span></td>`,
     ].join(''),
   };
 }
