@@ -55,6 +55,13 @@ export class KubeletAgent {
   private readonly uidByKey = new Map<string, string>();
   /** pod uid → its Service env vars, fixed when the pod is admitted (as in Kubernetes). */
   private readonly svcEnv = new Map<string, Record<string, string>>();
+  /**
+   * pod key → the pod as this agent's last status write returned it. The informer may not show
+   * that write yet, and a sync starting from the cached copy would send a stale resourceVersion:
+   * 409, then a retry after backoff (for `true` pods, one status write in four). Dropped as soon
+   * as the cache catches up.
+   */
+  private readonly written = new Map<string, Pod>();
   private readonly timers: NodeJS.Timeout[] = [];
   private logSub?: Subscription;
   private stopped = false;
@@ -171,9 +178,21 @@ export class KubeletAgent {
     }
   }
 
+  /** The newest copy of a pod this agent knows: the cache, or its own last status write if newer. */
+  private currentPod(key: string): Pod | undefined {
+    const cached = this.pods.get(key);
+    const own = this.written.get(key);
+    if (!own) return cached;
+    if (!cached || own.metadata.uid !== cached.metadata.uid || rvOf(cached) >= rvOf(own)) {
+      this.written.delete(key);
+      return cached;
+    }
+    return own;
+  }
+
   /** Make one pod's processes and status match its object. */
   private async sync(key: string): Promise<void> {
-    const pod = this.pods.get(key);
+    const pod = this.currentPod(key);
     if (!pod) {
       const uid = this.uidByKey.get(key);
       if (uid) {
@@ -200,7 +219,7 @@ export class KubeletAgent {
     const status = this.runtime.podStatus(pod);
     if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
       try {
-        await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' });
+        this.written.set(key, await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' }));
       } catch (e) {
         if (isApiError(e, 404)) return;
         throw e;
@@ -269,6 +288,14 @@ export class KubeletAgent {
 /** Compare statuses ignoring key order; lastProbeTime/heartbeat noise is not produced by the runtime. */
 function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
   return stable(a ?? {}) !== stable(b);
+}
+
+function rvOf(p: Pod): bigint {
+  try {
+    return BigInt(p.metadata.resourceVersion ?? '0');
+  } catch {
+    return 0n;
+  }
 }
 
 function stable(v: unknown): string {
