@@ -22,7 +22,7 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 /** Write verbs as the api-server labels them: HTTP methods, and the NATS API verbs. */
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'create', 'update', 'patch', 'delete', 'deletecollection', 'subresource']);
 
-/** `apiserver_request_total` write counts keyed "resource verb". */
+/** `apiserver_request_total` write counts keyed "resource verb" (rejected ones also under "resource verb code"). */
 async function writeCounts(api: HttpClient): Promise<Map<string, number>> {
   const r = await api.raw('GET', '/metrics', undefined, { accept: 'text/plain' });
   if (r.status !== 200) throw new Error(`/metrics: HTTP ${r.status}`);
@@ -31,8 +31,10 @@ async function writeCounts(api: HttpClient): Promise<Map<string, number>> {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
     if (!WRITE_VERBS.has(labels.verb ?? '')) continue;
+    const n = Number(line.slice(line.lastIndexOf(' ') + 1));
     const key = `${labels.resource} ${labels.verb}`;
-    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    out.set(key, (out.get(key) ?? 0) + n);
+    if (Number(labels.code) >= 400) out.set(`${key} ${labels.code}`, (out.get(`${key} ${labels.code}`) ?? 0) + n);
   }
   return out;
 }
@@ -112,7 +114,9 @@ export async function run(): Promise<void> {
     const pods = (await api.list<Pod>('Pod', { namespace: 'default', labelSelector: 'batch.kubernetes.io/job-name=bench' })).items;
     const podsSucceeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const exact = podsSucceeded === (job.status?.succeeded ?? -1) && (job.status?.succeeded ?? 0) === COMPLETIONS;
-    const totalWrites = [...writes.values()].reduce((a, b) => a + b, 0);
+    const isRejected = (k: string) => k.split(' ').length === 3;
+    const totalWrites = [...writes].filter(([k]) => !isRejected(k)).reduce((a, [, b]) => a + b, 0);
+    const rejected = [...writes].filter(([k]) => isRejected(k)).reduce((a, [, b]) => a + b, 0);
     const podsPerSec = (COMPLETIONS / wallMs) * 1000;
     const floorPerSec = (COMPLETIONS / floor.wallMs) * 1000;
     const cpu = cpuJson(cpu0, cpu1);
@@ -124,15 +128,17 @@ export async function run(): Promise<void> {
       ['metric', 'kjobs', 'floor', 'ratio', 'target', 'met'],
       ['wall s (Job created → Complete seen | all exited)', wallMs / 1000, floor.wallMs / 1000, wallMs / floor.wallMs, '', ''],
       ['pods/s', podsPerSec, floorPerSec, podsPerSec / floorPerSec, '>= 0.7 x floor', podsPerSec >= 0.7 * floorPerSec ? 'yes' : 'NO'],
-      ['API writes per pod', totalWrites / COMPLETIONS, '', '', '', ''],
+      ['API writes per pod (all codes)', totalWrites / COMPLETIONS, '', '', '', ''],
+      ['  of which rejected (409 Conflict etc.) per pod', rejected / COMPLETIONS, '', '', '', ''],
       ['job-controller CPU s', jcCpu, '', '', '', ''],
       ['job-controller CPU ms per pod', (1000 * jcCpu) / COMPLETIONS, '', '', '', ''],
       ['job-controller peak RSS MiB (VmHWM)', jcNow.peakRssMiB, '', '', '', ''],
       ['CPU ms per pod (cluster incl. children | Node spawner incl. children)', (1000 * clusterCpu) / COMPLETIONS, (1000 * floorCpu) / COMPLETIONS, clusterCpu / floorCpu, '', ''],
     ]);
     console.log(`\nJob status: succeeded ${job.status?.succeeded ?? 0}, failed ${job.status?.failed ?? 0}, condition ${finished(job)?.type}; pods of the Job: ${pods.length}, Succeeded ${podsSucceeded} — ${exact ? 'each pod counted exactly once' : 'COUNT MISMATCH'}`);
-    console.log('\nAPI writes during the run, by resource and verb (per pod):');
-    printTable([['resource verb', 'writes', 'per pod'], ...[...writes].map(([k, v]) => [k, v, v / COMPLETIONS]), ['total', totalWrites, totalWrites / COMPLETIONS]]);
+    console.log('\nAPI writes during the run, by resource and verb, all codes; indented: the rejected ones by code (per pod):');
+    const rows = [...writes].filter(([k]) => !isRejected(k)).flatMap(([k, v]) => [[k, v], ...[...writes].filter(([r]) => isRejected(r) && r.startsWith(`${k} `)).map(([r, n]) => [`  ${r}`, n])] as [string, number][]);
+    printTable([['resource verb', 'writes', 'per pod'], ...rows.map(([k, v]) => [k, v, v / COMPLETIONS]), ['total', totalWrites, totalWrites / COMPLETIONS]]);
     console.log(`\nCPU during the run (wall ${(wallMs / 1000).toFixed(1)} s; machine busy ${busy.toFixed(0)} % of ${os.cpus().length} cores, all tenants):`);
     printTable(cpuRows(cpu0, cpu1, wallMs / 1000));
 
@@ -141,7 +147,7 @@ export async function run(): Promise<void> {
       completions: COMPLETIONS, parallelism: PARALLELISM, nodes: 2,
       wall_s: round(wallMs / 1000), pods_per_s: round(podsPerSec),
       job: { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, condition: finished(job)?.type, pods: pods.length, pods_succeeded: podsSucceeded, counted_exactly_once: exact },
-      api_writes_per_pod: round(totalWrites / COMPLETIONS, 3), api_writes_total: totalWrites,
+      api_writes_per_pod: round(totalWrites / COMPLETIONS, 3), api_writes_total: totalWrites, api_writes_rejected: rejected,
       api_writes: Object.fromEntries(writes),
       job_controller: { cpu_s: jcCpu, cpu_ms_per_pod: round((1000 * jcCpu) / COMPLETIONS, 3), peak_rss_mib: round(jcNow.peakRssMiB) },
       cpu_ms_per_pod: round((1000 * clusterCpu) / COMPLETIONS),
