@@ -92,6 +92,21 @@ describe('the kjobs dashboard', () => {
     await waitFor('both nodes Ready', async () => (await row('nodes', 'node-2'))?.[1] === '✔ Ready' && (await row('nodes', 'node-1'))?.[1] === '✔ Ready', 60_000);
   }, 90_000);
 
+  it('one live tab per browser: a second one waits, can take over, and the first resumes when it closes', async () => {
+    const second = await context.newPage();
+    await second.goto(`${server}/dashboard/`);
+    await second.getByLabel('Token').fill(token);
+    await second.getByRole('button', { name: 'Sign in' }).click();
+    await second.getByText('⏸ Paused (live in another tab)').waitFor();
+    expect(await page.textContent('#conn')).toBe('● Live');
+    await second.getByRole('button', { name: 'Use this tab' }).click();
+    await second.getByText('● Live').waitFor({ timeout: 30_000 });
+    await page.getByText('⏸ Paused (live in another tab)').waitFor();
+    await second.close();
+    await page.getByText('● Live').waitFor({ timeout: 30_000 });
+    expect(await page.isVisible('#paused')).toBe(false);
+  }, 90_000);
+
   it('a running Job: status, active pod, its pod Running on a node', async () => {
     // A host program (the image is not in kuard's catalog): three 25-second runs, one at a time.
     await kubectlOk(['apply', '-f', '-'], REPORT_JOB);

@@ -40,6 +40,9 @@ export function shellHtml(base: string): string {
   </form>
   <p id="login-error" role="alert"></p>
 </section>
+<p id="paused" class="paused" role="status" hidden>Paused: the dashboard is live in another tab of this browser
+  (each live tab holds five connections to the api-server, and browsers allow six). It resumes here when that tab closes.
+  <button type="button" id="take-over">Use this tab</button></p>
 <main id="dash" hidden>
   <section id="jobs-panel" aria-labelledby="jobs-h">
     <h2 id="jobs-h">Jobs <span id="jobs-count" class="muted"></span></h2>
@@ -127,6 +130,7 @@ code { white-space: nowrap; }
 .login form { display: flex; gap: 8px; align-items: center; }
 .login input { flex: 1; font: inherit; padding: 4px 8px; }
 pre { background: #f3f5f8; padding: 8px; overflow-x: auto; }
+.paused { margin: 12px 16px 0; padding: 8px 12px; background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; }
 #login-error, #memq-error { color: #b42318; font-weight: 600; }
 :focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
 `;

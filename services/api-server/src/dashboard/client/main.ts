@@ -46,6 +46,9 @@ let memq: MemqSummary | undefined;
 let selectedJob = '';
 let namespace = '';
 let stop = new AbortController();
+let current: { session: Session; token: string | undefined } | undefined;
+let paused = false;
+const LIVE_LOCK = 'kjobs-dashboard-live';
 
 async function getSession(token: string | undefined): Promise<Session> {
   return fetchTransport(token).getJson<Session>(`${base}/api/session`, new AbortController().signal);
@@ -53,6 +56,7 @@ async function getSession(token: string | undefined): Promise<Session> {
 
 function showLogin(message: string): void {
   byId('dash').hidden = true;
+  byId('paused').hidden = true;
   byId('logout').hidden = true;
   byId('who').textContent = '';
   byId('conn').textContent = 'Signed out';
@@ -91,9 +95,13 @@ byId('login-form').addEventListener('submit', async (ev) => {
 
 byId('logout').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
+  current = undefined;
   stop.abort();
+  setPaused(false);
   showLogin('Signed out.');
 });
+
+byId('take-over').addEventListener('click', () => restart(true));
 
 byId('ns').addEventListener('change', (ev) => {
   namespace = (ev.target as HTMLSelectElement).value;
@@ -108,17 +116,58 @@ document.addEventListener('click', (ev) => {
 });
 
 function start(session: Session, token: string | undefined): void {
-  stop.abort();
-  stop = new AbortController();
-  const signal = stop.signal;
+  current = { session, token };
   byId('login').hidden = true;
   byId('dash').hidden = false;
   byId('logout').hidden = token === undefined;
   byId('who').textContent = `Signed in as ${session.user}`;
   byId('memq-panel').hidden = !session.memq;
-  const transport = fetchTransport(token);
+  restart(false);
+}
+
+/** Stop what runs and go live again: at once without Web Locks, else when this tab holds the lock. */
+function restart(steal: boolean): void {
+  stop.abort();
+  stop = new AbortController();
+  states.clear();
+  if (!current) return;
+  if (navigator.locks) void holdLiveLock(current, stop.signal, steal);
+  else run(current, stop.signal);
+}
+
+/**
+ * Only one tab per browser streams at a time: each live tab holds five watch connections and
+ * browsers allow six per server over HTTP/1.1, so a second live tab would stall. The lock passes
+ * to a waiting tab when the live one closes or signs out; "Use this tab" takes it over, and the
+ * tab that lost it waits for it again.
+ */
+async function holdLiveLock(c: { session: Session; token: string | undefined }, signal: AbortSignal, steal: boolean): Promise<void> {
+  const held = (await navigator.locks.query()).held?.some((l) => l.name === LIVE_LOCK) ?? false;
+  setPaused(held && !steal);
+  try {
+    await navigator.locks.request(LIVE_LOCK, steal ? { steal: true } : { signal }, async () => {
+      setPaused(false);
+      run(c, signal);
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    });
+  } catch {
+    if (signal.aborted) return; // our own restart or sign-out
+    restart(false); // another tab took over: wait for the lock again
+  }
+}
+
+function setPaused(on: boolean): void {
+  paused = on;
+  byId('paused').hidden = !on;
+  scheduleRender();
+}
+
+/** Start the reflectors, the MemQ poll and the clock, until the signal aborts. */
+function run(c: { session: Session; token: string | undefined }, signal: AbortSignal): void {
+  const transport = fetchTransport(c.token);
   const fatal = () => {
     stop.abort();
+    current = undefined;
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin('The api-server refused the token (401); sign in again.');
   };
@@ -126,12 +175,13 @@ function start(session: Session, token: string | undefined): void {
     void runReflector({
       path: PATHS[name], cache, transport, signal, onChange: scheduleRender, onFatal: fatal,
       onState: (s) => {
+        if (signal.aborted) return;
         states.set(name, s);
         scheduleRender();
       },
     });
   }
-  if (session.memq) void pollMemq(transport, signal);
+  if (c.session.memq) void pollMemq(transport, signal);
   const tick = setInterval(() => (signal.aborted ? clearInterval(tick) : scheduleRender()), 1000);
 }
 
@@ -180,7 +230,7 @@ function setCount(id: string, text: string): void {
 function renderConnection(): void {
   const retrying = [...states].filter(([, s]) => s.state === 'retrying');
   const connecting = [...states].filter(([, s]) => s.state === 'connecting');
-  const text = retrying.length ? `⚠ Reconnecting (${retrying.map(([n, s]) => `${n}: ${s.state === 'retrying' ? s.error : ''}`).join('; ')})`
+  const text = paused ? '⏸ Paused (live in another tab)' : retrying.length ? `⚠ Reconnecting (${retrying.map(([n, s]) => `${n}: ${s.state === 'retrying' ? s.error : ''}`).join('; ')})`
     : connecting.length || states.size < Object.keys(caches).length ? '… Connecting' : '● Live';
   setCount('conn', text);
 }
