@@ -190,13 +190,16 @@ export class ApiService {
         }
       }
     }
-    const causes = subresource === 'status' ? validateStatusUpdate(res.kind, next, cur) : validate(res.kind, next, cur);
-    if (causes.length) throw invalid(res, cur.metadata.name ?? '', causes);
     const name = cur.metadata.name ?? '';
+    // A stale write is a Conflict before anything else, as in Kubernetes (the resourceVersion
+    // check precedes validation): validating it against a newer object would answer 422 to a
+    // writer that only needs to re-read — e.g. a controller's status from a lagging cache.
     if (expectedRv && expectedRv !== cur.metadata.resourceVersion) {
       const fresh = await this.store.get(res, cur.metadata.namespace ?? '', name);
       throw conflict(res, name, fresh);
     }
+    const causes = subresource === 'status' ? validateStatusUpdate(res.kind, next, cur) : validate(res.kind, next, cur);
+    if (causes.length) throw invalid(res, name, causes);
     if (readyToRemove(next)) {
       return this.store.delete(res, cur.metadata.namespace ?? '', name, { expectedRv: cur.metadata.resourceVersion });
     }
