@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, Job, Pod } from '@kjobs/api';
-import { eventRow, jobRow, nodeRow, podRow, queueRow, sparkline } from './views.js';
+import { cronJobRow, eventRow, jobRow, nodeRow, podRow, queueRow, sparkline } from './views.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -39,7 +39,9 @@ describe('job rows', () => {
     const p = { metadata: { name: EVIL, namespace: EVIL }, spec: { nodeName: EVIL, containers: [] }, status: { phase: EVIL } } as unknown as Pod;
     const e = { metadata: { name: 'e', namespace: EVIL }, involvedObject: { kind: EVIL, name: EVIL, namespace: EVIL }, reason: EVIL, message: EVIL, type: EVIL } as unknown as Event;
     const html = [jobRow(j, [p], NOW, false), podRow(p), eventRow(e, NOW), nodeRow(EVIL, { ready: { text: EVIL, symbol: '', tone: 'ok' }, pods: 0, maxPods: 0, cpu: 0, maxCpu: 0, memory: 0, maxMemory: 0 }),
-      queueRow({ name: EVIL, depth: 1, enqueued: 1, dequeued: 0, drained: 0, history: [] }, NOW, 600_000)].map((r) => r.html).join('');
+      queueRow({ name: EVIL, depth: 1, enqueued: 1, dequeued: 0, drained: 0, history: [] }, NOW, 600_000),
+      cronJobRow({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: EVIL, namespace: EVIL }, spec: { schedule: EVIL, timeZone: EVIL, jobTemplate: { spec: { template: { spec: { containers: [] } } } } } }, NOW),
+    ].map((r) => r.html).join('');
     expect(html).not.toContain('<img');
     expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
   });
