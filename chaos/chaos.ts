@@ -18,9 +18,10 @@
 import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Job, Namespace, Pod } from '@kjobs/api';
+import type { Namespace, Pod } from '@kjobs/api';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { chaosFaults } from './faults.js';
+import { JobPacer, until } from './job-pacer.js';
 import { MemqWorkload } from './memq-workload.js';
 import { timeToBack } from './probes.js';
 import { alivePids, processesUnder, processesWithEnv } from './procs.js';
@@ -36,145 +37,123 @@ const NS = 'chaos';
 const RUN = randomBytes(4).toString('hex');
 const WATCHDOG_MS = (SHORT ? 8 : 25) * 60_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'never');
-
-/** Poll until `fn` is true or `timeoutMs` passes; returns whether it became true. */
-async function until(fn: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await fn()) return true;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) return false;
-    await sleep(everyMs);
-  }
-}
-
-function chaosJob(parallelism: number): Job {
-  return {
-    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'chaos', namespace: NS },
-    spec: {
-      completions: COMPLETIONS, parallelism, backoffLimit: 10_000,
-      template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', SHORT ? 'sleep 2' : 'sleep 1'], env: [{ name: 'CHAOS_RUN', value: RUN }] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
-    },
-  };
-}
 
 interface FaultRow {
   fault: string;
+  /** ms from restart to back, per service. */
   back: Record<string, number>;
   worstMs: number;
+  /** ms from restart until the Job, MemQ and the writer all moved on. */
   progressMs: number;
   atFault: { succeeded: number; memqDone: number; writes: number };
 }
 
-async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRow[]; summary: Record<string, unknown> }> {
-  const { api } = c;
-  await c.waitReady(120_000);
-  await api.create<Namespace>('Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  const writer = new AckedWriter(api, NS);
+interface Workloads {
+  job: JobPacer;
+  memq: MemqWorkload;
+  writer: AckedWriter;
+}
+
+/**
+ * Start the three workloads. MemQ follows the Job (items done ≤ the Job's fraction done, plus a
+ * few), so consumers hold leases whenever a fault hits rather than emptying the queue first.
+ */
+async function startWorkloads(c: ChaosCluster): Promise<Workloads> {
+  await c.api.create<Namespace>('Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const writer = new AckedWriter(c.api, NS);
   writer.start();
-  const faults = chaosFaults();
-  const F = faults.length;
-  // Pacing: fault k fires once the Job is (k - 0.5)/F of the way through its first half, so the
-  // faults are spread over the Job and the pods run when each hits; parallelism only grows (a
-  // lower parallelism would delete running pods), slowly, up to a cap that keeps the Job from
-  // finishing before the last fault. MemQ follows the Job (items done ≤ the Job's fraction plus a
-  // little), so consumers hold leases at every fault. After the last fault both run at full speed.
   const memq = new MemqWorkload(c.memqPort, `chaos-${RUN}`, ITEMS, CONSUMERS, LEASE_S, 500);
   await memq.fill();
-  let succeeded = 0;
-  memq.allowed = () => Math.floor((ITEMS * succeeded) / COMPLETIONS) + 2 * CONSUMERS;
+  const job = new JobPacer(c.api, {
+    namespace: NS, name: 'chaos', completions: COMPLETIONS, script: SHORT ? 'sleep 2' : 'sleep 1', env: { CHAOS_RUN: RUN },
+    startParallelism: SHORT ? 1 : 2, maxParallelism: SHORT ? 3 : 6,
+  });
+  memq.allowed = () => Math.floor((ITEMS * job.succeeded) / COMPLETIONS) + 2 * CONSUMERS;
   memq.start();
-  let parallelism = SHORT ? 1 : 2;
-  const maxParallelism = SHORT ? 3 : 6;
-  await api.create('Job', chaosJob(parallelism));
-  const poll = setInterval(() => void api.get<Job>('Job', NS, 'chaos').then((j) => (succeeded = Math.max(succeeded, j.status?.succeeded ?? 0)), () => undefined), 250);
-  const setParallelism = async (p: number) => {
-    await until(async () => (await api.patch('Job', NS, 'chaos', 'merge', { spec: { parallelism: p } }), true), 30_000);
-    parallelism = p;
-  };
+  await job.create();
+  return { job, memq, writer };
+}
 
+/**
+ * Inject the faults in turn. Fault k fires once the Job is (k - 0.5)/F of the way through its
+ * first half, so the faults are spread over the Job; then every probe must pass within 5 s of
+ * the restart, and the work must move on.
+ */
+async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): Promise<FaultRow[]> {
+  const faults = chaosFaults();
   const rows: FaultRow[] = [];
-  try {
-    for (let k = 1; k <= F; k++) {
-      const fault = faults[k - 1]!;
-      const jobAt = Math.floor((COMPLETIONS * 0.5 * (k - 0.5)) / F);
-      let lastBump = Date.now();
-      const reached = await until(async () => {
-        if (succeeded < jobAt && Date.now() - lastBump > 8000 && parallelism < maxParallelism) {
-          lastBump = Date.now();
-          await setParallelism(parallelism + 1);
-        }
-        return succeeded >= jobAt;
-      }, 180_000);
-      if (!reached) problems.push(`before "${fault.name}": the Job stalled (succeeded ${succeeded}, waiting for ${jobAt})`);
-      const atFault = { succeeded, memqDone: memq.doneCount(), writes: writer.acked.length };
-      console.log(`[${new Date().toISOString()}] fault ${k}/${F}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);
-      const { since, probes } = await fault.inject(c);
-      const back = await timeToBack(probes, since, 60_000);
-      const worstMs = Math.max(...back.values());
-      for (const [svc, ms] of back) if (ms > BACK_WITHIN_MS) problems.push(`${fault.name}: ${svc} back after ${s(ms)} s (limit ${BACK_WITHIN_MS / 1000} s)`);
-      const progressed = await until(() => succeeded > atFault.succeeded && (memq.doneCount() > atFault.memqDone || memq.doneCount() === ITEMS) && writer.acked.length > atFault.writes, 120_000, 50);
-      const progressMs = progressed ? Date.now() - since : Infinity;
-      if (!progressed) problems.push(`${fault.name}: no progress within 120 s`);
-      if (succeeded >= COMPLETIONS) problems.push(`${fault.name}: the Job had already finished (not during the Job)`);
-      console.log(`  back: ${[...back].map(([svc, ms]) => `${svc} ${s(ms)} s`).join(', ')}; work progressing after ${s(progressMs)} s`);
-      rows.push({ fault: fault.name, back: Object.fromEntries(back), worstMs, progressMs, atFault });
-    }
-
-    // Release: the rest at full speed.
-    memq.holdMs = 0;
-    memq.allowed = () => ITEMS;
-    await setParallelism(20);
-    const complete = await until(async () => {
-      const j = await api.get<Job>('Job', NS, 'chaos');
-      return !!j.status?.conditions?.some((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
-    }, SHORT ? 180_000 : 600_000, 500);
-    if (!complete) problems.push('the Job did not finish');
-    if (!(await until(() => memq.settled(), 120_000, 500))) problems.push(`memq did not settle (${memq.doneCount()}/${ITEMS} done)`);
-  } finally {
-    clearInterval(poll);
-    await memq.stop();
-    await writer.stop();
+  for (const [i, fault] of faults.entries()) {
+    const target = Math.floor((COMPLETIONS * 0.5 * (i + 0.5)) / faults.length);
+    if (!(await w.job.reach(target, 180_000))) problems.push(`before "${fault.name}": the Job stalled (succeeded ${w.job.succeeded}, waiting for ${target})`);
+    const atFault = { succeeded: w.job.succeeded, memqDone: w.memq.doneCount(), writes: w.writer.acked.length };
+    if (atFault.succeeded >= COMPLETIONS) problems.push(`${fault.name}: the Job had already finished (not during the Job)`);
+    console.log(`[${new Date().toISOString()}] fault ${i + 1}/${faults.length}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);
+    const { since, probes } = await fault.inject(c);
+    const back = await timeToBack(probes, since, 60_000);
+    for (const [svc, ms] of back) if (ms > BACK_WITHIN_MS) problems.push(`${fault.name}: ${svc} back after ${s(ms)} s (limit ${BACK_WITHIN_MS / 1000} s)`);
+    const moved = () => w.job.succeeded > atFault.succeeded && (w.memq.doneCount() > atFault.memqDone || w.memq.doneCount() === ITEMS) && w.writer.acked.length > atFault.writes;
+    const progressed = await until(moved, 120_000, 50);
+    const progressMs = progressed ? Date.now() - since : Infinity;
+    if (!progressed) problems.push(`${fault.name}: no progress within 120 s`);
+    console.log(`  back: ${[...back].map(([svc, ms]) => `${svc} ${s(ms)} s`).join(', ')}; work progressing after ${s(progressMs)} s`);
+    rows.push({ fault: fault.name, back: Object.fromEntries(back), worstMs: Math.max(...back.values()), progressMs, atFault });
   }
+  return rows;
+}
 
-  // Job: exactly `completions` counted, nothing stuck.
-  const job = await api.get<Job>('Job', NS, 'chaos');
+/** After the faults: the Job completes with exactly `completions`, nothing stuck; returns its summary. */
+async function checkJob(c: ChaosCluster, w: Workloads, problems: string[]): Promise<Record<string, unknown>> {
+  const job = await w.job.get();
   const cond = job.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
   if (cond?.type !== 'Complete') problems.push(`Job condition ${cond?.type ?? 'none'} ${cond?.reason ?? ''}`);
   if (job.status?.succeeded !== COMPLETIONS) problems.push(`Job succeeded ${job.status?.succeeded}, expected exactly ${COMPLETIONS}`);
-  const pods = (await api.list<Pod>('Pod', { namespace: NS })).items;
+  // Every pod terminal and counted (its job-tracking finalizer removed).
+  let pods: Pod[] = [];
+  const isStuck = (p: Pod) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? '') || !!p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking');
+  await until(async () => {
+    pods = (await c.api.list<Pod>('Pod', { namespace: NS })).items;
+    return !pods.some(isStuck);
+  }, 60_000, 500);
+  const stuck = pods.filter(isStuck);
+  if (stuck.length) problems.push(`${stuck.length} pods stuck (not terminal or still holding the job-tracking finalizer): ${stuck.slice(0, 5).map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', ')}`);
   const byPhase: Record<string, number> = {};
   for (const p of pods) byPhase[p.status?.phase ?? 'Unknown'] = (byPhase[p.status?.phase ?? 'Unknown'] ?? 0) + 1;
-  const stuck = await (async () => {
-    let left: Pod[] = [];
-    await until(async () => {
-      left = (await api.list<Pod>('Pod', { namespace: NS })).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? '') || p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'));
-      return left.length === 0;
-    }, 60_000, 500);
-    return left;
-  })();
-  if (stuck.length) problems.push(`${stuck.length} pods stuck (not terminal or still holding the job-tracking finalizer): ${stuck.slice(0, 5).map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', ')}`);
-  // MemQ and writes.
-  problems.push(...(await memq.verify()).map((p) => `memq: ${p}`));
-  const missing = await writer.missing();
-  if (missing.length) problems.push(`${missing.length} acknowledged writes lost: ${missing.slice(0, 10).join(', ')}`);
-  // Pods' processes: all pods are terminal, so none may run.
-  const podMarker = { HOME: path.join(c.home, 'nodes') + path.sep, CHAOS_RUN: RUN };
-  await until(() => processesWithEnv(podMarker).length === 0, 30_000, 500);
-  const podProcs = processesWithEnv(podMarker);
-  if (podProcs.length) problems.push(`${podProcs.length} pod processes still running after the Job finished: ${podProcs.slice(0, 5).map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+  // All pods are terminal, so none of their processes may still run.
+  const marker = { HOME: path.join(c.home, 'nodes') + path.sep, CHAOS_RUN: RUN };
+  await until(() => processesWithEnv(marker).length === 0, 30_000, 500);
+  const procs = processesWithEnv(marker);
+  if (procs.length) problems.push(`${procs.length} pod processes still running after the Job finished: ${procs.slice(0, 5).map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+  return { completions: COMPLETIONS, succeeded: job.status?.succeeded, failed: job.status?.failed ?? 0, condition: cond?.type, pods: pods.length, podsByPhase: byPhase };
+}
 
+/** The whole run on a started cluster: workloads, faults, release, checks. */
+async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRow[]; summary: Record<string, unknown> }> {
+  await c.waitReady(120_000);
+  const w = await startWorkloads(c);
+  let rows: FaultRow[] = [];
+  try {
+    rows = await injectFaults(c, w, problems);
+    // Release: the rest at full speed.
+    w.memq.holdMs = 0;
+    w.memq.allowed = () => ITEMS;
+    if (!(await w.job.release(20, SHORT ? 180_000 : 600_000))) problems.push('the Job did not finish');
+    if (!(await until(() => w.memq.settled(), 120_000, 500))) problems.push(`memq did not settle (${w.memq.doneCount()}/${ITEMS} done)`);
+  } finally {
+    w.job.stop();
+    await w.memq.stop();
+    await w.writer.stop();
+  }
+  const job = await checkJob(c, w, problems);
+  problems.push(...(await w.memq.verify()).map((p) => `memq: ${p}`));
+  const missing = await w.writer.missing();
+  if (missing.length) problems.push(`${missing.length} acknowledged writes lost: ${missing.slice(0, 10).join(', ')}`);
   return {
     rows,
     summary: {
-      job: { completions: COMPLETIONS, succeeded: job.status?.succeeded, failed: job.status?.failed ?? 0, condition: cond?.type, pods: pods.length, podsByPhase: byPhase },
-      memq: { ...memq.counts, finishedBy: memq.finishedBy() },
-      writes: { acknowledged: writer.acked.length, failed: writer.failed, lost: missing.length },
+      job,
+      memq: { ...w.memq.counts, finishedBy: w.memq.finishedBy() },
+      writes: { acknowledged: w.writer.acked.length, failed: w.writer.failed, lost: missing.length },
     },
   };
 }
