@@ -57,7 +57,8 @@ console.log(`kjobs is running.
   kubectl apply -f ../shared/examples/chapter-12/job-oneshot.yaml
   npx kjobs get jobs -w
 
-api-server  https://127.0.0.1:6443   memq  http://127.0.0.1:8080   logs  ${path.join(home, 'logs')}
+api-server  https://127.0.0.1:6443   dashboard  https://127.0.0.1:6443/dashboard (sign in with the kubeconfig's token)
+memq        http://127.0.0.1:8080    logs       ${path.join(home, 'logs')}
 Press Ctrl-C to stop.`);
 
 async function shutdown() {

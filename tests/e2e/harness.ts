@@ -57,13 +57,13 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
   const cluster = await startCluster({
     home, redisUrl, natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', apiPort, memqPort,
     storePrefix: prefix, subjectPrefix: prefix,
+    ...extra,
     env: {
       // Small RSA keys and a short crash-loop backoff keep the chapter's Jobs quick; the
       // behaviour is the same as with the defaults.
       KJOBS_KUARD_KEY_BITS: '512', KJOBS_CRASHLOOP_INITIAL_MS: '1000', KJOBS_CRASHLOOP_MAX_MS: '4000',
       ...(extra.env ?? {}),
     },
-    ...extra,
   });
   const kubeconfig = path.join(home, 'kubeconfig');
   const kc = readKubeconfig(home);
