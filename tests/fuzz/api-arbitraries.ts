@@ -134,11 +134,12 @@ export function defectiveObject(c: Collection): fc.Arbitrary<{ why: string; text
     })),
     fc.tuple(validName, fc.integer({ min: 257, max: 1_200 })).map(([n, kib]) => ({ why: 'huge-annotations', text: withName((o) => (meta(o).annotations = { big: 'x'.repeat(kib * 1024) }), n) })),
     fc.tuple(validName, fc.string({ unit: 'binary', minLength: 1, maxLength: 20 })).map(([n, s]) => ({ why: 'unicode-label', text: withName((o) => (meta(o).labels = { app: `${s}\u0000é💣` }), n) })),
-    fc.tuple(validName, fc.integer({ min: 1_000, max: 10_000 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([n, d, k]) => ({
+    // Around the 100-level limit (accepted bodies must still pass every later stage) and far past it.
+    fc.tuple(validName, fc.oneof(fc.integer({ min: 80, max: 110 }), fc.integer({ min: 1_000, max: 10_000 })), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([n, d, k]) => ({
       why: 'deep-label-value',
       text: withName((o) => (meta(o).labels = { app: '__DEEP__' }), n).replace('"__DEEP__"', deepJson(d, k)),
     })),
-    fc.tuple(fc.integer({ min: 1_000, max: 10_000 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => ({
+    fc.tuple(fc.oneof(fc.integer({ min: 80, max: 110 }), fc.integer({ min: 1_000, max: 10_000 })), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => ({
       why: 'deep-spec',
       text: withName((o) => (o.deep = '__DEEP__'), 'Deep_Invalid').replace('"__DEEP__"', deepJson(d, k)),
     })),
@@ -211,11 +212,11 @@ export function hostileApiRequest(t: Tokens): fc.Arbitrary<RawRequest> {
   const badYaml = fc.tuple(coll, fc.oneof(brokenYaml, yamlBombs), fc.constantFrom('application/yaml', 'text/yaml', 'application/apply-patch+yaml', 'application/json'))
     .map(([c, body, ct]) => ({ kind: body.startsWith('l0:') ? 'yaml-bomb' : 'broken-yaml', method: ct === 'application/apply-patch+yaml' ? 'PATCH' : 'POST', path: ct === 'application/apply-patch+yaml' ? `${c.path('default')}/default` : ns(c, 'default'), headers: { ...admin, 'content-type': ct }, body }));
 
-  const deepBody = fc.tuple(coll, fc.integer({ min: 10_000, max: 100_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom('application/json', 'application/yaml'))
+  const deepBody = fc.tuple(coll, fc.oneof(fc.integer({ min: 90, max: 2_000 }), fc.integer({ min: 10_000, max: 100_000 })), fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom('application/json', 'application/yaml'))
     .map(([c, d, k, ct]) => ({ kind: 'deep-nesting', method: 'POST', path: ns(c, 'default'), headers: { ...admin, 'content-type': ct }, body: deepJson(d, k) }));
 
   // Merge patches deep enough to recurse on, against an object that exists (it must stay unchanged).
-  const deepPatch = fc.tuple(fc.integer({ min: 1_000, max: 50_000 }), fc.constantFrom('application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'))
+  const deepPatch = fc.tuple(fc.oneof(fc.integer({ min: 80, max: 110 }), fc.integer({ min: 1_000, max: 50_000 })), fc.constantFrom('application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'))
     .map(([d, ct]) => ({
       kind: 'deep-patch', method: 'PATCH', path: '/api/v1/namespaces/default', headers: { ...admin, 'content-type': ct },
       body: ct === 'application/json-patch+json' ? `[{"op":"add","path":"/metadata/labels/x","value":${deepJson(d, 'object')}}]` : `{"metadata":{"labels":{"x":${deepJson(d, 'object')}}}}`,

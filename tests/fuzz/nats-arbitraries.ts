@@ -40,7 +40,7 @@ export function hostileNatsRequest(tokens: { admin: string; node: string }): fc.
   const garbage = fc.oneof(
     fc.uint8Array({ maxLength: 300 }).map((b) => ({ kind: 'nats:garbage-bytes', data: b, write: false })),
     fc.constantFrom('{', 'null', '[]', '1', '"api"', '{"verb":', '\uFEFF{}', '{"verb":"get","resource":"pods"', '[{"verb":"create"}]', 'true').map((s) => ({ kind: 'nats:broken-json', data: enc.encode(s), write: false })),
-    fc.integer({ min: 1_000, max: 50_000 }).map((d) => ({ kind: 'nats:deep-json', data: enc.encode(deepJson(d, 'object')), write: false })),
+    fc.oneof(fc.integer({ min: 90, max: 110 }), fc.integer({ min: 1_000, max: 50_000 })).map((d) => ({ kind: 'nats:deep-json', data: enc.encode(deepJson(d, 'object')), write: false })),
   );
 
   const oddShapes = fc.tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(42, null, ['get'], { v: 1 }, 'GET', 'Get', '__proto__', 'constructor', 'toString')), fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(7, null, ['pods'], 'pods/status', 'pods/../nodes', '__proto__')), token)

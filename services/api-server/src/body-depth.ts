@@ -2,11 +2,11 @@ import { badRequest } from '@kjobs/api';
 
 /**
  * Deepest nesting a request body may have. Real objects stay under ~20 levels; the stages after
- * decoding (structuredClone, patches, validation, JSON.stringify) recurse and run out of stack
- * somewhere past a few thousand levels, which would surface as a 500. Kubernetes caps JSON
- * decoding depth for the same reason.
+ * decoding recurse (structuredClone, patches, validation, JSON.stringify: out of stack past a few
+ * thousand levels, a 500; the YAML composer: past about a thousand, and it can abort the process).
+ * Kubernetes caps decoding depth for the same reason. 100 leaves every stage a wide margin.
  */
-export const MAX_BODY_DEPTH = 1000;
+export const MAX_BODY_DEPTH = 100;
 
 /**
  * Refuse a decoded body nested deeper than `max` (400). Iterative, so the check itself cannot

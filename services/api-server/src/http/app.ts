@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
 import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
-import { assertBodyDepth } from '../body-depth.js';
+import { assertBodyDepth, MAX_BODY_DEPTH } from '../body-depth.js';
+import { yamlNestsDeeperThan } from '../yaml-depth.js';
 import { createDashboardRouter } from '../dashboard/router.js';
 import type { Metrics } from '../metrics.js';
 import type { WatchHub } from '../watch-hub.js';
@@ -165,8 +166,11 @@ function decodeBodyBytes(req: Request): unknown {
   const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (ct === 'application/vnd.kubernetes.protobuf') return decodeK8sProtobuf(buf);
   if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'text/yaml') {
+    const text = buf.toString('utf8');
+    // Measured before parsing: a deep document overflows the YAML composer's stack (and can abort the process).
+    if (yamlNestsDeeperThan(text, MAX_BODY_DEPTH)) throw badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
     try {
-      const doc = YAML.parse(buf.toString('utf8'), { maxAliasCount: 50, uniqueKeys: true });
+      const doc = YAML.parse(text, { maxAliasCount: 50, uniqueKeys: true });
       return doc;
     } catch (e) {
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
