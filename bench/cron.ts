@@ -15,6 +15,7 @@ import os from 'node:os';
 import type { CronJob, Job, WatchEvent } from '@kjobs/api';
 import { inFlight, machine, printTable, summarize } from './util.js';
 import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, round, startBenchCluster } from './pods.js';
+import { diff, writeCounts } from './jobs.js';
 
 const MINUTES = Number(process.env.BENCH_CRON_MINUTES ?? 3);
 const CRONJOBS = Number(process.env.BENCH_CRONJOBS ?? 200);
@@ -73,6 +74,7 @@ export async function run(): Promise<void> {
       const boundaries = Array.from({ length: MINUTES }, (_, k) => first + k * 60_000);
       console.log(`cron benchmark — ${CRONJOBS} CronJobs on */1 created at ${new Date().toISOString()}; boundaries ${new Date(first).toISOString()} … ${new Date(boundaries[MINUTES - 1]!).toISOString()}`);
 
+      const writes0 = await writeCounts(api);
       const cpu0 = readAll(cluster);
       const m0 = machineCpu();
       const t0 = nowMs();
@@ -84,9 +86,12 @@ export async function run(): Promise<void> {
       await sleep(Math.max(0, boundaries[MINUTES - 1]! + 15_000 - nowMs()));
       const wallS = (nowMs() - t0) / 1000;
       const cpu1 = readAll(cluster);
+      const writes = diff(writes0, await writeCounts(api));
+      const rejected = (k: string) => k.split(' ').length === 3;
       const busy = busyPct(m0, machineCpu());
 
       const late = [...seen.values()].filter((s) => boundaries.includes(s.minute));
+      const writesPerJob = [...writes].filter(([k]) => !rejected(k)).reduce((a, [, n]) => a + n, 0) / Math.max(1, late.length);
       const all = summarize(late.map((s) => s.lateMs));
       const b = summarize(baseline);
       const perMinute = boundaries.map((m) => ({ m, s: summarize(late.filter((x) => x.minute === m).map((x) => x.lateMs)), n: late.filter((x) => x.minute === m).length }));
@@ -103,6 +108,8 @@ export async function run(): Promise<void> {
         ['job-controller CPU s', jcCpu, '', '', '', ''],
         ['job-controller CPU ms per scheduled Job (incl. running it)', (1000 * jcCpu) / Math.max(1, late.length), '', '', '', ''],
       ]);
+      console.log(`\nAPI writes per scheduled Job (the Job, its pod, their statuses, events, history deletes): ${writesPerJob.toFixed(2)}`);
+      printTable([['resource verb', 'writes', 'per Job'], ...[...writes].map(([k, n]) => [rejected(k) ? `  ${k}` : k, n, n / Math.max(1, late.length)])]);
       console.log('\nper minute boundary:');
       printTable([['boundary', 'Jobs seen', 'p50 ms', 'p99 ms', 'max ms'], ...perMinute.map(({ m, s, n }) => [new Date(m).toISOString(), n, s.p50, s.p99, s.max])]);
       console.log(`\nCPU over the run (wall ${wallS.toFixed(0)} s, ${MINUTES} boundaries; machine busy ${busy.toFixed(0)} % of ${os.cpus().length} cores, all tenants):`);
@@ -114,6 +121,7 @@ export async function run(): Promise<void> {
         lateness_ms: { p50: round(all.p50), p99: round(all.p99), max: round(all.max) },
         lateness_per_minute_ms: perMinute.map(({ m, s, n }) => ({ boundary: new Date(m).toISOString(), jobs: n, p50: round(s.p50), p99: round(s.p99), max: round(s.max) })),
         baseline_settimeout_ms: { p50: round(b.p50, 3), p99: round(b.p99, 3), max: round(b.max, 3) },
+        api_writes_per_job: round(writesPerJob), api_writes: Object.fromEntries(writes),
         job_controller: { cpu_s: jcCpu, cpu_ms_per_job: round((1000 * jcCpu) / Math.max(1, late.length)), peak_rss_mib: cpu['job-controller']!.peak_rss_mib },
         wall_s: round(wallS),
         targets: { lateness_p99_ms: 1000 },

@@ -23,7 +23,7 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'create', 'update', 'patch', 'delete', 'deletecollection', 'subresource']);
 
 /** `apiserver_request_total` write counts keyed "resource verb" (rejected ones also under "resource verb code"). */
-async function writeCounts(api: HttpClient): Promise<Map<string, number>> {
+export async function writeCounts(api: HttpClient): Promise<Map<string, number>> {
   const r = await api.raw('GET', '/metrics', undefined, { accept: 'text/plain' });
   if (r.status !== 200) throw new Error(`/metrics: HTTP ${r.status}`);
   const out = new Map<string, number>();
@@ -39,7 +39,8 @@ async function writeCounts(api: HttpClient): Promise<Map<string, number>> {
   return out;
 }
 
-function diff(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+/** Counts that grew between two readings, largest first. */
+export function diff(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [k, v] of b) if (v - (a.get(k) ?? 0) > 0) out.set(k, v - (a.get(k) ?? 0));
   return new Map([...out].sort((x, y) => y[1] - x[1]));
