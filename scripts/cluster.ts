@@ -204,7 +204,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   const api = specs.find((s) => s.name === 'api-server')!;
   procs.set(api.name, supervise(api, spawnService(api, o.home)));
-  await waitForApi(o.home);
+  try {
+    await waitForApi(o.home);
+  } catch (e) {
+    stopping = true;
+    procs.get(api.name)?.kill('SIGKILL');
+    throw e;
+  }
   for (const s of specs) if (s !== api) procs.set(s.name, supervise(s, spawnService(s, o.home)));
   const stopOne = async (p: ChildProcess, sig: NodeJS.Signals = 'SIGTERM') => {
     if (p.exitCode !== null || p.signalCode !== null) return;

@@ -22,6 +22,8 @@ export async function connectBus(opts: BusOptions = {}): Promise<NatsConnection>
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     pingInterval: 10_000,
+    // Building an async stack trace for every request costs CPU on the hot path (API calls).
+    noAsyncTraces: true,
   });
 }
 
