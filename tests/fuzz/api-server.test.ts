@@ -24,7 +24,7 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() 
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const BATCH = 16;
 const CONCURRENCY = 16;
-const HTTP_RUNS = Math.ceil((6_400 * SCALE) / BATCH);
+const HTTP_RUNS = Math.ceil((5_600 * SCALE) / BATCH);
 const OVERSIZED = Math.ceil(24 * SCALE);
 const NATS_RUNS = Math.ceil((1_600 * SCALE) / BATCH);
 const NATS_MAX_PAYLOAD = 1024 * 1024 - 1024;
@@ -154,6 +154,6 @@ describe('api-server: after the fuzz', () => {
     await expectNothingStored();
     expect(await api.keyCount()).toBe(keys0);
     for (const [name, s] of Object.entries(totals)) console.log(s.summary(`api-server ${name}`));
-    expect(totals.http.count + totals.nats.count).toBeGreaterThanOrEqual(Math.floor(8_000 * SCALE));
+    expect(totals.http.count + totals.nats.count).toBeGreaterThanOrEqual(Math.floor(7_200 * SCALE));
   });
 });
