@@ -76,7 +76,13 @@ function interpolateAll<T>(value: T, env: Record<string, string | undefined>): T
 
 const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 /** Our .env: credentials of our own, as the file's header asks users to set. */
-const dotenv = { REDIS_PASSWORD: `redis-${randomBytes(6).toString('hex')}`, NATS_SERVICE_PASSWORD: `nats-${randomBytes(6).toString('hex')}` };
+/** One NATS user per service (deploy/nats.conf); passwords start with a letter, as NATS needs. */
+const NATS_USERS = ['api-server', 'scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const;
+const natsVar = (user: string) => `NATS_${user.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+const dotenv: Record<string, string> = {
+  REDIS_PASSWORD: `redis-${randomBytes(6).toString('hex')}`,
+  ...Object.fromEntries(NATS_USERS.map((u) => [natsVar(u), `n${randomBytes(6).toString('hex')}`])),
+};
 const raw = parseYaml(composeText, { merge: true }) as ComposeFile;
 const compose = interpolateAll(raw, dotenv);
 const services = compose.services;
@@ -122,15 +128,17 @@ describe('docker-compose.yml as written', () => {
     }
   });
 
-  it('NATS runs JetStream with the nats.conf account; Redis keeps an AOF and requires the password', () => {
+  it('NATS runs JetStream with one account per service; Redis keeps an AOF and requires the password', () => {
     const nats = services.nats!;
     expect(nats.command).toContain('-js');
     expect(nats.command!.slice(nats.command!.indexOf('-c'), nats.command!.indexOf('-c') + 2)).toEqual(['-c', '/etc/nats/nats.conf']);
     expect(nats.volumes).toContain('./deploy/nats.conf:/etc/nats/nats.conf:ro');
-    expect(env(nats).NATS_SERVICE_PASSWORD).toBe(dotenv.NATS_SERVICE_PASSWORD);
     const conf = readFileSync(path.join(ROOT, 'deploy/nats.conf'), 'utf8');
     expect(conf).toMatch(/^jetstream\s*\{/m);
-    expect(conf).toMatch(/user:\s*kjobs,\s*password:\s*\$NATS_SERVICE_PASSWORD/);
+    for (const u of NATS_USERS) {
+      expect(env(nats)[natsVar(u)], u).toBe(dotenv[natsVar(u)]);
+      expect(conf).toMatch(new RegExp(`user:\\s*"${u}",\\s*password:\\s*\\$${natsVar(u)}`));
+    }
     const redis = services.redis!.command!;
     expect(redis[0]).toBe('redis-server');
     const flag = (f: string) => redis[redis.indexOf(f) + 1];
@@ -139,7 +147,7 @@ describe('docker-compose.yml as written', () => {
     // Without a .env the laptop defaults apply.
     const defaults = interpolateAll(raw, {});
     expect(defaults.services.redis!.command).toContain('kjobs-redis-dev');
-    expect(env(defaults.services['api-server']!).NATS_PASSWORD).toBe('kjobs-nats-dev');
+    expect(env(defaults.services['api-server']!).NATS_PASSWORD).toBe('kjobs-nats-api-server-dev');
   });
 
   it('every service that talks to NATS or Redis carries the credentials the servers were given', () => {
@@ -149,7 +157,7 @@ describe('docker-compose.yml as written', () => {
       expect(e.KJOBS_HOME, name).toBe('/state');
       if (e.REDIS_URL) expect(e.REDIS_PASSWORD, name).toBe(dotenv.REDIS_PASSWORD);
       // memq speaks only HTTP and Redis; every other service is a NATS client.
-      if (name !== 'memq') expect([e.NATS_USER, e.NATS_PASSWORD], name).toEqual(['kjobs', dotenv.NATS_SERVICE_PASSWORD]);
+      if (name !== 'memq') expect([e.NATS_USER, e.NATS_PASSWORD], name).toEqual([name, dotenv[natsVar(name)]]);
     }
     expect(env(services.memq!).REDIS_URL).toBe('redis://redis:6379');
     expect(env(services['api-server']!).REDIS_URL).toBe('redis://redis:6379');
@@ -280,7 +288,7 @@ describe('docker-compose.yml, run as plain processes', () => {
     // Without the password every command is refused (a raw RESP exchange: no client handshake).
     expect(await redisReply(ports.redis, 'PING')).toMatch(/^-NOAUTH /);
     await expect(connect({ servers: `127.0.0.1:${ports.nats}`, reconnect: false })).rejects.toThrow(/Authorization/i);
-    const nc = await connect({ servers: `127.0.0.1:${ports.nats}`, user: 'kjobs', pass: dotenv.NATS_SERVICE_PASSWORD, reconnect: false });
+    const nc = await connect({ servers: `127.0.0.1:${ports.nats}`, user: 'scheduler', pass: dotenv[natsVar('scheduler')], reconnect: false });
     expect(nc.info?.jetstream).toBe(true);
     await nc.close();
   });

@@ -102,7 +102,7 @@ describe('deploy/nats.conf: what each service may do', () => {
       })().catch(() => undefined);
       await conns[u].flush();
     }
-    const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => m.respond(enc.encode(`ok ${dec.decode(m.data)}`)) });
+    const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => void m.respond(enc.encode(`ok ${dec.decode(m.data)}`)) });
     await conns['api-server'].flush();
     for (const u of ['scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const) {
       const reply = await conns[u].request('kjobs.api', enc.encode(`token-of-${u}`), { timeout: 5_000 });

@@ -93,7 +93,7 @@ for (const transport of ['http', 'nats'] as const) {
     it('answers 409 to a stale status write before judging it against the newer object', async () => {
       const created = await c().create<Job>('Job', job(n('stale-status')));
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const target = { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: now, lastTransitionTime: now };
+      const target = { type: 'FailureTarget', status: 'True' as const, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: now, lastTransitionTime: now };
       await c().update<Job>('Job', { ...created, status: { ...created.status, startTime: now, conditions: [target] } }, { subresource: 'status' });
       // Against the stored object this write would drop a terminal condition (422); it is stale, so 409.
       await expectApiError(c().update<Job>('Job', { ...created, status: { ...created.status, startTime: now, active: 1 } }, { subresource: 'status' }), 409, 'Conflict');
