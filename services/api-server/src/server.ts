@@ -14,6 +14,7 @@ import { serveNatsApi } from './nats-api.js';
 import { NodeBridge } from './node-bridge.js';
 import type { Pki } from './pki.js';
 import { WatchHub } from './watch-hub.js';
+import { EventJanitor } from './event-janitor.js';
 
 /** Options of one api-server. */
 export interface ApiServerOptions {
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   /** NATS subject prefix (default "kjobs"). */
   subjectPrefix?: string;
   maxBodyBytes?: number;
+  /** Events older than this are deleted (default 1 h, Kubernetes' --event-ttl). */
+  eventTtlMs?: number;
   now?: () => Date;
   /** MemQ's URL for the dashboard's queue panel (optional). */
   memqUrl?: string;
@@ -68,6 +71,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // watches and followed logs stay open
   server.on('upgrade', attachUpgradeHandler(api, auth, nodes));
+  const janitor = new EventJanitor({ store: o.store, ttlMs: o.eventTtlMs, now: o.now, log: o.log.child({ component: 'event-janitor' }) });
+  janitor.start();
   const natsSub: Subscription = serveNatsApi(o.nc, subjects, api, auth, metrics, nodes, o.log.child({ component: 'nats-api' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -78,6 +83,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   return {
     api, hub, server, url,
     async close() {
+      janitor.stop();
       natsSub.unsubscribe();
       await hub.stop();
       server.closeAllConnections();

@@ -1,0 +1,71 @@
+import { findResource, isApiError, type Event } from '@kjobs/api';
+import type { Store } from '@kjobs/store';
+import type { Logger } from 'pino';
+
+/** Options of the Event janitor. */
+export interface EventJanitorOptions {
+  store: Store;
+  /** Events last seen longer ago than this are deleted (Kubernetes' --event-ttl default: 1 h). */
+  ttlMs?: number;
+  /** How often to sweep (default 60 s). */
+  intervalMs?: number;
+  now?: () => Date;
+  log?: Logger;
+}
+
+/**
+ * Expires Events like kube-apiserver's --event-ttl. Redis EXPIRE would drop them without a change
+ * record (watchers would keep them forever), so the janitor deletes them through the store: every
+ * expiry is a DELETED event like any other delete. Several api-servers may sweep at once; a
+ * delete that lost the race is a 404 and is ignored.
+ */
+export class EventJanitor {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly ttlMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: EventJanitorOptions) {
+    this.ttlMs = o.ttlMs ?? 3_600_000;
+    this.now = o.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.sweep().catch((e) => this.o.log?.warn({ err: e }, 'event janitor sweep failed')), this.o.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One pass over every Event, page by page; returns how many were deleted. */
+  async sweep(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    const res = findResource('', 'events')!;
+    const cutoff = this.now().getTime() - this.ttlMs;
+    let deleted = 0;
+    try {
+      let cont: string | undefined;
+      do {
+        const page = await this.o.store.list(res, { limit: 500, continue: cont });
+        cont = page.continue;
+        for (const ev of page.items as Event[]) {
+          const seen = Date.parse(ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp ?? '') || 0;
+          if (seen === 0 || seen > cutoff) continue;
+          try {
+            await this.o.store.delete(res, ev.metadata.namespace ?? '', ev.metadata.name ?? '', { expectedRv: ev.metadata.resourceVersion });
+            deleted++;
+          } catch (e) {
+            if (!isApiError(e, 404) && !isApiError(e, 409)) throw e;
+          }
+        }
+      } while (cont);
+    } finally {
+      this.running = false;
+    }
+    if (deleted) this.o.log?.debug({ deleted }, 'expired events');
+    return deleted;
+  }
+}
