@@ -104,7 +104,8 @@ export class ApiService {
       await this.requireNamespace(ns);
     }
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = generatedName(meta.generateName!);
     if (!meta.name) throw invalid(res, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
     meta.namespace = res.namespaced ? ns : undefined;
     if (!res.namespaced) delete meta.namespace;
@@ -117,13 +118,17 @@ export class ApiService {
     delete meta.managedFields;
     delete meta.selfLink;
     if (hasStatusSubresource(res) && !KEEP_STATUS_ON_CREATE.has(res.kind)) delete obj.status;
-    let out = applyDefaults(res.kind, obj);
-    if (res.kind === 'Job') out = generateJobSelector(out as never) as unknown as KObject;
-    if (res.kind === 'Pod') out = initialPodStatus(out as Pod);
-    if (res.kind === 'Service') out = allocateClusterIP(out);
-    const causes = validate(res.kind, out);
-    if (causes.length) throw invalid(res, meta.name, causes);
-    return this.store.create(res, out);
+    // A generated name can collide (27^5 suffixes: ~1 in 7 runs of 2,000 pods): build the object
+    // again with another name rather than failing a create for a name the caller never chose.
+    for (let attempt = 0; ; attempt++) {
+      const out = prepareForCreate(res, obj);
+      try {
+        return await this.store.create(res, out);
+      } catch (e) {
+        if (!generated || attempt >= 5 || !isApiError(e, 409)) throw e;
+        meta.name = generatedName(meta.generateName!);
+      }
+    }
   }
 
   /**
@@ -308,6 +313,17 @@ export class ApiService {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
     }
   }
+}
+
+/** Defaults, the Job selector, the pod's initial status, a Service's ClusterIP; then validation (422). */
+function prepareForCreate(res: ResourceInfo, obj: KObject): KObject {
+  let out = applyDefaults(res.kind, obj);
+  if (res.kind === 'Job') out = generateJobSelector(out as never) as unknown as KObject;
+  if (res.kind === 'Pod') out = initialPodStatus(out as Pod);
+  if (res.kind === 'Service') out = allocateClusterIP(out);
+  const causes = validate(res.kind, out);
+  if (causes.length) throw invalid(res, obj.metadata.name ?? '', causes);
+  return out;
 }
 
 function mustRes(group: string, resource: string): ResourceInfo {
