@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isBundleStale, KUARD_BUNDLE, kuardCommand } from './index.js';
-import { freePort, start, waitFor, type Proc } from './test-process.js';
+import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const MEMQ_MAIN = fileURLToPath(new URL('../../../services/memq/src/main.ts', import.meta.url));

@@ -7,7 +7,7 @@ import { RedisBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemqServer } from './server.js';
 import { call, type Reply } from './test-http.js';
-import { freePort, start, waitFor, type Proc } from './test-process.js';
+import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const KUARD_MAIN = fileURLToPath(new URL('../../../packages/kuard/src/main.ts', import.meta.url));

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RedisBroker } from '@kjobs/memq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, resetConnections } from './test-http.js';
-import { freePort, start, waitFor, type Proc } from './test-process.js';
+import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -6,7 +6,7 @@ import { RedisBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemqServer } from './server.js';
 import { call } from './test-http.js';
-import { start, waitFor, type Proc } from './test-process.js';
+import { start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:memq-lease:${randomBytes(6).toString('hex')}:`;

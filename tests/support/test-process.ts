@@ -1,3 +1,4 @@
+/** Spawned-process helpers shared by the kuard and memq integration tests (test support, not a package). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
