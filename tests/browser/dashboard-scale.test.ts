@@ -78,6 +78,8 @@ describe('the dashboard with 1,000 pods', () => {
     expect(await text('#pods-summary')).toBe(`${PODS} pods: ${PODS} Pending`);
     expect(await page.locator('#pods > tr').count()).toBe(300);
     expect(await text('#pods-more')).toBe(`Showing the first 300 of ${PODS} pods; choose a Job or a namespace to narrow the list.`);
+    // Nodes come from their own list+watch: wait for their rows rather than assume they are drawn.
+    await until('the node rows', async () => (await text('#nodes > tr[data-key="node-a"] td:nth-child(3)')) === '500/1000');
     expect(await text('#nodes > tr[data-key="node-a"] td:nth-child(3)')).toBe('500/1000');
     expect(await text('#nodes > tr[data-key="node-b"] td:nth-child(4)')).toBe('5 / 64 (8%)');
 
@@ -96,6 +98,7 @@ describe('the dashboard with 1,000 pods', () => {
     const caughtUp = Date.now() - t1;
     expect(await text('#jobs > tr[data-key="default/bulk"] td:nth-child(7) .small')).toBe(`${PODS - CHANGED} Pending, ${CHANGED / 2} Running, ${CHANGED / 2} Succeeded`);
     // Succeeded pods no longer hold their requests on the node.
+    await until('the node totals after the changes', async () => (await text('#nodes > tr[data-key="node-a"] td:nth-child(3)')) === `${500 - CHANGED / 2}/1000`);
     expect(await text('#nodes > tr[data-key="node-a"] td:nth-child(3)')).toBe(`${500 - CHANGED / 2}/1000`);
     const renders = await page.evaluate(() => (window as unknown as { renders: number[] }).renders);
     expect(renders.length).toBeGreaterThan(0);
