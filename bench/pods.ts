@@ -146,9 +146,10 @@ export async function until(what: string, fn: () => Promise<boolean> | boolean, 
 
 const CLK_TCK = 100;
 
-/** CPU seconds (own; and of waited-for children) and memory of a process, from /proc. */
+/** CPU seconds (own; and of its children) and memory of a process, from /proc. */
 export interface ProcReading {
   cpuSec: number;
+  /** Children reaped so far (cutime + cstime) plus every live descendant's whole CPU (e.g. the agents' launchers and the runs they reaped). */
   childCpuSec: number;
   /** Peak resident set (VmHWM), MiB. */
   peakRssMiB: number;
@@ -163,7 +164,41 @@ export function readProc(pid: number): ProcReading {
   const tick = (i: number) => Number(f[i - 3]) / CLK_TCK;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { cpuSec: tick(14) + tick(15), childCpuSec: tick(16) + tick(17), peakRssMiB: kb('VmHWM') / 1024, rssMiB: kb('VmRSS') / 1024 };
+  return { cpuSec: tick(14) + tick(15), childCpuSec: tick(16) + tick(17) + descendantsCpu(pid), peakRssMiB: kb('VmHWM') / 1024, rssMiB: kb('VmRSS') / 1024 };
+}
+
+/** CPU seconds of the live descendants of `pid` (own + reaped children of each), from /proc/<pid>/task/<tid>/children. */
+function descendantsCpu(pid: number): number {
+  let sum = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop() ?? 0;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      let kids: number[] = [];
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        continue;
+      }
+      for (const k of kids) {
+        try {
+          const st = readFileSync(`/proc/${k}/stat`, 'utf8');
+          const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+          sum += [11, 12, 13, 14].reduce((a, i) => a + Number(f[i]), 0) / CLK_TCK;
+          stack.push(k);
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+  return sum;
 }
 
 /** A reading of every service of the cluster. */

@@ -1,13 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { constants as fsc } from 'node:fs';
 import { access, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { constants as osc } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Launcher } from './launcher.js';
 import { isProcessAlive, procStartTime, signalGroup } from './proc.js';
 
-/** How to start one container run under the shim. */
+/** How to start one container run: by the native launcher, else under the sh shim at shimPath. */
 export interface ShimLaunch {
+  launcher?: Launcher;
   shimPath: string;
   exitFile: string;
   logFile: string;
@@ -16,11 +19,20 @@ export interface ShimLaunch {
   cwd: string;
 }
 
-/** A started run: the shim's pid (= pgid) and start time, and the child handle when we are its parent. */
+/**
+ * What reports a run's end: a ChildProcess (sh shim) or a LaunchedRun (launcher). A LaunchedRun
+ * emits 'lost' instead when its launcher died first; the run is then watched by pid.
+ */
+export interface RunChild extends EventEmitter {
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+}
+
+/** A started run: the shim's pid (= pgid) and start time, and the handle that reports its exit. */
 export interface StartedShim {
   pid: number;
   procStart?: number;
-  child: ChildProcess;
+  child: RunChild;
 }
 
 /** How a run ended. */
@@ -58,7 +70,14 @@ export async function findExecutable(program: string, pathVar: string, cwd: stri
  */
 export async function startShim(l: ShimLaunch): Promise<StartedShim> {
   await mkdir(dirname(l.logFile), { recursive: true });
-  await mkdir(dirname(l.exitFile), { recursive: true });
+  if (dirname(l.exitFile) !== dirname(l.logFile)) await mkdir(dirname(l.exitFile), { recursive: true });
+  if (l.launcher?.alive) {
+    const run = await l.launcher.launch({ cwd: l.cwd, logFile: l.logFile, exitFile: l.exitFile, argv: l.argv, env: l.env });
+    const started: StartedShim = { pid: run.pid, child: run };
+    const ps = procStartTime(run.pid);
+    if (ps !== undefined) started.procStart = ps;
+    return started;
+  }
   const log = await open(l.logFile, 'a');
   try {
     const child = spawn('/bin/sh', [l.shimPath, l.exitFile, ...l.argv], {
@@ -103,30 +122,38 @@ export async function readExitFile(path: string): Promise<{ code: number; mtimeM
  * one gives 137 with `unknown`. Resolves undefined when `signal` aborts first.
  */
 export async function waitForExit(
-  run: { pid: number; procStart?: number; exitFile: string; child?: ChildProcess },
+  run: { pid: number; procStart?: number; exitFile: string; child?: RunChild },
   signal: AbortSignal,
   pollMs: number,
 ): Promise<RunExit | undefined> {
   let bySignal: NodeJS.Signals | null = null;
-  if (run.child && run.child.exitCode === null && run.child.signalCode === null) {
-    const child = run.child;
-    const ended = await new Promise<boolean>((resolve) => {
-      const onExit = (_code: number | null, sig: NodeJS.Signals | null) => {
+  let child = run.child;
+  if (child && (child as { lost?: boolean }).lost) child = undefined;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const c = child;
+    const ended = await new Promise<'exit' | 'lost' | 'abort'>((resolve) => {
+      const done = (how: 'exit' | 'lost' | 'abort') => {
+        c.removeListener('exit', onExit);
+        c.removeListener('lost', onLost);
         signal.removeEventListener('abort', onAbort);
+        resolve(how);
+      };
+      const onExit = (_code: number | null, sig: NodeJS.Signals | null) => {
         bySignal = sig;
-        resolve(true);
+        done('exit');
       };
-      const onAbort = () => {
-        child.removeListener('exit', onExit);
-        resolve(false);
-      };
-      child.once('exit', onExit);
+      const onLost = () => done('lost');
+      const onAbort = () => done('abort');
+      c.once('exit', onExit);
+      c.once('lost', onLost);
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    if (!ended) return undefined;
-  } else if (run.child) {
-    bySignal = run.child.signalCode;
-  } else {
+    if (ended === 'abort') return undefined;
+    if (ended === 'lost') child = undefined;
+  }
+  if (child && (child.exitCode !== null || child.signalCode !== null)) {
+    bySignal = child.signalCode;
+  } else if (!child) {
     while (isProcessAlive(run.pid, run.procStart)) {
       if (signal.aborted) return undefined;
       await sleep(pollMs);
@@ -135,7 +162,7 @@ export async function waitForExit(
   const written = await readExitFile(run.exitFile);
   if (written) return { exitCode: written.code, finishedAtMs: written.mtimeMs };
   if (bySignal) return { exitCode: 128 + (osc.signals[bySignal] ?? 9) };
-  if (run.child) return { exitCode: run.child.exitCode ?? 137 };
+  if (child) return { exitCode: child.exitCode ?? 137 };
   return { exitCode: 137, unknown: true };
 }
 

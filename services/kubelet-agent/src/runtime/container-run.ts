@@ -1,7 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Container } from '@kjobs/api';
-import { type RunExit, waitForExit } from './container-process.js';
+import { type RunChild, type RunExit, waitForExit } from './container-process.js';
 import type { Logger } from './logger.js';
 import { LogTimesRecorder } from './logs.js';
 import { signalGroup, signalProcess, waitGroupGone } from './proc.js';
@@ -25,7 +24,7 @@ export interface AttachArgs {
   timesPath: string;
   exitPath: string;
   /** The shim's ChildProcess when this agent started it. */
-  child?: ChildProcess;
+  child?: RunChild;
   target: ProbeTarget;
   now: () => number;
   logTimesIntervalMs: number;

@@ -1,7 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Container, Pod } from '@kjobs/api';
 import { nextBackoff } from './backoff.js';
-import { type RunExit, reapGroup, startShim, waitForExit } from './container-process.js';
+import { type RunChild, type RunExit, reapGroup, startShim, waitForExit } from './container-process.js';
+import type { Launcher } from './launcher.js';
 import { ContainerRun } from './container-run.js';
 import type { IpAllocator } from './ip-allocator.js';
 import { exitFile, logFile, logTimesFile, podDir } from './layout.js';
@@ -16,7 +16,8 @@ import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning
 export interface WorkerContext {
   opts: CompiledOptions;
   ipam: IpAllocator;
-  shim(): Promise<string>;
+  /** How runs start: the native launcher when there is one, and the sh shim's path (the fallback). */
+  starter(): Promise<{ shimPath: string; launcher?: Launcher }>;
   isClosed(): boolean;
   emitChange(uid: string): void;
   emitEvent(e: RuntimeEvent): void;
@@ -221,7 +222,7 @@ export class PodWorker {
     let started: Awaited<ReturnType<typeof startShim>>;
     try {
       started = await startShim({
-        shimPath: await this.ctx.shim(),
+        ...(await this.ctx.starter()),
         exitFile: exitFile(opts.rootDir, r.uid, rec.name, attempt),
         logFile: logFile(opts.rootDir, r.uid, rec.name, attempt),
         argv: prepared.argv,
@@ -260,7 +261,7 @@ export class PodWorker {
   }
 
   /** Watch a run: its exit, its log growth and its probes. `env` is rebuilt when not given (recovery). */
-  private async attach(rec: ContainerRecord, inst: ContainerInstance, child?: ChildProcess, env?: Record<string, string>): Promise<void> {
+  private async attach(rec: ContainerRecord, inst: ContainerInstance, child?: RunChild, env?: Record<string, string>): Promise<void> {
     const r = this.record;
     const { opts } = this.ctx;
     const spec = containerSpec(r.pod, rec.name);

@@ -12,6 +12,7 @@ import { PodWorker, type WorkerContext } from './pod-worker.js';
 import { isProcessAlive } from './proc.js';
 import type { CompiledOptions, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
 import { installShim } from './shim.js';
+import { Launcher, launcherBinary } from './launcher.js';
 import { loadPodRecord } from './state-file.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, orderedContainers } from './state.js';
 
@@ -35,9 +36,14 @@ export class ProcessRuntime {
   private readonly changeListeners = new Set<(uid: string) => void>();
   private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
   private shimPath: Promise<string> | undefined;
+  private launcherPath: Promise<string | undefined> | undefined;
+  private liveLauncher: Launcher | undefined;
+  private launcherStarting: Promise<Launcher | undefined> | undefined;
+  private readonly launcherSetting: string | false | undefined;
   private closed = false;
 
   constructor(options: ProcessRuntimeOptions) {
+    this.launcherSetting = options.launcher;
     const clock = options.clock;
     const k8s = options.kubernetesService;
     this.opts = {
@@ -58,7 +64,7 @@ export class ProcessRuntime {
     this.ctx = {
       opts: this.opts,
       ipam: new IpAllocator(options.podIPRange),
-      shim: () => this.shim(),
+      starter: () => this.starter(),
       isClosed: () => this.closed,
       emitChange: (uid) => this.emitChange(uid),
       emitEvent: (e) => this.emitEvent(e),
@@ -201,6 +207,8 @@ export class ProcessRuntime {
     this.closed = true;
     for (const w of this.workers.values()) w.detach();
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
+    (await this.launcherStarting)?.close();
+    this.liveLauncher?.close();
   }
 
   /**
@@ -242,6 +250,31 @@ export class ProcessRuntime {
   private shim(): Promise<string> {
     this.shimPath ??= installShim(this.opts.rootDir);
     return this.shimPath;
+  }
+
+  /** The sh shim (always installed: the fallback) and the launcher, started again if it died. */
+  private async starter(): Promise<{ shimPath: string; launcher?: Launcher }> {
+    const shimPath = await this.shim();
+    const launcher = this.liveLauncher?.alive ? this.liveLauncher : await (this.launcherStarting ??= this.startLauncher());
+    return launcher ? { shimPath, launcher } : { shimPath };
+  }
+
+  private async startLauncher(): Promise<Launcher | undefined> {
+    try {
+      this.launcherPath ??= this.launcherSetting === false ? Promise.resolve(undefined)
+        : typeof this.launcherSetting === 'string' ? Promise.resolve(this.launcherSetting)
+        : launcherBinary(this.opts.log);
+      const binary = await this.launcherPath;
+      if (!binary || this.closed) return undefined;
+      this.liveLauncher = await Launcher.start(binary, this.opts.log).catch((err: Error) => {
+        this.opts.log.warn({ err: err.message, binary }, 'cannot start the container launcher: using the sh shim');
+        this.launcherPath = Promise.resolve(undefined);
+        return undefined;
+      });
+      return this.liveLauncher;
+    } finally {
+      this.launcherStarting = undefined;
+    }
   }
 
   private admit(pod: Pod): PodWorker {

@@ -35,6 +35,11 @@ export interface ProcessRuntimeOptions {
   logTimesIntervalMs?: number;
   /** Gives every container KUBERNETES_SERVICE_HOST/PORT and friends. Default none. */
   kubernetesService?: { host: string; port: number };
+  /**
+   * How runs start: a launcher binary's path, or false for the sh shim. Default: KJOBS_LAUNCHER,
+   * else native/kjobs-launcher.c compiled once with cc, else the sh shim.
+   */
+  launcher?: string | false;
 }
 
 /** The options with every default applied (compiled once by ProcessRuntime). */

@@ -31,11 +31,16 @@ export function randomPodRange(): string {
   return `127.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/24`;
 }
 
+/** The two ways runs start; the integration suites run under each (launcher undefined = the native launcher, compiled with cc). */
+export const STARTERS: [string, string | false | undefined][] = [['native launcher', undefined], ['sh shim', false]];
+
 /** One runtime on a fresh temp rootDir, with recorded events and every process group it ever saw. */
 export class Harness {
   readonly events: RuntimeEvent[] = [];
   readonly pgids = new Set<number>();
   rt: ProcessRuntime;
+  /** Options every new Harness starts from (set per suite by describe.each(STARTERS)). */
+  static defaults: Partial<ProcessRuntimeOptions> = {};
 
   private constructor(readonly rootDir: string, readonly opts: ProcessRuntimeOptions) {
     this.rt = this.newRuntime();
@@ -49,6 +54,7 @@ export class Harness {
       nodeName: 'node-test',
       podIPRange: randomPodRange(),
       catalog: createCatalog(kuardProgram ? { kuardProgram } : {}),
+      ...Harness.defaults,
       ...rest,
     };
     return new Harness(rootDir, opts);

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LaunchedRun, Launcher, launcherBinary } from './launcher.js';
+import { silentLogger } from './logger.js';
+import { isProcessAlive, procStartTime } from './proc.js';
+import { waitFor } from './test-harness.js';
+
+let dir: string;
+let binary: string;
+let launcher: Launcher;
+const PATH = 'PATH=/usr/local/bin:/usr/bin:/bin';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kjobs-launcher-'));
+  const b = await launcherBinary(silentLogger, { ...process.env, KJOBS_LAUNCHER: '' });
+  if (!b) throw new Error('the native launcher did not compile: is a C compiler (cc) installed?');
+  binary = b;
+  launcher = await Launcher.start(binary, silentLogger);
+});
+afterAll(async () => {
+  launcher.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const exited = (run: LaunchedRun): Promise<[number | null, string | null]> =>
+  run.exitCode !== null || run.signalCode !== null
+    ? Promise.resolve([run.exitCode, run.signalCode])
+    : new Promise((resolve) => run.once('exit', (code: number | null, sig: string | null) => resolve([code, sig])));
+
+async function start(name: string, argv: [string, ...string[]], env: string[] = [PATH]): Promise<LaunchedRun> {
+  await mkdir(join(dir, name), { recursive: true });
+  return launcher.launch({
+    cwd: join(dir, name),
+    logFile: join(dir, name, 'log'),
+    exitFile: join(dir, name, 'exit'),
+    argv,
+    env: Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+  });
+}
+
+const read = (name: string, file: string): string => readFileSync(join(dir, name, file), 'utf8');
+
+describe('the native container launcher', () => {
+  it('runs the program in its cwd with exactly the given env, logs its output and records its exit code', async () => {
+    const run = await start('a', ['sh', '-c', 'echo "out $FOO $(pwd)"; echo err >&2; env | grep -c . ; exit 3'], [PATH, 'FOO=bar baz']);
+    expect(await exited(run)).toEqual([3, null]);
+    // PATH and FOO, plus PWD that sh itself sets: nothing of the agent's environment.
+    expect(read('a', 'log')).toBe(`out bar baz ${join(dir, 'a')}\nerr\n3\n`);
+    expect(read('a', 'exit')).toBe('3\n');
+    expect(existsSync(join(dir, 'a', 'exit.tmp'))).toBe(false);
+  });
+
+  it('starts each run as the leader of a new session, with only stdin/stdout/stderr open', async () => {
+    const run = await start('b', ['sh', '-c', 'ls /proc/self/fd; ps -o pid=,pgid=,sid= -p $$; exit 0']);
+    expect(await exited(run)).toEqual([0, null]);
+    const lines = read('b', 'log').trim().split('\n');
+    // ls's own fds: 0, 1, 2 and the directory it reads (3). No pipe of the agent or launcher leaks.
+    expect(lines.slice(0, -1)).toEqual(['0', '1', '2', '3']);
+    const [, pgid, sid] = (lines.at(-1) ?? '').trim().split(/\s+/).map(Number);
+    expect(pgid).toBe(run.pid);
+    expect(sid).toBe(run.pid);
+  });
+
+  it('a program that cannot be run exits 127 with a message in its log', async () => {
+    const run = await start('c', ['no-such-program-kjobs']);
+    expect(await exited(run)).toEqual([127, null]);
+    expect(read('c', 'log')).toMatch(/exec no-such-program-kjobs: No such file or directory/);
+    expect(read('c', 'exit')).toBe('127\n');
+  });
+
+  it('a cwd that does not exist rejects the launch and leaves nothing running', async () => {
+    await expect(launcher.launch({ cwd: join(dir, 'missing'), logFile: join(dir, 'd.log'), exitFile: join(dir, 'd.exit'), argv: ['true'], env: {} })).rejects.toThrow(/ENOENT/);
+    expect(existsSync(join(dir, 'd.exit'))).toBe(false);
+  });
+
+  it('forwards SIGTERM to the program and records the exit status it chose', async () => {
+    const run = await start('e', ['sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done']);
+    await waitFor('ready', () => existsSync(join(dir, 'e', 'log')) && read('e', 'log').includes('ready'));
+    process.kill(run.pid, 'SIGTERM');
+    expect(await exited(run)).toEqual([7, null]);
+    expect(read('e', 'log')).toContain('got TERM');
+    expect(read('e', 'exit')).toBe('7\n');
+  });
+
+  it('reports a shim killed with its group as a signal, and writes no exit file', async () => {
+    const run = await start('f', ['sleep', '30']);
+    process.kill(-run.pid, 'SIGKILL');
+    expect(await exited(run)).toEqual([null, 'SIGKILL']);
+    expect(existsSync(join(dir, 'f', 'exit'))).toBe(false);
+  });
+
+  it('when the launcher dies, its runs live on, report "lost", and still write their exit files', async () => {
+    const own = await Launcher.start(binary, silentLogger);
+    await mkdir(join(dir, 'g'), { recursive: true });
+    const run = await own.launch({ cwd: join(dir, 'g'), logFile: join(dir, 'g', 'log'), exitFile: join(dir, 'g', 'exit'), argv: ['sh', '-c', 'while [ ! -f go ]; do sleep 0.05; done; exit 4'], env: { PATH: '/usr/bin:/bin' } });
+    const start = procStartTime(run.pid);
+    const lost = new Promise<void>((resolve) => run.once('lost', resolve));
+    process.kill(own.pid ?? 0, 'SIGKILL');
+    await lost;
+    expect(own.alive).toBe(false);
+    await expect(own.launch({ cwd: dir, logFile: join(dir, 'x.log'), exitFile: join(dir, 'x.exit'), argv: ['true'], env: {} })).rejects.toThrow(/launcher/);
+    expect(isProcessAlive(run.pid, start)).toBe(true);
+    await writeFile(join(dir, 'g', 'go'), '');
+    await waitFor('the orphaned run to end', () => !isProcessAlive(run.pid, start));
+    await waitFor('its exit file', () => existsSync(join(dir, 'g', 'exit')) && read('g', 'exit') === '4\n');
+  });
+});

@@ -1,0 +1,193 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import os, { constants as osc } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Logger } from './logger.js';
+
+/**
+ * The native launcher (native/kjobs-launcher.c): one small process per runtime that forks every
+ * container run, so the ~150 MiB agent never forks per pod. See the C file for the protocol.
+ *
+ * The binary is found in this order: KJOBS_LAUNCHER (a path, or `off` for the sh shim), else the
+ * source compiled once with `cc` into a cache directory keyed by the source's hash. Without a
+ * C compiler the runtime falls back to the sh shim, which behaves the same, only slower.
+ */
+
+const SOURCE = fileURLToPath(new URL('../../native/kjobs-launcher.c', import.meta.url));
+
+/** What a launcher reports about one run it started: exit like a ChildProcess. */
+export class LaunchedRun extends EventEmitter {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  /** Set when the launcher died before the run ended: its exit is no longer reported. */
+  lost = false;
+  constructor(readonly pid: number) {
+    super();
+  }
+}
+
+export interface LaunchRequest {
+  cwd: string;
+  logFile: string;
+  exitFile: string;
+  argv: [string, ...string[]];
+  env: Record<string, string>;
+}
+
+const signalName = (n: number): NodeJS.Signals | null =>
+  (Object.entries(osc.signals).find(([, v]) => v === n)?.[0] as NodeJS.Signals | undefined) ?? null;
+
+/** A running launcher process and the runs it started. */
+export class Launcher {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<string, { resolve(run: LaunchedRun): void; reject(e: Error): void }>();
+  private readonly runs = new Map<number, LaunchedRun>();
+  private nextId = 1;
+  private buffered = '';
+  private dead: Error | undefined;
+
+  private constructor(binary: string, private readonly log: Logger) {
+    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (d: string) => this.onData(d));
+    this.child.stdin?.on('error', () => {});
+    this.child.on('error', (e) => this.onDeath(e));
+    this.child.on('exit', (code, sig) => this.onDeath(new Error(`the launcher exited (${sig ?? code})`)));
+  }
+
+  /** Start a launcher and resolve once it runs. */
+  static async start(binary: string, log: Logger): Promise<Launcher> {
+    const l = new Launcher(binary, log);
+    await new Promise<void>((resolve, reject) => {
+      l.child.once('spawn', resolve);
+      l.child.once('error', reject);
+    });
+    // The agent may exit while the launcher (and the runs) go on; EOF on stdin ends the launcher.
+    l.child.unref();
+    (l.child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    (l.child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return l;
+  }
+
+  /** The launcher process's pid. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  /** Start one run; resolves with its handle once its shim runs (pid = its process group). */
+  async launch(r: LaunchRequest): Promise<LaunchedRun> {
+    if (this.dead) throw this.dead;
+    const id = String(this.nextId++);
+    const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`);
+    const fields = [id, r.cwd, r.logFile, r.exitFile, String(r.argv.length), ...r.argv, String(env.length), ...env];
+    if (fields.some((f) => f.includes('\0'))) throw new Error('an argument or environment value contains a NUL byte');
+    const payload = Buffer.from(`${fields.join('\0')}\0`);
+    const frame = Buffer.allocUnsafe(4 + payload.length);
+    frame.writeUInt32LE(payload.length, 0);
+    payload.copy(frame, 4);
+    return new Promise<LaunchedRun>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.stdin?.write(frame);
+    });
+  }
+
+  /** End the launcher (runs go on); used when the runtime closes. */
+  close(): void {
+    this.child.stdin?.end();
+  }
+
+  private onData(d: string): void {
+    this.buffered += d;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      const [kind, a = '', b = '', c = ''] = line.split(' ');
+      if (kind === 'S' || kind === 'F') {
+        const p = this.pending.get(a);
+        this.pending.delete(a);
+        if (kind === 'S') {
+          // Registered before the next line is read: its X line may follow in the same chunk.
+          const run = new LaunchedRun(Number(b));
+          this.runs.set(run.pid, run);
+          p?.resolve(run);
+        }
+        else p?.reject(Object.assign(new Error(`spawn ${errnoName(Number(b))}`), { errno: Number(b) }));
+      } else if (kind === 'X') {
+        const run = this.runs.get(Number(a));
+        if (!run) continue;
+        this.runs.delete(run.pid);
+        const code = Number(b);
+        run.exitCode = code >= 0 ? code : null;
+        run.signalCode = code >= 0 ? null : signalName(Number(c));
+        run.emit('exit', run.exitCode, run.signalCode);
+      }
+    }
+  }
+
+  private onDeath(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    this.log.warn({ err: e.message }, 'the container launcher ended; runs it started are watched by pid');
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    for (const run of this.runs.values()) {
+      run.lost = true;
+      run.emit('lost');
+    }
+    this.runs.clear();
+  }
+}
+
+/** The errno's name (ENOENT, EACCES, …), as Node's spawn errors give it. */
+function errnoName(n: number): string {
+  return Object.entries(os.constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+}
+
+/** Where a compiled launcher is cached: KJOBS_CACHE_DIR, else $XDG_CACHE_HOME/kjobs, else ~/.cache/kjobs. */
+function cacheDir(): string {
+  if (process.env.KJOBS_CACHE_DIR) return process.env.KJOBS_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'kjobs');
+}
+
+/**
+ * The launcher binary to use, or undefined for the sh shim (KJOBS_LAUNCHER=off, not Linux, or
+ * no C compiler). Compiles at most once per source version and machine.
+ */
+export async function launcherBinary(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const setting = env.KJOBS_LAUNCHER;
+  if (setting === 'off') return undefined;
+  if (setting) return setting;
+  if (process.platform !== 'linux') return undefined;
+  let source: Buffer;
+  try {
+    source = await readFile(SOURCE);
+  } catch {
+    return undefined;
+  }
+  const hash = createHash('sha256').update(source).update(os.arch()).digest('hex').slice(0, 12);
+  const dir = cacheDir();
+  const binary = path.join(dir, `kjobs-launcher-${hash}`);
+  if (await stat(binary).then((s) => s.isFile(), () => false)) return binary;
+  const tmp = `${binary}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await promisify(execFile)(env.CC || 'cc', ['-O2', '-o', tmp, SOURCE], { timeout: 60_000 });
+    await rename(tmp, binary);
+    log.info({ binary }, 'compiled the container launcher');
+    return binary;
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    log.warn({ err: (err as Error).message.split('\n')[0] }, 'no C compiler for the container launcher: containers start under the sh shim (slower)');
+    return undefined;
+  }
+}
