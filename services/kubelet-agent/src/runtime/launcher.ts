@@ -12,9 +12,11 @@ import type { Logger } from './logger.js';
  * The native launcher (native/kjobs-launcher.c): one small process per runtime that forks every
  * container run, so the ~150 MiB agent never forks per pod. See the C file for the protocol.
  *
- * The binary is found in this order: KJOBS_LAUNCHER (a path, or `off` for the sh shim), else the
- * source compiled once with `cc` into a cache directory keyed by the source's hash. Without a
- * C compiler the runtime falls back to the sh shim, which behaves the same, only slower.
+ * The binary is found in this order: KJOBS_LAUNCHER (a path, or `off` for the sh shim); else
+ * native/kjobs-launcher when newer than its source (the container image builds it); else the
+ * source compiled once with `cc` (or $CC) into a cache directory keyed by the source's hash
+ * (KJOBS_CACHE_DIR, else ~/.cache/kjobs). Without a C compiler the runtime falls back to the sh
+ * shim, which behaves the same, only slower.
  */
 
 const SOURCE = fileURLToPath(new URL('../../native/kjobs-launcher.c', import.meta.url));
@@ -168,6 +170,10 @@ export async function launcherBinary(log: Logger, env: NodeJS.ProcessEnv = proce
   if (setting === 'off') return undefined;
   if (setting) return setting;
   if (process.platform !== 'linux') return undefined;
+  // Built with the image (Dockerfile): used while it is newer than its source.
+  const prebuilt = SOURCE.replace(/\.c$/, '');
+  const [pre, src] = await Promise.all([stat(prebuilt).catch(() => undefined), stat(SOURCE).catch(() => undefined)]);
+  if (pre?.isFile() && src && pre.mtimeMs >= src.mtimeMs) return prebuilt;
   let source: Buffer;
   try {
     source = await readFile(SOURCE);
