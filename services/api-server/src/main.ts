@@ -47,7 +47,7 @@ if (!existsSync(tokenFile)) {
 const tokens = readTokenFile(tokenFile);
 const pki = useTls ? await loadOrCreatePki(env.KJOBS_PKI_DIR ?? path.join(home, 'pki'), [...DEFAULT_SANS, ...(env.KJOBS_TLS_SANS ?? '').split(',').filter(Boolean)]) : undefined;
 
-const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false });
+const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
 const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs' });
 await store.init();
 // A Redis restart may have lost its last writes: re-run the restart rule on every reconnect so
