@@ -1,23 +1,25 @@
 /*
- * kjobs-launcher: starts container runs for the kubelet-agent from a small process.
+ * kjobs-launcher: starts container runs for the kubelet-agent from a small process, and is their
+ * shim: it waits for each run and records its exit status.
  *
  * Why: on these machines a fork costs in proportion to the parent's memory, so forking the
  * ~150 MiB agent for every container (plus a POSIX sh shim and the `mv` it runs) was most of a
- * pod's CPU. The agent starts this program once; each run is one fork of it, which becomes the
- * run's shim without an exec, and one fork + exec of the program.
+ * pod's CPU. The agent starts this program once; each run is one fork of it and one exec.
  *
  * Protocol (stdin, from the agent): frames of a 4-byte little-endian length, then NUL-terminated
  * fields: id, cwd, log file, exit file, argc, argv..., envc, env....
  * Replies (stdout, one line each):
- *   S <id> <pid>          the run's shim started (pid = its process group, a new session)
- *   F <id> <errno>        it could not be started (cwd or log file), nothing is left running
- *   X <pid> <code> <sig>  a shim ended: exit code (-1 when killed) and signal number (0 when none)
- * At EOF on stdin (the agent ended) the launcher exits; the shims live on in their own sessions,
- * and a restarted agent learns their exit status from the exit files.
+ *   S <id> <pid>          the run started (pid = the program, leader of a new session and group)
+ *   F <id> <errno>        it could not be started (cwd or log file); nothing is left running
+ *   X <pid> <code> <sig>  a run ended: exit code (-1 when killed) and signal number (0 when none)
  *
- * The shim (the forked child): forwards SIGTERM, SIGINT and SIGHUP to the program, waits for it
- * and writes its exit status (128+n after signal n) to the exit file with write-then-rename, then
- * exits with the same status — the same contract as the sh shim it replaces (src/runtime/shim.ts).
+ * Exit files: when a run ends, its status (the exit code, or 128+n after signal n) is written to
+ * its exit file with write-then-rename BEFORE the process is reaped, so once its pid is gone
+ * the file is there. A restarted agent reads them.
+ *
+ * Lifetime: the launcher is its own session, so signals to the agent's process group do not
+ * reach it. At EOF on stdin (the agent ended or closed it) it takes no more requests but goes on
+ * recording the runs it has, and exits when the last one ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,12 +35,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int agent_gone = 0;
+
 static void put(const char *line) {
+  if (agent_gone) return;
   size_t n = strlen(line), off = 0;
   while (off < n) {
     ssize_t w = write(1, line + off, n - off);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) _exit(0); /* the agent is gone */
+    if (w <= 0) { agent_gone = 1; return; }
     off += (size_t)w;
   }
 }
@@ -54,15 +59,69 @@ static int read_full(int fd, void *buf, size_t n) {
   return 0;
 }
 
-/* ───────────── the shim, in the forked child ───────────── */
+/* ───────────── the runs this launcher waits for ───────────── */
 
-static volatile pid_t program = 0;
-static volatile sig_atomic_t early = 0;
+struct run { pid_t pid; char *exit_file; };
+static struct run *runs = NULL;
+static size_t nruns = 0, cap = 0;
 
-static void forward(int sig) {
-  if (program > 0) kill(program, sig);
-  else early = sig;
+static void add_run(pid_t pid, const char *exit_file) {
+  if (nruns == cap) {
+    cap = cap ? cap * 2 : 64;
+    runs = realloc(runs, cap * sizeof *runs);
+    if (!runs) abort();
+  }
+  runs[nruns].pid = pid;
+  runs[nruns].exit_file = strdup(exit_file);
+  nruns++;
 }
+
+static char *take_run(pid_t pid) {
+  for (size_t i = 0; i < nruns; i++) {
+    if (runs[i].pid == pid) {
+      char *f = runs[i].exit_file;
+      runs[i] = runs[--nruns];
+      return f;
+    }
+  }
+  return NULL;
+}
+
+static void write_exit_file(const char *exit_file, int code) {
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", exit_file) >= (int)sizeof tmp) return;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  char buf[16];
+  int n = snprintf(buf, sizeof buf, "%d\n", code);
+  int ok = write(fd, buf, (size_t)n) == n;
+  close(fd);
+  if (ok) rename(tmp, exit_file);
+}
+
+/* Record every run that ended: exit file first, then reap, then tell the agent. */
+static void reap(void) {
+  for (;;) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) return;
+    pid_t pid = si.si_pid;
+    int killed = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED;
+    int code = killed ? 128 + si.si_status : si.si_status;
+    char *exit_file = take_run(pid);
+    if (exit_file) {
+      write_exit_file(exit_file, code);
+      free(exit_file);
+    }
+    waitpid(pid, NULL, 0);
+    char line[96];
+    if (killed) snprintf(line, sizeof line, "X %d -1 %d\n", (int)pid, si.si_status);
+    else snprintf(line, sizeof line, "X %d %d 0\n", (int)pid, si.si_status);
+    put(line);
+  }
+}
+
+/* ───────────── one request ───────────── */
 
 static void reset_signals(void) {
   struct sigaction dfl;
@@ -87,57 +146,22 @@ static void close_from(int lowest) {
   for (int fd = lowest; fd < max; fd++) close(fd);
 }
 
-static void run_shim(const char *exit_file, char **argv, char **envp) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = forward;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  pid_t p = fork();
-  if (p < 0) _exit(126);
-  if (p == 0) {
-    reset_signals();
-    environ = envp;
-    execvp(argv[0], argv);
-    int e = errno;
-    dprintf(2, "kjobs: exec %s: %s\n", argv[0], strerror(e));
-    _exit(e == ENOENT ? 127 : 126);
-  }
-  program = p;
-  if (early) kill(p, early);
-  int st = 0;
-  while (waitpid(p, &st, 0) < 0) {
-    if (errno != EINTR) { st = 137 << 8; break; }
-  }
-  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", exit_file) < (int)sizeof tmp) {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      char buf[16];
-      int n = snprintf(buf, sizeof buf, "%d\n", code);
-      int ok = write(fd, buf, (size_t)n) == n;
-      close(fd);
-      if (ok) rename(tmp, exit_file);
-    }
-  }
-  _exit(code);
-}
-
-/* ───────────── one request ───────────── */
-
 static void launch(char *buf, uint32_t len) {
-  char *fields[8192];
+  enum { MAX_FIELDS = 16384 };
+  static char *fields[MAX_FIELDS];
   int nf = 0;
-  for (uint32_t i = 0, start = 0; i < len && nf < 8192; i++) {
+  for (uint32_t i = 0, start = 0; i < len && nf < MAX_FIELDS; i++) {
     if (buf[i] == '\0') { fields[nf++] = buf + start; start = i + 1; }
   }
   if (nf < 6) return;
   const char *id = fields[0], *cwd = fields[1], *log = fields[2], *exit_file = fields[3];
   int argc = atoi(fields[4]);
-  if (argc < 1 || 5 + argc >= nf) return;
+  char line[256];
+  if (argc < 1 || 5 + argc >= nf) {
+    snprintf(line, sizeof line, "F %s %d\n", id, EINVAL);
+    put(line);
+    return;
+  }
   char **argv = calloc((size_t)argc + 1, sizeof *argv);
   for (int i = 0; i < argc; i++) argv[i] = fields[5 + i];
   int envc = atoi(fields[5 + argc]);
@@ -145,7 +169,6 @@ static void launch(char *buf, uint32_t len) {
   char **envp = calloc((size_t)envc + 1, sizeof *envp);
   for (int i = 0; i < envc; i++) envp[i] = fields[6 + argc + i];
 
-  char line[256];
   int logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   int errp[2] = {-1, -1};
   if (logfd < 0 || pipe2(errp, O_CLOEXEC) < 0) {
@@ -158,20 +181,25 @@ static void launch(char *buf, uint32_t len) {
   }
   pid_t p = fork();
   if (p == 0) {
+    /* The run: its own session and group, its cwd, the log as stdout/stderr, nothing else open.
+       errp[1] is close-on-exec: a successful exec closes it and the launcher reads EOF. */
     reset_signals();
     int e = 0;
     if (setsid() < 0) e = errno;
     else if (chdir(cwd) < 0) e = errno;
     if (e) { (void)!write(errp[1], &e, sizeof e); _exit(127); }
-    int devnull = open("/dev/null", O_RDONLY);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(devnull, 0);
     dup2(logfd, 1);
     dup2(logfd, 2);
-    int keep = errp[1];
-    dup2(keep, 3);
+    if (errp[1] != 3) { dup2(errp[1], 3); fcntl(3, F_SETFD, FD_CLOEXEC); }
     close_from(4);
-    close(3); /* setup done: the launcher reads EOF */
-    run_shim(exit_file, argv, envp);
+    environ = envp;
+    execvp(argv[0], argv);
+    /* Like a shell: the run exists and ends with 127 (not found) or 126, its log says why. */
+    int ee = errno;
+    dprintf(2, "kjobs: exec %s: %s\n", argv[0], strerror(ee));
+    _exit(ee == ENOENT ? 127 : 126);
   }
   int e = p < 0 ? errno : 0;
   close(errp[1]);
@@ -185,24 +213,17 @@ static void launch(char *buf, uint32_t len) {
   }
   close(errp[0]);
   if (e) snprintf(line, sizeof line, "F %s %d\n", id, e);
-  else snprintf(line, sizeof line, "S %s %d\n", id, (int)p);
+  else {
+    add_run(p, exit_file);
+    snprintf(line, sizeof line, "S %s %d\n", id, (int)p);
+  }
   put(line);
   free(argv);
   free(envp);
 }
 
-static void reap(void) {
-  int st;
-  pid_t p;
-  char line[96];
-  while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-    if (WIFEXITED(st)) snprintf(line, sizeof line, "X %d %d 0\n", (int)p, WEXITSTATUS(st));
-    else snprintf(line, sizeof line, "X %d -1 %d\n", (int)p, WTERMSIG(st));
-    put(line);
-  }
-}
-
 int main(void) {
+  setsid();
   signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);
@@ -210,8 +231,10 @@ int main(void) {
   sigprocmask(SIG_BLOCK, &chld, NULL);
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) return 1;
+  int open_in = 1;
   struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
   for (;;) {
+    if (!open_in && nruns == 0) return 0;
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return 1;
@@ -221,12 +244,17 @@ int main(void) {
       while (read(sfd, &si, sizeof si) == sizeof si) {}
       reap();
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      uint32_t len;
-      if (read_full(0, &len, sizeof len) < 0) return 0; /* the agent is gone */
-      if (len > (64u << 20)) return 1;
-      char *buf = malloc(len + 1);
-      if (!buf || read_full(0, buf, len) < 0) return 0;
+    if (open_in && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      uint32_t len = 0;
+      char *buf = NULL;
+      if (read_full(0, &len, sizeof len) < 0 || len > (64u << 20) || !(buf = malloc(len + 1)) || read_full(0, buf, len) < 0) {
+        /* The agent is gone (or spoke nonsense): take no more requests, keep recording runs. */
+        free(buf);
+        open_in = 0;
+        agent_gone = 1;
+        fds[0].fd = -1;
+        continue;
+      }
       buf[len] = '\0';
       launch(buf, len);
       free(buf);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { constants as fsc } from 'node:fs';
-import { access, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { constants as fsc, mkdirSync } from 'node:fs';
+import { access, open, readFile, stat } from 'node:fs/promises';
 import { constants as osc } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,26 @@ export interface RunExit {
  * run. A relative path with a slash is taken from `cwd`.
  */
 export async function findExecutable(program: string, pathVar: string, cwd: string): Promise<string | undefined> {
+  const key = `${program}\0${pathVar}\0${program.includes('/') && !isAbsolute(program) ? cwd : ''}`;
+  const hit = found.get(key);
+  if (hit && hit.atMs > Date.now() - FOUND_TTL_MS) return hit.path;
+  const path = await lookUp(program, pathVar, cwd);
+  if (path) {
+    if (found.size >= 1000) found.clear();
+    found.set(key, { path, atMs: Date.now() });
+  } else found.delete(key);
+  return path;
+}
+
+/**
+ * Programs found lately: every pod of a Job runs the same one, and a PATH walk is a handful of
+ * file-system calls. Only hits are kept, for 10 s (a program removed since then fails at exec,
+ * exit code 127, instead of StartError).
+ */
+const found = new Map<string, { path: string; atMs: number }>();
+const FOUND_TTL_MS = 10_000;
+
+async function lookUp(program: string, pathVar: string, cwd: string): Promise<string | undefined> {
   const candidates = program.includes('/')
     ? [isAbsolute(program) ? program : join(cwd, program)]
     : pathVar.split(':').map((d) => join(d || '.', program));
@@ -69,8 +89,9 @@ export async function findExecutable(program: string, pathVar: string, cwd: stri
  * Rejects when the process cannot be spawned at all.
  */
 export async function startShim(l: ShimLaunch): Promise<StartedShim> {
-  await mkdir(dirname(l.logFile), { recursive: true });
-  if (dirname(l.exitFile) !== dirname(l.logFile)) await mkdir(dirname(l.exitFile), { recursive: true });
+  // Synchronous: two tiny calls, cheaper than two trips through the thread pool.
+  mkdirSync(dirname(l.logFile), { recursive: true });
+  if (dirname(l.exitFile) !== dirname(l.logFile)) mkdirSync(dirname(l.exitFile), { recursive: true });
   if (l.launcher?.alive) {
     const run = await l.launcher.launch({ cwd: l.cwd, logFile: l.logFile, exitFile: l.exitFile, argv: l.argv, env: l.env });
     const started: StartedShim = { pid: run.pid, child: run };
@@ -159,7 +180,24 @@ export async function waitForExit(
       await sleep(pollMs);
     }
   }
-  const written = await readExitFile(run.exitFile);
+  // A run we watched end normally: its shim exits with the program's status (the exit file
+  // holds the same number), so the file is read only when the shim itself was killed.
+  if (child && child.exitCode !== null && !bySignal) return { exitCode: child.exitCode };
+  let written = await readExitFile(run.exitFile);
+  if (!written && !child) {
+    // The launcher writes a run's exit file before it reaps it: while the pid is still a zombie
+    // (the same process, by start time), the file may be a moment away.
+    const deadline = Date.now() + 2_000;
+    const same = () => {
+      const st = procStartTime(run.pid);
+      return st !== undefined && (run.procStart === undefined || st === run.procStart);
+    };
+    while (!written && Date.now() < deadline && same()) {
+      await sleep(Math.min(pollMs, 20));
+      written = await readExitFile(run.exitFile);
+    }
+    written ??= await readExitFile(run.exitFile);
+  }
   if (written) return { exitCode: written.code, finishedAtMs: written.mtimeMs };
   if (bySignal) return { exitCode: 128 + (osc.signals[bySignal] ?? 9) };
   if (child) return { exitCode: child.exitCode ?? 137 };

@@ -56,7 +56,8 @@ export class ContainerRun {
   /** Start watching a run. */
   static async attach(a: AttachArgs): Promise<ContainerRun> {
     const run = new ContainerRun(a);
-    await run.times.start();
+    // A run we started (child handle) has no times file yet; a re-attached one may.
+    await run.times.start(a.child !== undefined);
     const watch = { pid: a.inst.pid, exitFile: a.exitPath, ...(a.inst.procStart !== undefined ? { procStart: a.inst.procStart } : {}), ...(a.child ? { child: a.child } : {}) };
     run.exited = (async () => {
       const exit = await waitForExit(watch, run.stopWatching.signal, a.pollIntervalMs);

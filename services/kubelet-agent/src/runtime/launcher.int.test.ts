@@ -53,7 +53,7 @@ describe('the native container launcher', () => {
     expect(existsSync(join(dir, 'a', 'exit.tmp'))).toBe(false);
   });
 
-  it('starts each run as the leader of a new session, with only stdin/stdout/stderr open', async () => {
+  it('starts each run as the leader of a new session (pid = the program), with only stdin/stdout/stderr open', async () => {
     const run = await start('b', ['sh', '-c', 'ls /proc/self/fd; ps -o pid=,pgid=,sid= -p $$; exit 0']);
     expect(await exited(run)).toEqual([0, null]);
     const lines = read('b', 'log').trim().split('\n');
@@ -76,7 +76,7 @@ describe('the native container launcher', () => {
     expect(existsSync(join(dir, 'd.exit'))).toBe(false);
   });
 
-  it('forwards SIGTERM to the program and records the exit status it chose', async () => {
+  it('a SIGTERM reaches the program, and the exit status it chose is recorded', async () => {
     const run = await start('e', ['sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done']);
     await waitFor('ready', () => existsSync(join(dir, 'e', 'log')) && read('e', 'log').includes('ready'));
     process.kill(run.pid, 'SIGTERM');
@@ -85,17 +85,38 @@ describe('the native container launcher', () => {
     expect(read('e', 'exit')).toBe('7\n');
   });
 
-  it('reports a shim killed with its group as a signal, and writes no exit file', async () => {
+  it('reports a run killed by a signal as such, and records 128+n in its exit file', async () => {
     const run = await start('f', ['sleep', '30']);
     process.kill(-run.pid, 'SIGKILL');
     expect(await exited(run)).toEqual([null, 'SIGKILL']);
-    expect(existsSync(join(dir, 'f', 'exit'))).toBe(false);
+    expect(read('f', 'exit')).toBe('137\n');
   });
 
-  it('when the launcher dies, its runs live on, report "lost", and still write their exit files', async () => {
+  it('is out of reach of signals to the agent\'s process group, in a session of its own', () => {
+    const stat = readFileSync(`/proc/${launcher.pid}/stat`, 'utf8');
+    const [pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
+    expect(pgrp).toBe(launcher.pid);
+    expect(session).toBe(launcher.pid);
+  });
+
+  it('after its agent is gone it still records the runs it has, then exits', async () => {
     const own = await Launcher.start(binary, silentLogger);
     await mkdir(join(dir, 'g'), { recursive: true });
     const run = await own.launch({ cwd: join(dir, 'g'), logFile: join(dir, 'g', 'log'), exitFile: join(dir, 'g', 'exit'), argv: ['sh', '-c', 'while [ ! -f go ]; do sleep 0.05; done; exit 4'], env: { PATH: '/usr/bin:/bin' } });
+    const start = procStartTime(run.pid);
+    const launcherPid = own.pid ?? 0;
+    own.close();
+    expect(isProcessAlive(launcherPid)).toBe(true);
+    expect(isProcessAlive(run.pid, start)).toBe(true);
+    await writeFile(join(dir, 'g', 'go'), '');
+    await waitFor('its exit file', () => existsSync(join(dir, 'g', 'exit')) && read('g', 'exit') === '4\n');
+    await waitFor('the launcher to exit', () => !isProcessAlive(launcherPid));
+  });
+
+  it('when the launcher is killed, its runs live on and report "lost"', async () => {
+    const own = await Launcher.start(binary, silentLogger);
+    await mkdir(join(dir, 'h'), { recursive: true });
+    const run = await own.launch({ cwd: join(dir, 'h'), logFile: join(dir, 'h', 'log'), exitFile: join(dir, 'h', 'exit'), argv: ['sleep', '30'], env: { PATH: '/usr/bin:/bin' } });
     const start = procStartTime(run.pid);
     const lost = new Promise<void>((resolve) => run.once('lost', resolve));
     process.kill(own.pid ?? 0, 'SIGKILL');
@@ -103,8 +124,7 @@ describe('the native container launcher', () => {
     expect(own.alive).toBe(false);
     await expect(own.launch({ cwd: dir, logFile: join(dir, 'x.log'), exitFile: join(dir, 'x.exit'), argv: ['true'], env: {} })).rejects.toThrow(/launcher/);
     expect(isProcessAlive(run.pid, start)).toBe(true);
-    await writeFile(join(dir, 'g', 'go'), '');
+    process.kill(-run.pid, 'SIGKILL');
     await waitFor('the orphaned run to end', () => !isProcessAlive(run.pid, start));
-    await waitFor('its exit file', () => existsSync(join(dir, 'g', 'exit')) && read('g', 'exit') === '4\n');
   });
 });

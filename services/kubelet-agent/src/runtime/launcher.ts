@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 import type { Logger } from './logger.js';
 
 /**
- * The native launcher (native/kjobs-launcher.c): one small process per runtime that forks every
- * container run, so the ~150 MiB agent never forks per pod. See the C file for the protocol.
+ * The native launcher (native/kjobs-launcher.c): one small process per runtime that forks and
+ * execs every container run and is its shim (waits for it, writes its exit file), so the
+ * ~150 MiB agent never forks per pod. See the C file for the protocol and its lifetime.
  *
  * The binary is found in this order: KJOBS_LAUNCHER (a path, or `off` for the sh shim); else
  * native/kjobs-launcher when newer than its source (the container image builds it); else the
@@ -101,7 +102,7 @@ export class Launcher {
     });
   }
 
-  /** End the launcher (runs go on); used when the runtime closes. */
+  /** Take no more requests; the launcher exits once the runs it has ended (it records them). */
   close(): void {
     this.child.stdin?.end();
   }

@@ -131,13 +131,16 @@ export class LogTimesRecorder {
     private readonly intervalMs: number,
   ) {}
 
-  /** Start sampling; continues after the last recorded offset (after an agent restart). */
-  async start(): Promise<void> {
-    const times = parseTimes(await readFile(this.timesPath, 'utf8').catch(() => ''));
+  /**
+   * Start sampling; continues after the last recorded offset (after an agent restart). `fresh`
+   * (a run just started) skips reading a times file that cannot exist yet.
+   */
+  async start(fresh = false): Promise<void> {
+    const times = fresh ? [] : parseTimes(await readFile(this.timesPath, 'utf8').catch(() => ''));
     this.last = times.at(-1)?.offset ?? 0;
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
     this.timer.unref();
-    await this.sample();
+    if (!fresh) await this.sample();
   }
 
   /** Take one sample now (serialised with the periodic ones). */

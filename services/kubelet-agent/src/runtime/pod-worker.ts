@@ -102,7 +102,7 @@ export class PodWorker {
     const json = JSON.stringify(this.record);
     if (json === this.saved) return;
     try {
-      await savePodRecord(this.ctx.opts.rootDir, this.record);
+      await savePodRecord(this.ctx.opts.rootDir, this.record, json);
       this.saved = json;
     } catch (err) {
       this.ctx.opts.log.error({ uid: this.record.uid, err }, 'cannot save pod state');
