@@ -1,11 +1,15 @@
 import { expect } from 'vitest';
 import { ApiError, findResource, type KObject, type ResourceInfo } from '@kjobs/api';
-import type { Store, StoreListOptions } from './store.js';
+import type { ChangeRecord, Store, StoreListOptions } from './store.js';
 
 /** Options a contract test may ask of the store under test; the factory must honour them. */
 export interface ContractStoreOptions {
   /** Cap of each kind's change log (approximate caps are fine: at least this many are kept). */
   maxLogLength?: number;
+  /** Age limit of each kind's change log, in seconds (the stores' `logRetentionSeconds`). */
+  logRetentionSeconds?: number;
+  /** The store's clock, ms since the epoch (the stores' `now`). */
+  now?: () => number;
 }
 
 /** A fresh, empty store for one test, and how to remove everything it left behind. */
@@ -68,6 +72,32 @@ export async function expectApiError(p: Promise<unknown>, code: number, reason?:
   return err;
 }
 
+/** Read every change after rv, following `last`, until a call returns none. */
+export async function drain(store: Store, res: ResourceInfo, rv: string, limit = 100): Promise<ChangeRecord[]> {
+  const out: ChangeRecord[] = [];
+  let cursor = rv;
+  for (;;) {
+    const b = await store.changesSince(res, cursor, limit);
+    out.push(...b.events);
+    expect(BigInt(b.last)).toBeGreaterThanOrEqual(BigInt(cursor));
+    cursor = b.last;
+    if (b.events.length === 0) return out;
+  }
+}
+
+/** Check the prev chain of consecutive changes read after `rv`. */
+export function expectChain(rv: string, events: readonly ChangeRecord[]): void {
+  let last = BigInt(rv);
+  events.forEach((e, i) => {
+    const cur = BigInt(e.rv);
+    expect(cur, `event ${i} rv increases`).toBeGreaterThan(last);
+    if (i === 0) expect(BigInt(e.prev)).toBeLessThanOrEqual(BigInt(rv));
+    else expect(e.prev, `event ${i} prev`).toBe(events[i - 1]!.rv);
+    expect(e.object.metadata.resourceVersion).toBe(e.rv);
+    last = cur;
+  });
+}
+
 /** Every page of a list, following continue tokens (each page checked against the first's rv). */
 export async function listPages(store: Store, res: ResourceInfo, opts: StoreListOptions, limit: number): Promise<{ pages: KObject[][]; rv: string }> {
   const pages: KObject[][] = [];
@@ -103,6 +133,25 @@ export class NewerWinsCache {
   live(): [string, string][] {
     return [...this.entries].filter(([, e]) => e.live).map(([k, e]): [string, string] => [k, e.rv.toString()]).sort(([a], [b]) => (a < b ? -1 : 1));
   }
+}
+
+/** Where fake clocks start: a whole second (log trimming works in whole seconds), ms since the epoch. */
+export const FAKE_T0_MS = 1_800_000_000_000;
+
+/** A clock a test moves by hand: `at(s)` sets it to FAKE_T0_MS + s seconds. Pass `now` to a store. */
+export interface FakeClock {
+  now: () => number;
+  at(seconds: number): void;
+}
+
+export function fakeClock(): FakeClock {
+  let t = FAKE_T0_MS;
+  return {
+    now: () => t,
+    at: (seconds) => {
+      t = FAKE_T0_MS + Math.round(seconds * 1000);
+    },
+  };
 }
 
 /** Yield to timers and I/O between polls (not a sleep: the poll itself decides when to stop). */

@@ -1,33 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isApiError, type KObject } from '@kjobs/api';
-import { expectApiError, job, jobs, pod, pods, pollUntil, prng, yieldToEventLoop, type OpenStore } from './contract-fixtures.js';
-import type { ChangeRecord, Store } from './store.js';
-
-/** Read every change after rv, following `last`, until a call returns none. */
-async function drain(store: Store, res: typeof pods, rv: string, limit = 100): Promise<ChangeRecord[]> {
-  const out: ChangeRecord[] = [];
-  let cursor = rv;
-  for (;;) {
-    const b = await store.changesSince(res, cursor, limit);
-    out.push(...b.events);
-    expect(BigInt(b.last)).toBeGreaterThanOrEqual(BigInt(cursor));
-    cursor = b.last;
-    if (b.events.length === 0) return out;
-  }
-}
-
-/** Check the prev chain of consecutive changes read after `rv`. */
-function expectChain(rv: string, events: readonly ChangeRecord[]): void {
-  let last = BigInt(rv);
-  events.forEach((e, i) => {
-    const cur = BigInt(e.rv);
-    expect(cur, `event ${i} rv increases`).toBeGreaterThan(last);
-    if (i === 0) expect(BigInt(e.prev)).toBeLessThanOrEqual(BigInt(rv));
-    else expect(e.prev, `event ${i} prev`).toBe(events[i - 1]!.rv);
-    expect(e.object.metadata.resourceVersion).toBe(e.rv);
-    last = cur;
-  });
-}
+import { drain, expectApiError, expectChain, job, jobs, pod, pods, pollUntil, prng, yieldToEventLoop, type OpenStore } from './contract-fixtures.js';
+import type { ChangeRecord } from './store.js';
 
 /** The change log: changesSince order, exclusivity, 410 rules, and tail. */
 export function describeWatch(open: OpenStore): void {

@@ -22,6 +22,7 @@ describe('StoreKeys', () => {
     ['owner', k.indexOwner(pods, 'abc-123'), '{kjobs}:i:pods:owner=abc-123'],
     ['log', k.log(leases), '{kjobs}:log:leases.coordination.k8s.io'],
     ['last', k.last(pods), '{kjobs}:last:pods'],
+    ['marks', k.logMarks(jobs), '{kjobs}:marks:jobs.batch'],
   ])('%s → %s', (_what, got, want) => {
     expect(got).toBe(want);
   });

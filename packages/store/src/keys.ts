@@ -24,6 +24,8 @@ export function isKeySafeName(s: string): boolean {
  * {p}:i:<res>:owner=<uid>      ZSET   objects with an ownerReference to uid
  * {p}:log:<res>                STREAM change log, entry ID "<rev>-0"
  * {p}:last:<res>               STRING last revision written to that log (the next entry's prev)
+ * {p}:marks:<res>              LIST   "<unix second>:<first rev of that second>" per second the log
+ *                                     was written in, oldest first (age trimming, ~retention items)
  * ```
  *
  * `<res>` is the qualified resource ("pods", "jobs.batch"). Namespaces and names are validated
@@ -115,6 +117,11 @@ export class StoreKeys {
   /** The last revision appended to the kind's change log. */
   last(res: ResourceInfo): string {
     return `${this.tag}:last:${this.resourceId(res)}`;
+  }
+
+  /** When the kind's change log received which revisions: one mark per second (age trimming). */
+  logMarks(res: ResourceInfo): string {
+    return `${this.tag}:marks:${this.resourceId(res)}`;
   }
 
   /** A SCAN MATCH pattern covering every key of this prefix (glob characters escaped). */

@@ -15,9 +15,12 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** Load `lua/<name>.lua` next to this module. */
+  /**
+   * Load `lua/<name>.lua` next to this module. A line `--- @include "<file>"` is replaced by
+   * `lua/include/<file>.lua` (shared local functions; one level, no nesting), as BullMQ does.
+   */
   static load(name: string): LuaScript {
-    return new LuaScript(name, readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8'));
+    return new LuaScript(name, expandIncludes(readLua(`${name}.lua`)));
   }
 
   /** Run with the given KEYS and ARGV; returns the raw reply. */
@@ -29,6 +32,17 @@ export class LuaScript {
       return redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+}
+
+const INCLUDE_RE = /^--- @include "([a-z0-9-]+)"$/gm;
+
+function readLua(file: string): string {
+  return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+}
+
+/** Replace each `--- @include "<file>"` line with the contents of `lua/include/<file>.lua`. */
+export function expandIncludes(source: string, read: (file: string) => string = readLua): string {
+  return source.replace(INCLUDE_RE, (_line, file: string) => read(`include/${file}.lua`).trimEnd());
 }
 
 /** Every script of the store, loaded once per process. */

@@ -4,7 +4,7 @@ import { pod, pods } from './contract-fixtures.js';
 import { MemoryStore } from './memory-store.js';
 
 runStoreContract('MemoryStore', async (opts) => ({
-  store: new MemoryStore(opts?.maxLogLength ? { maxLogLength: opts.maxLogLength } : {}),
+  store: new MemoryStore({ ...opts }),
   cleanup: async () => undefined,
 }));
 

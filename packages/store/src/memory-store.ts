@@ -13,6 +13,14 @@ export interface MemoryStoreOptions {
   maxLogLength?: number;
   /** Per-kind caps by qualified resource ("events"). Default { events: 10000 }. */
   maxLogLengthFor?: Record<string, number>;
+  /**
+   * How long each kind's change log keeps a change, in seconds; same rule as RedisStore: a change
+   * is trimmed by the kind's first write after it is this old, rounded up to its whole second.
+   * Default 300.
+   */
+  logRetentionSeconds?: number;
+  /** The clock log retention is measured with, ms since the epoch. Default Date.now. */
+  now?: () => number;
   /** Most records per kind one tail() returns. Default 1000. */
   tailCount?: number;
 }
@@ -27,6 +35,8 @@ interface LogEntry {
   prev: bigint;
   type: ChangeRecord['type'];
   body: string;
+  /** When it was appended (ms since the epoch, the store's clock). */
+  at: number;
 }
 
 /**
@@ -46,11 +56,15 @@ export class MemoryStore implements Store {
   private readonly maxLogLength: number;
   private readonly maxLogLengthFor: Record<string, number>;
   private readonly tailCount: number;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.maxLogLength = opts.maxLogLength ?? 100_000;
     this.maxLogLengthFor = opts.maxLogLengthFor ?? { events: 10_000 };
     this.tailCount = opts.tailCount ?? 1000;
+    this.retentionMs = (opts.logRetentionSeconds ?? 300) * 1000;
+    this.now = opts.now ?? Date.now;
   }
 
   async create(res: ResourceInfo, obj: KObject): Promise<KObject> {
@@ -178,15 +192,21 @@ export class MemoryStore implements Store {
     return l;
   }
 
-  /** Bump the revision and append one change; returns its revision. */
+  /** Bump the revision and append one change; trim the log by count, then by age; returns its revision. */
   private append(res: ResourceInfo, type: LogEntry['type'], body: string): bigint {
     const log = this.logOf(res);
     const prev = this.lastRv.get(qualifiedResource(res)) ?? 0n;
     const rv = ++this.rev;
-    log.push({ rv, prev, type, body });
+    const now = this.now();
+    log.push({ rv, prev, type, body, at: now });
     this.lastRv.set(qualifiedResource(res), rv);
     const max = this.maxLogLengthFor[qualifiedResource(res)] ?? this.maxLogLength;
     if (log.length > max) log.splice(0, log.length - max);
+    // RedisStore's rule (lua/include/trim-log-by-age.lua): an entry goes once the whole second it
+    // was appended in ended retentionMs ago. The entry just appended never qualifies.
+    let old = 0;
+    while (old < log.length && (Math.floor(log[old]!.at / 1000) + 1) * 1000 + this.retentionMs <= now) old++;
+    if (old > 0) log.splice(0, old);
     for (const w of [...this.waiters]) w();
     return rv;
   }

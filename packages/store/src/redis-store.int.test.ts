@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { runStoreContract } from './contract.js';
-import { pod, pods } from './contract-fixtures.js';
+import { FAKE_T0_MS, fakeClock, pod, pods } from './contract-fixtures.js';
 import { LuaScript } from './lua-scripts.js';
-import { RedisStore } from './redis-store.js';
+import { RedisStore, type RedisStoreOptions } from './redis-store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,9 +33,9 @@ function uniquePrefix(): string {
   return `kjobs-test-store-${process.pid}-${randomUUID().slice(0, 8)}`;
 }
 
-async function openRedisStore(maxLogLength?: number): Promise<{ redis: Redis; store: RedisStore; cleanup(): Promise<void> }> {
+async function openRedisStore(opts: Omit<RedisStoreOptions, 'redis' | 'prefix'> = {}): Promise<{ redis: Redis; store: RedisStore; cleanup(): Promise<void> }> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const store = new RedisStore({ redis, prefix: uniquePrefix(), ...(maxLogLength ? { maxLogLength } : {}) });
+  const store = new RedisStore({ redis, prefix: uniquePrefix(), ...opts });
   await store.init();
   return {
     redis,
@@ -47,7 +47,7 @@ async function openRedisStore(maxLogLength?: number): Promise<{ redis: Redis; st
   };
 }
 
-runStoreContract('RedisStore', async (opts) => openRedisStore(opts?.maxLogLength));
+runStoreContract('RedisStore', async (opts) => openRedisStore(opts));
 
 describe('RedisStore (Redis specifics)', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -103,7 +103,47 @@ describe('RedisStore (Redis specifics)', () => {
     await store.delete(pods, 'ns1', 'a');
     await store.delete(pods, 'ns2', 'b');
     const left = (await allKeys(redis, k.scanPattern())).map((key) => key.slice(k.tag.length + 1));
-    expect(left).toEqual(['floor', 'last:pods', 'log:pods', 'rev', 'runid']);
+    expect(left).toEqual(['floor', 'last:pods', 'log:pods', 'marks:pods', 'rev', 'runid']);
+  });
+
+  it('age trimming removes the stream entries and marks of seconds past the window; a clock behind counts in the newest second', async () => {
+    const clock = fakeClock();
+    const h = await openRedisStore({ logRetentionSeconds: 60, now: clock.now });
+    cleanups.push(async () => {
+      await h.store.close();
+      await h.cleanup();
+    });
+    const { redis, store } = h;
+    const k = store.keys;
+    const touch = async (n: number) => (await store.update(pods, { ...pod('default', 'a'), status: { n } })).metadata.resourceVersion!;
+    const ids = async () => (await redis.xrange(k.log(pods), '-', '+')).map(([id]) => id.replace(/-0$/, ''));
+    const marks = () => redis.lrange(k.logMarks(pods), 0, -1);
+    const sec = (s: number) => String(FAKE_T0_MS / 1000 + s);
+
+    const first = (await store.create(pods, pod('default', 'a'))).metadata.resourceVersion!;
+    const second0 = [first, await touch(1)];
+    clock.at(30);
+    const second30 = [await touch(2), await touch(3)];
+    clock.at(61);
+    const r61 = await touch(4);
+    expect(await ids()).toEqual([...second30, r61]);
+    expect(await marks()).toEqual([`${sec(30)}:${second30[0]}`, `${sec(61)}:${r61}`]);
+    expect(second0.every((rv) => BigInt(rv) < BigInt(second30[0]!))).toBe(true);
+
+    clock.at(59.5); // another api-server whose clock is behind: counted in second 61, kept as long
+    const behind = await touch(5);
+    expect(await marks()).toHaveLength(2);
+    clock.at(91); // second 30 ended 60 s ago
+    const r91 = await touch(6);
+    expect(await ids()).toEqual([r61, behind, r91]);
+    expect(await marks()).toEqual([`${sec(61)}:${r61}`, `${sec(91)}:${r91}`]);
+    clock.at(121.999);
+    await store.delete(pods, 'default', 'a');
+    expect(await ids()).toHaveLength(4);
+    clock.at(1000); // a long quiet spell: everything before this second goes, the new entry stays
+    const again = (await store.create(pods, pod('default', 'a'))).metadata.resourceVersion!;
+    expect(await ids()).toEqual([again]);
+    expect(await marks()).toEqual([`${sec(1000)}:${again}`]);
   });
 
   it('runs scripts by EVALSHA, loading them with EVAL when Redis does not know them', async () => {

@@ -23,10 +23,22 @@ export interface RedisStoreOptions {
   redis: Redis;
   /** Key prefix inside the hash tag: keys look like `{prefix}:rev`. Default "kjobs". */
   prefix?: string;
-  /** Approximate cap (`XADD MAXLEN ~`) of each kind's change log. Default 100000. */
+  /**
+   * Approximate cap (`XADD MAXLEN ~`) of each kind's change log: the ceiling, whatever the
+   * retention. Default 100000.
+   */
   maxLogLength?: number;
   /** Per-kind caps by qualified resource ("events", "jobs.batch"). Default { events: 10000 }. */
   maxLogLengthFor?: Record<string, number>;
+  /**
+   * How long each kind's change log keeps a change, in seconds: how far back a watch can resume
+   * (etcd's compaction interval in Kubernetes). A change is trimmed by the kind's first write after
+   * it is this old, rounded up to its whole second; a watch from before what remains answers 410.
+   * Default 300 (the api-server reads KJOBS_WATCH_RETENTION_SECONDS).
+   */
+  logRetentionSeconds?: number;
+  /** The clock log retention is measured with, ms since the epoch. Default Date.now. */
+  now?: () => number;
   /** Index members a paged list examines per script call (bounds Redis time per call). Default 1000. */
   listScanBatch?: number;
   /** Script calls one page may take to fill up before returning short with a continue token. Default 8. */
@@ -45,6 +57,8 @@ export function compileRedisStoreOptions(o: RedisStoreOptions): Compiled {
     prefix: o.prefix ?? 'kjobs',
     maxLogLength: o.maxLogLength ?? 100_000,
     maxLogLengthFor: o.maxLogLengthFor ?? { events: 10_000 },
+    logRetentionSeconds: o.logRetentionSeconds ?? 300,
+    now: o.now ?? Date.now,
     listScanBatch: o.listScanBatch ?? 1000,
     listRoundsPerPage: o.listRoundsPerPage ?? 8,
     tailCount: o.tailCount ?? 1000,
@@ -67,8 +81,9 @@ export interface InitResult {
 /**
  * The Redis implementation of Store (design: /work/shared/reference/store-design.md). Every write
  * is one Lua script that checks, INCRs the global revision, appends to the kind's change-log
- * stream (the outbox, ID `<rev>-0`, with the previous revision of that log), and updates the
- * object hash and its index ZSETs. Reads are HMGET or read-only scripts.
+ * stream (the outbox, ID `<rev>-0`, with the previous revision of that log), updates the
+ * object hash and its index ZSETs, and trims changes older than `logRetentionSeconds` from that
+ * log (lua/include/trim-log-by-age.lua). Reads are HMGET or read-only scripts.
  *
  * Paged lists are not historical snapshots: each page reads the then-current state, and the list
  * reports the first page's revision. Watching from that revision with a newer-revision-wins cache
@@ -114,7 +129,7 @@ export class RedisStore implements Store {
     const ns = storedNamespace(res, obj);
     const name = obj.metadata.name ?? '';
     const body = encodeBody(obj);
-    const r = (await this.scripts.create.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res)])) as string[];
+    const r = (await this.scripts.create.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs()])) as string[];
     if (r[0] !== 'OK') throw writeError(res, name, 'create', { code: 'EXISTS' });
     return decodeObject(body, String(r[1]));
   }
@@ -129,7 +144,7 @@ export class RedisStore implements Store {
     const name = obj.metadata.name ?? '';
     const expected = expectedRevision(obj, opts.expectedRv);
     const body = encodeBody(obj);
-    const r = (await this.scripts.update.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected])) as string[];
+    const r = (await this.scripts.update.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
     if (r[0] === 'OK') return decodeObject(body, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'update', { code: 'NOTFOUND' });
     throw writeError(res, name, 'update', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
@@ -139,8 +154,8 @@ export class RedisStore implements Store {
     const ns = res.namespaced ? namespace : '';
     const expected = opts.expectedRv ?? '';
     const k = this.keys;
-    const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res)];
-    const r = (await this.scripts.delete.run(this.redis, keys, [k.member(res, ns, name), this.maxLen(res), expected])) as string[];
+    const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), k.logMarks(res)];
+    const r = (await this.scripts.delete.run(this.redis, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
     if (r[0] === 'OK') return decodeObject(r[2]!, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'delete', { code: 'NOTFOUND' });
     throw writeError(res, name, 'delete', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
@@ -204,7 +219,12 @@ export class RedisStore implements Store {
 
   private writeKeys(res: ResourceInfo, ns: string, name: string, obj: KObject): string[] {
     const k = this.keys;
-    return [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), ...indexKeysFor(k, res, ns, obj)];
+    return [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), k.logMarks(res), ...indexKeysFor(k, res, ns, obj)];
+  }
+
+  /** ARGV tail of every write script: now (ms) and the log retention (ms). */
+  private retentionArgs(): [number, number] {
+    return [Math.floor(this.opts.now()), this.opts.logRetentionSeconds * 1000];
   }
 
   private maxLen(res: ResourceInfo): number {

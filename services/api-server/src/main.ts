@@ -48,7 +48,7 @@ const tokens = readTokenFile(tokenFile);
 const pki = useTls ? await loadOrCreatePki(env.KJOBS_PKI_DIR ?? path.join(home, 'pki'), [...DEFAULT_SANS, ...(env.KJOBS_TLS_SANS ?? '').split(',').filter(Boolean)]) : undefined;
 
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
-const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs' });
+const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs', logRetentionSeconds: Number(env.KJOBS_WATCH_RETENTION_SECONDS ?? 300) });
 await store.init();
 // A Redis restart may have lost its last writes: re-run the restart rule on every reconnect so
 // no revision is ever reissued (watchers below the new floor get 410 and relist).

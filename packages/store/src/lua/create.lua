@@ -6,16 +6,22 @@ KEYS[1]   object hash          {p}:o:<res>:<ns>/<name>
 KEYS[2]   global revision      {p}:rev
 KEYS[3]   kind change log      {p}:log:<res>
 KEYS[4]   kind last revision   {p}:last:<res>
-KEYS[5..] every index ZSET the object belongs to
+KEYS[5]   kind log age marks   {p}:marks:<res>
+KEYS[6..] every index ZSET the object belongs to
 ARGV[1]   member "<ns>/<name>"
 ARGV[2]   object JSON without metadata.resourceVersion
 ARGV[3]   approximate MAXLEN of the change log
+ARGV[4]   now, ms since the epoch (the writer's clock)
+ARGV[5]   log retention in ms: older changes are trimmed (include trim-log-by-age)
 
 Returns {'OK', rev} | {'EXISTS', currentRv}
 
 Order matters (a script is atomic but not transactional): every check happens before the first
 write, and the first writes are INCR then XADD, so a failure can lose at most an unused revision.
+Trimming comes last: it only ever removes log entries older than the retention window.
 ]]
+--- @include "trim-log-by-age"
+
 local rv = redis.call('HGET', KEYS[1], 'rv')
 if rv then return {'EXISTS', rv} end
 
@@ -25,9 +31,10 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], rev .. '-0', 't', 'ADDED', '
 redis.call('SET', KEYS[4], rev)
 
 local ix = {}
-for i = 5, #KEYS do
+for i = 6, #KEYS do
   redis.call('ZADD', KEYS[i], 0, ARGV[1])
   ix[#ix + 1] = KEYS[i]
 end
 redis.call('HSET', KEYS[1], 'rv', rev, 'd', ARGV[2], 'ix', cjson.encode(ix))
+trimLogByAge(KEYS[3], KEYS[5], rev, ARGV[4], ARGV[5])
 return {'OK', rev}

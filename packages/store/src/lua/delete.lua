@@ -7,12 +7,17 @@ KEYS[1]   object hash          {p}:o:<res>:<ns>/<name>
 KEYS[2]   global revision      {p}:rev
 KEYS[3]   kind change log      {p}:log:<res>
 KEYS[4]   kind last revision   {p}:last:<res>
+KEYS[5]   kind log age marks   {p}:marks:<res>
 ARGV[1]   member "<ns>/<name>"
 ARGV[2]   approximate MAXLEN of the change log
 ARGV[3]   expected resourceVersion ('' = unconditional)
+ARGV[4]   now, ms since the epoch (the writer's clock)
+ARGV[5]   log retention in ms: older changes are trimmed (include trim-log-by-age)
 
 Returns {'OK', rev, lastJson} | {'NOTFOUND'} | {'CONFLICT', currentRv, currentJson}
 ]]
+--- @include "trim-log-by-age"
+
 local cur = redis.call('HMGET', KEYS[1], 'rv', 'ix', 'd')
 local rv = cur[1]
 if not rv then return {'NOTFOUND'} end
@@ -27,4 +32,5 @@ for _, k in ipairs(cjson.decode(cur[2] or '[]')) do
   redis.call('ZREM', k, ARGV[1])
 end
 redis.call('DEL', KEYS[1])
+trimLogByAge(KEYS[3], KEYS[5], rev, ARGV[4], ARGV[5])
 return {'OK', rev, cur[3]}

@@ -7,16 +7,21 @@ KEYS[1]   object hash          {p}:o:<res>:<ns>/<name>
 KEYS[2]   global revision      {p}:rev
 KEYS[3]   kind change log      {p}:log:<res>
 KEYS[4]   kind last revision   {p}:last:<res>
-KEYS[5..] every index ZSET the new object belongs to
+KEYS[5]   kind log age marks   {p}:marks:<res>
+KEYS[6..] every index ZSET the new object belongs to
 ARGV[1]   member "<ns>/<name>"
 ARGV[2]   object JSON without metadata.resourceVersion
 ARGV[3]   approximate MAXLEN of the change log
 ARGV[4]   expected resourceVersion ('' = unconditional)
+ARGV[5]   now, ms since the epoch (the writer's clock)
+ARGV[6]   log retention in ms: older changes are trimmed (include trim-log-by-age)
 
 Returns {'OK', rev} | {'NOTFOUND'} | {'CONFLICT', currentRv, currentJson}
 
 The old index keys are not declared in KEYS; they share the hash tag, so this is safe in a cluster.
 ]]
+--- @include "trim-log-by-age"
+
 local cur = redis.call('HMGET', KEYS[1], 'rv', 'ix')
 local rv = cur[1]
 if not rv then return {'NOTFOUND'} end
@@ -30,7 +35,7 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], rev .. '-0', 't', 'MODIFIED'
 redis.call('SET', KEYS[4], rev)
 
 local want, had, ix = {}, {}, {}
-for i = 5, #KEYS do
+for i = 6, #KEYS do
   want[KEYS[i]] = true
   ix[#ix + 1] = KEYS[i]
 end
@@ -38,8 +43,9 @@ for _, k in ipairs(cjson.decode(cur[2] or '[]')) do
   had[k] = true
   if not want[k] then redis.call('ZREM', k, ARGV[1]) end
 end
-for i = 5, #KEYS do
+for i = 6, #KEYS do
   if not had[KEYS[i]] then redis.call('ZADD', KEYS[i], 0, ARGV[1]) end
 end
 redis.call('HSET', KEYS[1], 'rv', rev, 'd', ARGV[2], 'ix', cjson.encode(ix))
+trimLogByAge(KEYS[3], KEYS[5], rev, ARGV[5], ARGV[6])
 return {'OK', rev}
