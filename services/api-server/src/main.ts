@@ -6,7 +6,7 @@
  * KJOBS_PKI_DIR ($KJOBS_HOME/pki), KJOBS_TOKEN_AUTH_FILE ($KJOBS_HOME/tokens.csv), KJOBS_KUBECONFIG
  * (write a kubeconfig there), KJOBS_ADVERTISE_URL (server URL in it), KJOBS_TLS_SANS (extra certificate names, comma-separated),
  * KJOBS_ALLOW_ANONYMOUS (0), REDIS_URL, REDIS_PASSWORD[_FILE], NATS_URL, NATS_USER,
- * NATS_PASSWORD[_FILE], KJOBS_EVENT_TTL_SECONDS (3600), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), LOG_LEVEL (info),
+ * NATS_PASSWORD[_FILE], KJOBS_EVENT_TTL_SECONDS (3600), KJOBS_WATCH_RETENTION_SECONDS (300), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), LOG_LEVEL (info),
  * KJOBS_MEMQ_URL (unset; MemQ's URL, polled for the dashboard's queue panel).
  */
 import { randomBytes } from 'node:crypto';
