@@ -11,8 +11,15 @@
  * Targets: RSS and Redis memory grow ≤ 10 % over the window; achieved pods/s ≥ 90 % of the rate;
  * every Job completes; no Job or pod left after the drain. Exit code 0 only when all are met.
  *
- * Environment: SOAK_MINUTES (10), SOAK_WARMUP_S (60), SOAK_PODS_PER_S (100), SOAK_SAMPLE_S (60),
- * SOAK_COMPLETIONS (10 pods per Job), SOAK_KEEP=1 keeps the run dir.
+ * Steady state: change logs keep KJOBS_WATCH_RETENTION_SECONDS of history and Events live
+ * KJOBS_EVENT_TTL_SECONDS (defaults 300 s and 1 h), so Redis grows until the oldest of those ages
+ * out. The soak sets both to SOAK_RETENTION_S (120) for its cluster and warms up that long plus
+ * 90 s, so the measured window starts in the steady state; with the defaults storage grows for
+ * the first hour, bounded by rate × Events per pod × TTL.
+ *
+ * Environment: SOAK_MINUTES (10), SOAK_RETENTION_S (120), SOAK_WARMUP_S (retention + 90: the Event janitor sweeps every minute),
+ * SOAK_PODS_PER_S (100), SOAK_SAMPLE_S (60), SOAK_COMPLETIONS (10 pods per Job), SOAK_KEEP=1 keeps
+ * the run dir.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +30,8 @@ import { JobLoad } from './job-load.js';
 import { processesUnder, processesWithEnv, rssMiB } from './procs.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
-const WARMUP_S = Number(process.env.SOAK_WARMUP_S ?? 60);
+const RETENTION_S = Number(process.env.SOAK_RETENTION_S ?? 120);
+const WARMUP_S = Number(process.env.SOAK_WARMUP_S ?? Math.max(60, RETENTION_S + 90));
 const RATE = Number(process.env.SOAK_PODS_PER_S ?? 100);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 60);
 const COMPLETIONS = Number(process.env.SOAK_COMPLETIONS ?? 10);
@@ -79,8 +87,9 @@ function printSample(s: Sample, label: string): void {
 }
 
 async function main(): Promise<number> {
-  console.log(`soak: ${RATE} pods/s (Jobs of ${COMPLETIONS}, TTL 0) for ${MINUTES} min after a ${WARMUP_S} s warm-up; targets: growth ≤ ${GROWTH_LIMIT * 100} %, ≥ 90 % of the rate, nothing left after the drain`);
-  const c = await startChaosCluster({ tag: 'soak', appendfsync: 'everysec', nodeEnv: () => ({ KJOBS_NODE_PODS: '1000' }) });
+  console.log(`soak: ${RATE} pods/s (Jobs of ${COMPLETIONS}, TTL 0) for ${MINUTES} min after a ${WARMUP_S} s warm-up; change-log retention and Event TTL ${RETENTION_S} s; targets: growth ≤ ${GROWTH_LIMIT * 100} %, ≥ 90 % of the rate, nothing left after the drain`);
+  const retention = { KJOBS_WATCH_RETENTION_SECONDS: String(RETENTION_S), KJOBS_EVENT_TTL_SECONDS: String(RETENTION_S) };
+  const c = await startChaosCluster({ tag: 'soak', appendfsync: 'everysec', env: retention, nodeEnv: () => ({ KJOBS_NODE_PODS: '1000' }) });
   console.log(`run dir ${c.home}`);
   const redis = new Redis(c.redis.url);
   const problems: string[] = [];
@@ -168,7 +177,7 @@ async function main(): Promise<number> {
   }
   if (load.counts.failed) problems.push(`${load.counts.failed} Jobs failed`);
   if (drained.jobs || drained.pods) problems.push(`after the drain ${drained.jobs} Jobs and ${drained.pods} pods remain (TTL / GC did not trim them)`);
-  console.log(`\n${JSON.stringify({ suite: 'soak', minutes: MINUTES, warmup_s: WARMUP_S, target_pods_per_s: RATE, load: load.counts, samples, growth, redis_growth: breakdown, drained, problems })}`);
+  console.log(`\n${JSON.stringify({ suite: 'soak', minutes: MINUTES, warmup_s: WARMUP_S, retention_s: RETENTION_S, target_pods_per_s: RATE, load: load.counts, samples, growth, redis_growth: breakdown, drained, problems })}`);
   if (problems.length) {
     console.log(`\nsoak: FAILED — ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);
