@@ -92,7 +92,8 @@ describe('the native container launcher', () => {
     expect(read('f', 'exit')).toBe('137\n');
   });
 
-  it('is out of reach of signals to the agent\'s process group, in a session of its own', () => {
+  it('holds nothing of the agent\'s environment and is out of reach of signals to the agent\'s process group', () => {
+    expect(readFileSync(`/proc/${launcher.pid}/environ`, 'utf8')).toBe('');
     const stat = readFileSync(`/proc/${launcher.pid}/stat`, 'utf8');
     const [pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
     expect(pgrp).toBe(launcher.pid);

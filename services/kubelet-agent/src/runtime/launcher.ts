@@ -53,8 +53,9 @@ export class Launcher {
   private buffered = '';
   private dead: Error | undefined;
 
-  private constructor(binary: string, private readonly log: Logger) {
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  private constructor(binary: string, private readonly log: Logger, cwd?: string) {
+    // Nothing of the agent's environment (credentials): runs get their env in each request.
+    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'], env: {}, ...(cwd ? { cwd } : {}) });
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (d: string) => this.onData(d));
     this.child.stdin?.on('error', () => {});
@@ -62,9 +63,9 @@ export class Launcher {
     this.child.on('exit', (code, sig) => this.onDeath(new Error(`the launcher exited (${sig ?? code})`)));
   }
 
-  /** Start a launcher and resolve once it runs. */
-  static async start(binary: string, log: Logger): Promise<Launcher> {
-    const l = new Launcher(binary, log);
+  /** Start a launcher (in `cwd`, e.g. the runtime's root) and resolve once it runs. */
+  static async start(binary: string, log: Logger, cwd?: string): Promise<Launcher> {
+    const l = new Launcher(binary, log, cwd);
     await new Promise<void>((resolve, reject) => {
       l.child.once('spawn', resolve);
       l.child.once('error', reject);

@@ -266,7 +266,7 @@ export class ProcessRuntime {
         : launcherBinary(this.opts.log);
       const binary = await this.launcherPath;
       if (!binary || this.closed) return undefined;
-      this.liveLauncher = await Launcher.start(binary, this.opts.log).catch((err: Error) => {
+      this.liveLauncher = await Launcher.start(binary, this.opts.log, this.opts.rootDir).catch((err: Error) => {
         this.opts.log.warn({ err: err.message, binary }, 'cannot start the container launcher: using the sh shim');
         this.launcherPath = Promise.resolve(undefined);
         return undefined;
