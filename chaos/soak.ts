@@ -14,10 +14,10 @@
  * Steady state: change logs keep KJOBS_WATCH_RETENTION_SECONDS of history and Events live
  * KJOBS_EVENT_TTL_SECONDS (defaults 300 s and 1 h), so Redis grows until the oldest of those ages
  * out. The soak sets both to SOAK_RETENTION_S (120) for its cluster and warms up that long plus
- * 90 s, so the measured window starts in the steady state; with the defaults storage grows for
+ * 30 s, so the measured window starts in the steady state; with the defaults storage grows for
  * the first hour, bounded by rate × Events per pod × TTL.
  *
- * Environment: SOAK_MINUTES (10), SOAK_RETENTION_S (120), SOAK_WARMUP_S (retention + 90: the Event janitor sweeps every minute),
+ * Environment: SOAK_MINUTES (10), SOAK_RETENTION_S (120), SOAK_WARMUP_S (retention + 30),
  * SOAK_PODS_PER_S (100), SOAK_SAMPLE_S (60), SOAK_COMPLETIONS (10 pods per Job), SOAK_KEEP=1 keeps
  * the run dir.
  */
@@ -31,7 +31,7 @@ import { processesUnder, processesWithEnv, rssMiB } from './procs.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RETENTION_S = Number(process.env.SOAK_RETENTION_S ?? 120);
-const WARMUP_S = Number(process.env.SOAK_WARMUP_S ?? Math.max(60, RETENTION_S + 90));
+const WARMUP_S = Number(process.env.SOAK_WARMUP_S ?? Math.max(60, RETENTION_S + 30));
 const RATE = Number(process.env.SOAK_PODS_PER_S ?? 100);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 60);
 const COMPLETIONS = Number(process.env.SOAK_COMPLETIONS ?? 10);

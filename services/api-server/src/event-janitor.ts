@@ -7,7 +7,7 @@ export interface EventJanitorOptions {
   store: Store;
   /** Events last seen longer ago than this are deleted (Kubernetes' --event-ttl default: 1 h). */
   ttlMs?: number;
-  /** How often to sweep (default 60 s). */
+  /** How often to sweep (default a tenth of the TTL, between 1 s and 60 s: Events outlive the TTL by at most that). */
   intervalMs?: number;
   now?: () => Date;
   log?: Logger;
@@ -31,7 +31,8 @@ export class EventJanitor {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep().catch((e) => this.o.log?.warn({ err: e }, 'event janitor sweep failed')), this.o.intervalMs ?? 60_000);
+    const every = this.o.intervalMs ?? Math.min(60_000, Math.max(1_000, this.ttlMs / 10));
+    this.timer = setInterval(() => void this.sweep().catch((e) => this.o.log?.warn({ err: e }, 'event janitor sweep failed')), every);
     this.timer.unref();
   }
 
