@@ -52,15 +52,16 @@ export class EventJanitor {
       do {
         const page = await this.o.store.list(res, { limit: 500, continue: cont });
         cont = page.continue;
-        for (const ev of page.items as Event[]) {
+        const expired = (page.items as Event[]).filter((ev) => {
           const seen = Date.parse(ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp ?? '') || 0;
-          if (seen === 0 || seen > cutoff) continue;
-          try {
-            await this.o.store.delete(res, ev.metadata.namespace ?? '', ev.metadata.name ?? '', { expectedRv: ev.metadata.resourceVersion });
-            deleted++;
-          } catch (e) {
-            if (!isApiError(e, 404) && !isApiError(e, 409)) throw e;
-          }
+          return seen !== 0 && seen <= cutoff;
+        });
+        // Deletes of one page go out together (the store pipelines them): one at a time, a busy
+        // api-server expired fewer Events per second than a busy cluster records.
+        const results = await Promise.allSettled(expired.map((ev) => this.o.store.delete(res, ev.metadata.namespace ?? '', ev.metadata.name ?? '', { expectedRv: ev.metadata.resourceVersion })));
+        for (const r of results) {
+          if (r.status === 'fulfilled') deleted++;
+          else if (!isApiError(r.reason, 404) && !isApiError(r.reason, 409)) throw r.reason;
         }
       } while (cont);
     } finally {
