@@ -49,6 +49,18 @@ for (const transport of ['http', 'nats'] as const) {
     const c = (): ApiClient => (transport === 'http' ? h.http : h.nats);
     const n = (s: string) => `${s}-${transport}`;
 
+    it('NamespaceLifecycle: a create in a missing namespace is 404; once a namespace is deleted, creates in it fail at once', async () => {
+      const ns = n('lifecycle');
+      const inNs = (name: string): Pod => ({ ...pod(name), metadata: { name, namespace: ns } });
+      await expectApiError(c().create('Pod', inNs('early')), 404, 'NotFound');
+      await c().create('Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await c().create('Pod', inNs('first'));
+      await c().delete('Namespace', '', ns);
+      const gone = await c().get<KObject>('Namespace', '', ns).then((o) => o, () => undefined);
+      if (gone) await expectApiError(c().create('Pod', inNs('late')), 403, 'Forbidden');
+      else await expectApiError(c().create('Pod', inNs('late')), 404, 'NotFound');
+    });
+
     it('creates a Job with Kubernetes defaults, the generated selector and labels', async () => {
       const created = await c().create('Job', job(n('defaults')));
       expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);

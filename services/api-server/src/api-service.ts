@@ -53,6 +53,8 @@ export interface ApiServiceOptions {
 export class ApiService {
   readonly store: Store;
   private readonly now: () => Date;
+  /** Namespace → when it was last read active (requireNamespace). */
+  private readonly activeNamespaces = new Map<string, number>();
 
   constructor(opts: ApiServiceOptions) {
     this.store = opts.store;
@@ -160,6 +162,7 @@ export class ApiService {
   }
 
   private async writeUpdate(res: ResourceInfo, cur: KObject, incoming: KObject, expectedRv: string | undefined, subresource?: string): Promise<KObject> {
+    if (res.resource === 'namespaces') this.activeNamespaces.delete(cur.metadata.name ?? '');
     let next: KObject;
     if (subresource === 'status') {
       next = { ...clone(cur), status: clone(incoming.status) };
@@ -215,6 +218,7 @@ export class ApiService {
 
   /** DELETE. Returns the marked object, or a Success Status once it is gone. */
   async delete(res: ResourceInfo, namespace: string, name: string, opts: DeleteOpts = {}): Promise<KObject | Status> {
+    if (res.resource === 'namespaces') this.activeNamespaces.delete(name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.get(res, namespace, name);
       const pre = opts.preconditions;
@@ -244,6 +248,7 @@ export class ApiService {
 
   /** DELETE on a collection: every matching object, with the same options. */
   async deleteCollection(res: ResourceInfo, q: ListQuery, opts: DeleteOpts): Promise<KList> {
+    if (res.resource === 'namespaces') this.activeNamespaces.clear();
     const list = await this.list(res, { ...q, limit: undefined, continue: undefined });
     const out: KObject[] = [];
     for (const o of list.items) {
@@ -305,17 +310,30 @@ export class ApiService {
     return this.store.changesSince(res, rv, limit);
   }
 
+  /**
+   * NamespaceLifecycle: creates need an existing namespace that is not terminating. A namespace
+   * found active is trusted for a second (kube-apiserver reads an informer cache here, which lags
+   * too); every create paid a store read before.
+   */
   private async requireNamespace(ns: string): Promise<void> {
+    const seen = this.activeNamespaces.get(ns);
+    const now = Date.now();
+    if (seen !== undefined && now - seen < NAMESPACE_CACHE_MS) return;
     const nsRes = mustRes('', 'namespaces');
     const o = await this.store.get(nsRes, '', ns);
     if (!o) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
     if (o.metadata.deletionTimestamp) {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
     }
+    if (this.activeNamespaces.size >= 10_000) this.activeNamespaces.clear();
+    this.activeNamespaces.set(ns, now);
   }
 }
 
 /** Defaults, the Job selector, the pod's initial status, a Service's ClusterIP; then validation (422). */
+/** How long a namespace read active is trusted by creates in it. */
+const NAMESPACE_CACHE_MS = 1_000;
+
 function prepareForCreate(res: ResourceInfo, obj: KObject): KObject {
   let out = applyDefaults(res.kind, obj);
   if (res.kind === 'Job') out = generateJobSelector(out as never) as unknown as KObject;
