@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerStatus, PodStatus, Probe } from '@kjobs/api';
 import { groupMembers } from './proc.js';
-import { Harness, LOOP, STARTERS, waitFor } from './test-harness.js';
+import { Harness, LOOP, forEachStarter, waitFor } from './test-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -18,11 +18,7 @@ const only = (s: PodStatus): ContainerStatus => {
   return c;
 };
 
-describe.each(STARTERS)('containers started by the %s', (_name, launcher) => {
-  beforeAll(() => {
-    Harness.defaults = launcher === undefined ? {} : { launcher };
-  });
-
+forEachStarter(() => {
   describe('ProcessRuntime: running pods', () => {
     it('Never: a failing container makes the pod Failed with exit code 3, reason Error, and its log', async () => {
       h = await Harness.create();

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerStatus, PodStatus } from '@kjobs/api';
 import { groupMembers, isProcessAlive } from './proc.js';
-import { Harness, LOOP, STARTERS, waitFor } from './test-harness.js';
+import { Harness, LOOP, forEachStarter, waitFor } from './test-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -18,11 +18,7 @@ const byName = (s: PodStatus, name: string): ContainerStatus => {
   return c;
 };
 
-describe.each(STARTERS)('containers started by the %s', (_name, launcher) => {
-  beforeAll(() => {
-    Harness.defaults = launcher === undefined ? {} : { launcher };
-  });
-
+forEachStarter(() => {
   describe('ProcessRuntime: agent crash and recovery', () => {
     it('a new runtime re-attaches to live shims, learns exits that happened while down, and killOrphans leaves nothing', async () => {
       h = await Harness.create();

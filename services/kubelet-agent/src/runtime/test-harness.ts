@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe } from 'vitest';
 import type { Container, Pod, PodSpec, PodStatus } from '@kjobs/api';
 import { createCatalog, type ProgramSource } from './catalog.js';
 import { ProcessRuntime, type ProcessRuntimeOptions, type RuntimeEvent } from './process-runtime.js';
@@ -31,8 +32,18 @@ export function randomPodRange(): string {
   return `127.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/24`;
 }
 
-/** The two ways runs start; the integration suites run under each (launcher undefined = the native launcher, compiled with cc). */
-export const STARTERS: [string, string | false | undefined][] = [['native launcher', undefined], ['sh shim', false]];
+/** The two ways runs start (launcher undefined = the native launcher, compiled with cc). */
+const STARTERS: [string, string | false | undefined][] = [['native launcher', undefined], ['sh shim', false]];
+
+/** Run `suites` once per way runs start: every Harness created inside uses that starter. */
+export function forEachStarter(suites: () => void): void {
+  describe.each(STARTERS)('containers started by the %s', (_name, launcher) => {
+    beforeAll(() => {
+      Harness.defaults = launcher === undefined ? {} : { launcher };
+    });
+    suites();
+  });
+}
 
 /** One runtime on a fresh temp rootDir, with recorded events and every process group it ever saw. */
 export class Harness {
