@@ -6,9 +6,9 @@ import { join } from 'node:path';
  * <rootDir>/kjobs-shim.sh                              the container shim (written at start)
  * <rootDir>/pods/<uid>/                                the pod's working directory and HOME
  * <rootDir>/pods/<uid>/state.json                      PodRecord (write-then-rename)
- * <rootDir>/pods/<uid>/logs/<container>/<n>.log        stdout+stderr of run n (written by the child)
- * <rootDir>/pods/<uid>/logs/<container>/<n>.times      "<byte offset> <epoch ms>" lines: when bytes were seen
- * <rootDir>/pods/<uid>/run/<container>/<n>.exit        exit status of run n (written by the shim)
+ * <rootDir>/pods/<uid>/logs/<container>.<n>.log        stdout+stderr of run n (written by the child)
+ * <rootDir>/pods/<uid>/logs/<container>.<n>.times      "<byte offset> <epoch ms>" lines: when bytes were seen
+ * <rootDir>/pods/<uid>/logs/<container>.<n>.exit       exit status of run n (written by the launcher or shim)
  * ```
  * Pods run as the agent's user: a container can read and write its own pod directory,
  * including these files. kjobs runs trusted batch programs; it is not a sandbox.
@@ -33,18 +33,16 @@ export const podsDir = (root: string): string => join(root, 'pods');
 export const podDir = (root: string, uid: string): string => join(root, 'pods', uid);
 /** `<rootDir>/pods/<uid>/state.json`. */
 export const stateFile = (root: string, uid: string): string => join(podDir(root, uid), 'state.json');
-/** `<rootDir>/pods/<uid>/logs/<container>`. */
-export const logDir = (root: string, uid: string, container: string): string => join(podDir(root, uid), 'logs', container);
-/** `<rootDir>/pods/<uid>/logs/<container>/<attempt>.log`. */
+/** `<rootDir>/pods/<uid>/logs`: every run's log, log times and exit file (one directory: each costs a mkdir per pod). */
+export const logDir = (root: string, uid: string): string => join(podDir(root, uid), 'logs');
+/** `<rootDir>/pods/<uid>/logs/<container>.<attempt>.log` (container names are DNS labels: no dots). */
 export const logFile = (root: string, uid: string, container: string, attempt: number): string =>
-  join(logDir(root, uid, container), `${attempt}.log`);
-/** `<rootDir>/pods/<uid>/logs/<container>/<attempt>.times`. */
+  join(logDir(root, uid), `${container}.${attempt}.log`);
+/** `<rootDir>/pods/<uid>/logs/<container>.<attempt>.times`. */
 export const logTimesFile = (root: string, uid: string, container: string, attempt: number): string =>
-  join(logDir(root, uid, container), `${attempt}.times`);
-/** `<rootDir>/pods/<uid>/run/<container>`. */
-export const runDir = (root: string, uid: string, container: string): string => join(podDir(root, uid), 'run', container);
-/** `<rootDir>/pods/<uid>/run/<container>/<attempt>.exit`. */
+  join(logDir(root, uid), `${container}.${attempt}.times`);
+/** `<rootDir>/pods/<uid>/logs/<container>.<attempt>.exit`. */
 export const exitFile = (root: string, uid: string, container: string, attempt: number): string =>
-  join(runDir(root, uid, container), `${attempt}.exit`);
+  join(logDir(root, uid), `${container}.${attempt}.exit`);
 /** `<rootDir>/kjobs-shim.sh`. */
 export const shimFile = (root: string): string => join(root, 'kjobs-shim.sh');
