@@ -14,8 +14,8 @@
  *   X <pid> <code> <sig>  a run ended: exit code (-1 when killed) and signal number (0 when none)
  *
  * Exit files: when a run ends, its status (the exit code, or 128+n after signal n) is written to
- * its exit file with write-then-rename BEFORE the process is reaped, so once its pid is gone
- * the file is there. A restarted agent reads them.
+ * its exit file BEFORE the process is reaped, so once its pid is gone the file is complete. A
+ * restarted agent reads them.
  *
  * Lifetime: the launcher is its own session, so signals to the agent's process group do not
  * reach it. At EOF on stdin (the agent ended or closed it) it takes no more requests but goes on
@@ -87,16 +87,16 @@ static char *take_run(pid_t pid) {
   return NULL;
 }
 
+/* One write() of a few bytes, no temp file and rename (a rename costs ~0.3 ms on ext4 here): a
+   reader that finds the file empty or missing waits while the run is still a zombie, and the run
+   is reaped only after this returns. */
 static void write_exit_file(const char *exit_file, int code) {
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", exit_file) >= (int)sizeof tmp) return;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(exit_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
   char buf[16];
   int n = snprintf(buf, sizeof buf, "%d\n", code);
-  int ok = write(fd, buf, (size_t)n) == n;
+  (void)!write(fd, buf, (size_t)n);
   close(fd);
-  if (ok) rename(tmp, exit_file);
 }
 
 /* Record every run that ended: exit file first, then reap, then tell the agent. */

@@ -186,7 +186,7 @@ export async function waitForExit(
   let written = await readExitFile(run.exitFile);
   if (!written && !child) {
     // The launcher writes a run's exit file before it reaps it: while the pid is still a zombie
-    // (the same process, by start time), the file may be a moment away.
+    // (the same process, by start time), the file may be a moment away or not yet written.
     const deadline = Date.now() + 2_000;
     const same = () => {
       const st = procStartTime(run.pid);
