@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { requestStream, serveStream } from '@kjobs/bus';
+import { inboxPrefixFor, requestStream, serveStream } from '@kjobs/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/cluster.js';
 import { freePort, isListening } from '../../scripts/infra.js';
@@ -57,7 +57,8 @@ beforeAll(async () => {
   await waitFor('nats-server listening', () => isListening('127.0.0.1', port), 30_000, 100).catch((e: Error) => {
     throw new Error(`${e.message} (nats-server exit ${server.exitCode ?? server.signalCode ?? 'none'})\n${stderr}`);
   });
-  for (const u of USERS) conns[u] = await connect({ servers: `127.0.0.1:${port}`, user: u, pass: passwords[u], reconnect: false, name: u });
+  // The inbox prefix connectBus gives each service user.
+  for (const u of USERS) conns[u] = await connect({ servers: `127.0.0.1:${port}`, user: u, pass: passwords[u], reconnect: false, name: u, inboxPrefix: inboxPrefixFor(u) });
 }, 60_000);
 
 afterAll(async () => {
@@ -126,10 +127,10 @@ describe('deploy/nats.conf: what each service may do', () => {
 
   it('a node cannot take another node\'s log requests', async () => {
     const stolen = collect(conns['kubelet-agent-2'].subscribe('kjobs.node.kubelet-agent-1.>'));
-    const barrier = collect(conns['kubelet-agent-2'].subscribe('_INBOX.barrier'));
+    const barrier = collect(conns['kubelet-agent-2'].subscribe('_INBOX.kubelet-agent-2.barrier'));
     await conns['kubelet-agent-2'].flush();
     conns['api-server'].publish('kjobs.node.kubelet-agent-1.logs', enc.encode('for node 1 only'));
-    conns['api-server'].publish('_INBOX.barrier', enc.encode('barrier'));
+    conns['api-server'].publish('_INBOX.kubelet-agent-2.barrier', enc.encode('barrier'));
     await waitFor('the barrier', () => barrier.length > 0, 10_000, 20);
     expect(stolen).toEqual([]);
   });
@@ -153,5 +154,30 @@ describe('deploy/nats.conf: what each service may do', () => {
     expect(watched).toEqual(['kjobs.watch.core.pods.default barrier']);
     expect(beats).toEqual([]);
     sub.unsubscribe();
+  });
+  it('no service reads another\'s API replies: each may subscribe only to its own inboxes', async () => {
+    const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => void m.respond(enc.encode(`secret for ${dec.decode(m.data)}`)) });
+    await conns['api-server'].flush();
+    // Every other service tries to read every reply, and the api-server's own inboxes.
+    const sniffers: Record<string, string[]> = {};
+    for (const u of ['scheduler', 'kubelet-agent-1', 'kubelet-agent-2'] as const) {
+      sniffers[`${u} _INBOX.>`] = collect(conns[u].subscribe('_INBOX.>'));
+      sniffers[`${u} _INBOX.job-controller.>`] = collect(conns[u].subscribe('_INBOX.job-controller.>'));
+      sniffers[`${u} _INBOX.api-server.>`] = collect(conns[u].subscribe('_INBOX.api-server.>'));
+      await conns[u].flush();
+    }
+    const reply = await conns['job-controller'].request('kjobs.api', enc.encode('job-controller'), { timeout: 5_000 });
+    expect(dec.decode(reply.data)).toBe('secret for job-controller');
+    expect(reply.subject.startsWith('_INBOX.job-controller.')).toBe(true);
+    // A permitted message behind the reply, on each sniffer's own inbox: once it arrived, the
+    // reply would have too.
+    for (const u of ['scheduler', 'kubelet-agent-1', 'kubelet-agent-2'] as const) {
+      const own = collect(conns[u].subscribe(`_INBOX.${u}.barrier`));
+      await conns[u].flush();
+      conns['api-server'].publish(`_INBOX.${u}.barrier`, enc.encode('barrier'));
+      await waitFor(`${u}'s barrier`, () => own.length > 0, 10_000, 20);
+    }
+    served.unsubscribe();
+    expect(Object.entries(sniffers).filter(([, got]) => got.length > 0)).toEqual([]);
   });
 });

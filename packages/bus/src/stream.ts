@@ -38,7 +38,8 @@ export async function requestStream<T>(
   onChunk: (chunk: Buffer) => void,
   opts: { signal?: AbortSignal; firstByteMs?: number } = {},
 ): Promise<void> {
-  const inbox = createInbox();
+  // Under the connection's inbox prefix (connectBus: `_INBOX.<user>`), the only inboxes its NATS user may read.
+  const inbox = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
   const sub = nc.subscribe(inbox);
   const ctl = `${inbox}.ctl`;
   const ping = setInterval(() => nc.publish(ctl, encodeJson({ ping: true } satisfies CtlFrame)), PING_MS);
