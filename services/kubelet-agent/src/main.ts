@@ -5,7 +5,9 @@
  * KJOBS_HEARTBEAT_SECONDS (10: Lease renewal period),
  * KJOBS_CRASHLOOP_INITIAL_MS / KJOBS_CRASHLOOP_MAX_MS (10000 / 300000: crash-loop backoff), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
  * machine's cores and memory, 110 pods), KJOBS_NODE_LABELS (k=v,k2=v2), NATS_URL, NATS_USER,
- * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info).
+ * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info),
+ * KJOBS_LAUNCHER (a launcher binary, or `off` for the sh shim; default native/kjobs-launcher.c
+ * compiled once with $CC or cc into KJOBS_CACHE_DIR, default ~/.cache/kjobs; see the README).
  * SIGTERM stops the agent and leaves pods running; a restarted agent re-attaches to them.
  */
 import { readFileSync } from 'node:fs';
