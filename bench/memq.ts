@@ -147,6 +147,9 @@ async function benchTarget(port: number, useWrk: boolean): Promise<TargetResult>
   else await nodeRun(port, `${qPath}/enqueue`, 1, BODY);
   const enqueue = useWrk ? wrkRun(url('enqueue'), ENQUEUE_SECONDS, 'POST', BODY) : await nodeRun(port, `${qPath}/enqueue`, ENQUEUE_SECONDS, BODY);
 
+  // warm-up of the dequeue path too (a second of items out of the five or more enqueued)
+  if (useWrk) wrkRun(url('dequeue'), 1, 'POST', undefined);
+  else await nodeRun(port, `${qPath}/dequeue`, 1, undefined);
   const before = await depth(port, queue);
   const seconds = Math.max(1, Math.min(3, Math.floor(before.depth / Math.max(1, enqueue.rps * 1.6))));
   const dequeue = useWrk ? wrkRun(url('dequeue'), seconds, 'POST', undefined) : await nodeRun(port, `${qPath}/dequeue`, seconds, undefined);

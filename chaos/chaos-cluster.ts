@@ -34,7 +34,7 @@ export interface ChaosCluster {
   killAndRespawn(name: string): Promise<number>;
   /** The service name (e.g. "scheduler-2") of the replica holding a kube-system leader Lease. */
   leaderOf(leaseName: string): Promise<{ service: string; identity: string }>;
-  /** Wait until every node is Ready and both leader Leases are held. */
+  /** Wait until every node is Ready, both leader Leases are held and memq answers. */
   waitReady(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -115,7 +115,8 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
         try {
           const ns = await api.list<Node>('Node');
           const leases = await Promise.all(['kube-scheduler', 'kube-controller-manager'].map((n) => api.get<Lease>('Lease', 'kube-system', n)));
-          if (ns.items.filter(ready).length >= nodes && leases.every((l) => identities.has(l.spec.holderIdentity ?? ''))) return;
+          const memqUp = (await fetch(`http://127.0.0.1:${memqPort}/healthz`)).status === 200;
+          if (memqUp && ns.items.filter(ready).length >= nodes && leases.every((l) => identities.has(l.spec.holderIdentity ?? ''))) return;
         } catch {
           /* not yet */
         }

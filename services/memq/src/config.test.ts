@@ -36,4 +36,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_PASSWORD_FILE: '/missing' }, read)).toThrow(/ENOENT/);
     expect(() => loadConfig({ MEMQ_MAX_BODY_BYTES: '-1' }, read)).toThrow(/positive/);
   });
+  it('runs two workers on a multi-core machine, one on a single core, or what MEMQ_WORKERS says', () => {
+    expect(loadConfig({}, read, 8).workers).toBe(2);
+    expect(loadConfig({}, read, 1).workers).toBe(1);
+    expect(loadConfig({ MEMQ_WORKERS: '3' }, read, 1).workers).toBe(3);
+    for (const bad of ['0', '1.5', 'two', '65']) expect(() => loadConfig({ MEMQ_WORKERS: bad }, read)).toThrow(/MEMQ_WORKERS/);
+  });
 });

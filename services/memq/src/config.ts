@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** The memq service's settings, compiled once from the environment by `loadConfig`. */
 export interface MemqServiceConfig {
   /** Listen host. From MEMQ_ADDR (default `127.0.0.1:8080`; `:8080` means all interfaces). */
@@ -14,6 +16,12 @@ export interface MemqServiceConfig {
   maxBodyBytes: number;
   /** LOG_LEVEL for pino, default `info`. */
   logLevel: string;
+  /**
+   * MEMQ_WORKERS: server processes sharing the listening socket (node:cluster). Default 2 on a
+   * machine with two or more CPUs, else 1. One process spends a fifth of its time waiting on
+   * Redis round trips; two keep both cores busy (docs/benchmarks.md, memq).
+   */
+  workers: number;
 }
 
 /** Split `host:port`, `:port` or `[v6]:port`; an empty host means all interfaces. */
@@ -30,12 +38,14 @@ export function parseAddress(addr: string): { host: string; port: number } {
  * Build the config from an environment. `readFile` reads REDIS_PASSWORD_FILE (injected so the
  * function stays pure for tests).
  */
-export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string): MemqServiceConfig {
+export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string, cpus = availableParallelism()): MemqServiceConfig {
   const { host, port } = parseAddress(env.MEMQ_ADDR || '127.0.0.1:8080');
   let redisPassword = env.REDIS_PASSWORD || undefined;
   if (!redisPassword && env.REDIS_PASSWORD_FILE) redisPassword = readFile(env.REDIS_PASSWORD_FILE).trim();
   const maxBodyBytes = env.MEMQ_MAX_BODY_BYTES ? Number(env.MEMQ_MAX_BODY_BYTES) : 16 * 1024 * 1024;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error(`MEMQ_MAX_BODY_BYTES must be a positive integer`);
+  const workers = env.MEMQ_WORKERS ? Number(env.MEMQ_WORKERS) : Math.min(2, Math.max(1, cpus));
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`MEMQ_WORKERS must be an integer from 1 to 64, got ${JSON.stringify(env.MEMQ_WORKERS)}`);
   return {
     host,
     port,
@@ -44,5 +54,6 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     prefix: env.MEMQ_PREFIX ?? 'memq:',
     maxBodyBytes,
     logLevel: env.LOG_LEVEL || 'info',
+    workers,
   };
 }

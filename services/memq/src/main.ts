@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -5,15 +6,24 @@ import { pino } from 'pino';
 import { RedisBroker } from '@kjobs/memq';
 import { loadConfig } from './config.js';
 import { createMemqServer } from './server.js';
+import { superviseWorkers } from './supervisor.js';
 
 /**
  * The memq service: kuard's MemQ API, durable in Redis.
- * does: 1. read the environment  2. connect to Redis  3. listen  4. on SIGTERM/SIGINT stop
- * accepting, let in-flight requests finish (at most 10 s), close Redis, exit 0.
+ * does: 1. read the environment  2. with MEMQ_WORKERS > 1 (the default on a multi-core machine),
+ * become the primary that runs that many worker processes (supervisor.ts), each doing 3–5
+ * 3. connect to Redis  4. listen  5. on SIGTERM/SIGINT stop accepting, let in-flight requests
+ * finish (at most 10 s), close Redis, exit 0.
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'));
-  const log = pino({ level: config.logLevel, base: { service: 'memq' } });
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  const log = pino({ level: config.logLevel, base: { service: 'memq', ...(worker === undefined ? {} : { worker }) } });
+  if (config.workers > 1 && cluster.isPrimary) {
+    log.info({ workers: config.workers, address: `${config.host}:${config.port}` }, 'memq starting its workers');
+    superviseWorkers({ workers: config.workers, log });
+    return;
+  }
 
   const redis = new Redis(config.redisUrl, {
     ...(config.redisPassword ? { password: config.redisPassword } : {}),
@@ -29,6 +39,7 @@ async function main(): Promise<void> {
     broker,
     maxBodyBytes: config.maxBodyBytes,
     logger: log.child({ component: 'http' }),
+    clusterWorker: cluster.isWorker,
     health: async () => {
       await redis.ping();
     },
@@ -39,6 +50,7 @@ async function main(): Promise<void> {
     server.listen(config.port, config.host, resolve);
   });
   const addr = server.address() as AddressInfo;
+  // Each worker logs this; the primary's 'starting its workers' line comes first.
   log.info({ address: `${addr.address}:${addr.port}`, prefix: config.prefix, redis: redactUrl(config.redisUrl) }, 'memq listening');
 
   let stopping = false;

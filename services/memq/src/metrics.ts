@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type PrometheusContentType } from 'prom-client';
 import type { MemqBroker } from '@kjobs/memq';
+import { scrapeThroughPrimary } from './cluster-metrics.js';
 
 /** The service's Prometheus metrics in their own registry (several servers can share a process). */
 export interface MemqMetrics {
   registry: Registry;
   /** Record one finished request. */
   observe(req: IncomingMessage, res: ServerResponse, startNs: bigint): void;
+  /** The text a scrape gets: this registry's, or in a cluster worker every worker's together. */
+  scrape(): Promise<string>;
 }
 
 /**
@@ -20,9 +23,16 @@ export function routeLabel(url: string): string {
   return 'other';
 }
 
-/** Build the request histogram, plus queue gauges read from the broker on every scrape. */
-export function createMetrics(broker: MemqBroker): MemqMetrics {
-  const registry = new Registry();
+/**
+ * Build the request histogram, plus queue gauges read from the broker on every scrape. In a
+ * cluster worker (`clusterWorker`), the registry also answers the primary's collection and a
+ * scrape returns the whole cluster's metrics (cluster-metrics.ts).
+ */
+export function createMetrics(broker: MemqBroker, opts: { clusterWorker?: boolean } = {}): MemqMetrics {
+  // An AggregatorRegistry is a Registry whose construction also makes this worker answer the
+  // primary's collection requests; setRegistries says which registry they collect.
+  const registry = opts.clusterWorker ? new AggregatorRegistry<PrometheusContentType>() : new Registry();
+  if (opts.clusterWorker) AggregatorRegistry.setRegistries([registry]);
   const requests = new Histogram({
     name: 'memq_request_duration_seconds',
     help: 'Time serving MemQ HTTP requests',
@@ -36,6 +46,8 @@ export function createMetrics(broker: MemqBroker): MemqMetrics {
       help,
       labelNames: ['queue'],
       registers: [registry],
+      // Every worker reads the same Redis: one worker's figure is the cluster's.
+      aggregator: 'first',
       async collect() {
         this.reset();
         const stats = await broker.stats({ extended: true });
@@ -53,6 +65,7 @@ export function createMetrics(broker: MemqBroker): MemqMetrics {
   const children = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
   return {
     registry,
+    scrape: opts.clusterWorker ? () => scrapeThroughPrimary() : () => registry.metrics(),
     observe(req, res, startNs) {
       const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
       const method = req.method ?? '';

@@ -29,6 +29,8 @@ export interface MemqServerOptions {
   logger?: ServerLogger;
   /** Serve `/metrics` and time every request. Default true. */
   metrics?: boolean;
+  /** This server is one of several node:cluster workers: `/metrics` reports them all. */
+  clusterWorker?: boolean;
 }
 
 /**
@@ -51,10 +53,14 @@ export function createMemqServer(opts: MemqServerOptions): Server {
     }
   });
 
-  const metrics = opts.metrics === false ? undefined : createMetrics(opts.broker);
+  const metrics = opts.metrics === false ? undefined : createMetrics(opts.broker, { clusterWorker: opts.clusterWorker ?? false });
   if (metrics) {
     router.handle('GET', '/metrics', async (_req, res) => {
-      sendText(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+      try {
+        sendText(res, 200, metrics.registry.contentType, await metrics.scrape());
+      } catch (err) {
+        sendText(res, 503, 'text/plain; charset=utf-8', `metrics unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      }
     });
   }
 
