@@ -109,6 +109,11 @@ export class Informer<T extends KObject = KObject> {
     return [...this.items.keys()];
   }
 
+  /** The values index `name` holds objects under (client-go's ListIndexFuncValues). */
+  indexValues(name: string): string[] {
+    return [...(this.indexes.get(name)?.keys() ?? [])];
+  }
+
   /** Objects whose index `name` contains `value`. */
   byIndex(name: string, value: string): T[] {
     const keys = this.indexes.get(name)?.get(value);
@@ -199,7 +204,13 @@ export class Informer<T extends KObject = KObject> {
   private reindex(k: string, oldObj: T | undefined, newObj: T | undefined): void {
     for (const [name, fn] of this.indexers) {
       const idx = this.indexes.get(name)!;
-      if (oldObj) for (const v of fn(oldObj)) idx.get(v)?.delete(k);
+      if (oldObj) {
+        for (const v of fn(oldObj)) {
+          const keys = idx.get(v);
+          // An empty set would stay forever: indexes keyed by uid would grow with every object ever seen.
+          if (keys && keys.delete(k) && keys.size === 0) idx.delete(v);
+        }
+      }
       if (newObj) for (const v of fn(newObj)) addTo(idx, v, k);
     }
   }
