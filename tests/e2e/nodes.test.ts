@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isApiError, type Event, type Node, type Pod } from '@kjobs/api';
+import { isApiError, type Event, type Node, type Pod, type WatchEvent } from '@kjobs/api';
 import { ensureTokens, spawnService } from '../../scripts/cluster.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
@@ -14,7 +14,8 @@ beforeAll(async () => {
   e = await startE2E({
     without: ['memq'],
     env: { KJOBS_HEARTBEAT_SECONDS: '1', KJOBS_NODE_GRACE_SECONDS: '3', KJOBS_POD_EVICTION_SECONDS: '1', KJOBS_CRASHLOOP_INITIAL_MS: '1000', KJOBS_CRASHLOOP_MAX_MS: '8000' },
-    nodeEnv: () => ({ KJOBS_NODE_CPU: '2', KJOBS_NODE_MEMORY: '4Gi' }),
+    // A long status hold makes the quick-pod case below certain even on a loaded machine.
+    nodeEnv: () => ({ KJOBS_NODE_CPU: '2', KJOBS_NODE_MEMORY: '4Gi', KJOBS_STATUS_HOLD_MS: '1500' }),
   });
   await waitFor('two Ready nodes', async () => (await e.api.list<Node>('Node')).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2);
 }, 120_000);
@@ -67,6 +68,33 @@ describe('pods on nodes', { timeout: 120_000 }, () => {
     expect(p.spec.nodeName).toMatch(/^node-[12]$/);
     expect(p.status?.podIP).toMatch(/^127\.\d+\.\d+\.\d+$/);
     expect(await e.api.logs('default', 'exit3')).toBe('hi\n');
+  });
+
+  it('a pod that ends within the status hold goes from Pending to Succeeded in one write; a longer one shows Running', async () => {
+    const phases = new Map<string, string[]>();
+    const w = e.api.watch<Pod>('Pod', { namespace: 'default', resourceVersion: '0' }, (ev: WatchEvent<Pod>) => {
+      const p = ev.object;
+      if (!['quick', 'steady'].includes(p.metadata.name!) || ev.type === 'DELETED') return;
+      const seen = phases.get(p.metadata.name!) ?? [];
+      const phase = p.status?.phase ?? '';
+      if (seen[seen.length - 1] !== phase) seen.push(phase);
+      phases.set(p.metadata.name!, seen);
+    });
+    try {
+      await e.api.create('Pod', pod('quick', 'exit 0'));
+      await e.api.create('Pod', pod('steady', 'sleep 600'));
+      await waitFor('quick Succeeded, steady Running', () => phases.get('quick')?.at(-1) === 'Succeeded' && phases.get('steady')?.at(-1) === 'Running');
+      expect(phases.get('quick')).toEqual(['Pending', 'Succeeded']);
+      expect(phases.get('steady')).toEqual(['Pending', 'Running']);
+      const quick = await getPod('quick');
+      const t = quick.status?.containerStatuses?.[0]?.state.terminated;
+      expect(t?.reason).toBe('Completed');
+      expect(t?.startedAt).toBeTruthy();
+    } finally {
+      w.stop();
+      await e.api.delete('Pod', 'default', 'quick').catch(() => undefined);
+      await e.api.delete('Pod', 'default', 'steady').catch(() => undefined);
+    }
   });
 
   it('restartPolicy OnFailure: restarts with CrashLoopBackOff and a rising restartCount', async () => {

@@ -33,6 +33,11 @@ export interface AgentOptions {
   kuardKeyBits?: number;
   /** Crash-loop backoff (default the kubelet's 10 s doubling to 300 s); e2e tests shorten it. */
   crashLoopBackoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * How long a pod's first Running status waits for the pod's end before it is written (default
+   * 25 ms; 0 writes it at once). See `holdFirstRunning`.
+   */
+  statusHoldMs?: number;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -47,6 +52,8 @@ const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
 export class KubeletAgent {
   private runtime!: ProcessRuntime;
   private readonly pods: Informer<Pod>;
+  /** Every Service, for the env vars of new pods (the kubelet's service lister): no list per pod. */
+  private readonly services: Informer<Service>;
   private readonly queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 5_000 });
   private readonly events: EventRecorder;
   /** pod uid → pod key, to map runtime changes back to the queue. */
@@ -62,12 +69,16 @@ export class KubeletAgent {
    * as the cache catches up.
    */
   private readonly written = new Map<string, Pod>();
+  /** pod key → when its held first Running status is written anyway (epoch ms). */
+  private readonly holdUntil = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private logSub?: Subscription;
   private stopped = false;
 
   constructor(private readonly o: AgentOptions) {
     this.pods = new Informer<Pod>(o.client, 'Pod', { fieldSelector: `spec.nodeName=${o.node.name}`, onError: (e) => o.log.warn({ err: e }, 'pod informer') });
+    this.services = new Informer<Service>(o.client, 'Service', { onError: (e) => o.log.warn({ err: e }, 'service informer') });
+    this.services.addIndex('namespace', (s) => [s.metadata.namespace ?? 'default']);
     this.events = new EventRecorder(o.client, 'kubelet', o.node.name);
   }
 
@@ -96,6 +107,7 @@ export class KubeletAgent {
       update: (_a, p) => this.track(p),
       delete: (p) => this.queue.add(keyOf(p)),
     });
+    await this.services.start();
     await this.pods.start();
     // Pods this node ran that the API no longer binds here: end them, leave nothing behind.
     const keep = this.pods.list().map((p) => p.metadata.uid!);
@@ -113,6 +125,7 @@ export class KubeletAgent {
     this.logSub?.unsubscribe();
     this.queue.shutdown();
     this.pods.stop();
+    this.services.stop();
     await this.runtime?.close();
   }
 
@@ -191,9 +204,10 @@ export class KubeletAgent {
   }
 
   /** Make one pod's processes and status match its object. */
-  private async sync(key: string): Promise<void> {
+  private async sync(key: string): Promise<{ requeueAfterMs: number } | void> {
     const pod = this.currentPod(key);
     if (!pod) {
+      this.holdUntil.delete(key);
       const uid = this.uidByKey.get(key);
       if (uid) {
         await this.runtime.removePod(uid);
@@ -218,6 +232,8 @@ export class KubeletAgent {
     await this.runtime.syncPod(pod, env);
     const status = this.runtime.podStatus(pod);
     if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
+      const holdMs = pod.metadata.deletionTimestamp ? undefined : this.holdFirstRunning(key, pod, status);
+      if (holdMs !== undefined) return { requeueAfterMs: holdMs };
       try {
         this.written.set(key, await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' }));
       } catch (e) {
@@ -237,6 +253,31 @@ export class KubeletAgent {
     }
   }
 
+  /**
+   * Kubelet's status manager writes a pod's newest status when it gets to the pod, and its PLEG
+   * notices containers only when it relists, so a container that ends quickly shows Pending, then
+   * its end: one write and one watch event per watcher fewer than Pending, Running, end. The
+   * same here: a pod's first Running status waits up to statusHoldMs for the pod's end (the
+   * runtime's exit report syncs the pod at once, and its status is written then). Returns the
+   * wait left, or undefined to write now. Only that one transition waits; nothing else does.
+   */
+  private holdFirstRunning(key: string, pod: Pod, status: PodStatus): number | undefined {
+    const holdMs = this.o.statusHoldMs ?? 25;
+    const first = status.phase === 'Running' && (pod.status?.phase ?? 'Pending') === 'Pending';
+    if (holdMs <= 0 || !first) {
+      this.holdUntil.delete(key);
+      return undefined;
+    }
+    const now = Date.now();
+    let until = this.holdUntil.get(key);
+    if (until === undefined) this.holdUntil.set(key, (until = now + holdMs));
+    if (now >= until) {
+      this.holdUntil.delete(key);
+      return undefined;
+    }
+    return until - now;
+  }
+
   /** The final delete (grace 0) once the pod's processes are gone; uid precondition guards a successor. */
   private async forceDelete(pod: Pod): Promise<void> {
     try {
@@ -253,12 +294,7 @@ export class KubeletAgent {
    */
   private async serviceEnv(pod: Pod): Promise<Record<string, string>> {
     const ns = pod.metadata.namespace ?? 'default';
-    let services: Service[];
-    try {
-      services = (await this.o.client.list<Service>('Service', { namespace: ns })).items;
-    } catch {
-      return {};
-    }
+    const services = this.services.byIndex('namespace', ns);
     if (!services.length) return {};
     const ips = new Map<string, string | undefined>();
     for (const svc of services) {

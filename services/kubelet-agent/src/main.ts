@@ -3,7 +3,8 @@
  * ($KJOBS_HOME/nodes/<node>), KJOBS_POD_IP_RANGE (127.10.0.0/16), KJOBS_CATALOG_FILE (extra
  * image catalog), KJOBS_KUARD_KEY_BITS (4096: RSA key size of the built-in kuard),
  * KJOBS_HEARTBEAT_SECONDS (10: Lease renewal period),
- * KJOBS_CRASHLOOP_INITIAL_MS / KJOBS_CRASHLOOP_MAX_MS (10000 / 300000: crash-loop backoff), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
+ * KJOBS_CRASHLOOP_INITIAL_MS / KJOBS_CRASHLOOP_MAX_MS (10000 / 300000: crash-loop backoff),
+ * KJOBS_STATUS_HOLD_MS (25: how long a pod's first Running status waits for the pod's end), KJOBS_NODE_CPU / KJOBS_NODE_MEMORY / KJOBS_NODE_PODS (capacity; default this
  * machine's cores and memory, 110 pods), KJOBS_NODE_LABELS (k=v,k2=v2), NATS_URL, NATS_USER,
  * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info),
  * KJOBS_LAUNCHER (a launcher binary, or `off` for the sh shim; default native/kjobs-launcher.c
@@ -41,6 +42,7 @@ const makeAgent = () => new KubeletAgent({
     ...(env.KJOBS_CRASHLOOP_INITIAL_MS ? { initialMs: Number(env.KJOBS_CRASHLOOP_INITIAL_MS) } : {}),
     ...(env.KJOBS_CRASHLOOP_MAX_MS ? { maxMs: Number(env.KJOBS_CRASHLOOP_MAX_MS) } : {}),
   },
+  ...(env.KJOBS_STATUS_HOLD_MS ? { statusHoldMs: Number(env.KJOBS_STATUS_HOLD_MS) } : {}),
 });
 
 // The api-server may still be starting: retry (with a fresh agent) until it answers.
