@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { connectBus, decodeJson, encodeJson, Subjects, type WatchMessage } from '@kjobs/bus';
+import { connectBus, decodeJson, decodeWatchMessage, encodeJson, Subjects } from '@kjobs/bus';
 import { HttpClient, NatsClient } from '@kjobs/client';
 import { RESOURCES, type Pod } from '@kjobs/api';
 import { ensureInfra } from '../scripts/infra.js';
@@ -60,7 +60,7 @@ export async function run(): Promise<void> {
     const delivered: number[] = [];
     const sub = nc.subscribe(subjects.watchAll(podsRes), {
       callback: (_e, m) => {
-        const ev = decodeJson<WatchMessage>(m.data);
+        const ev = decodeWatchMessage(m.data);
         const s = started.get(ev.object.metadata.name ?? '');
         if (s !== undefined && ev.type === 'ADDED') delivered.push(performance.now() - s);
       },

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './selectors.js';
 export * from './defaults/index.js';
 export * from './validation/index.js';
+export { cloneJson } from './patch/json-value.js';
 export { applyMergePatch, MERGE_PATCH_MEDIA_TYPE } from './patch/merge-patch.js';
 export { applyJsonPatch, parseJsonPointer, JSON_PATCH_MEDIA_TYPE, MAX_JSON_PATCH_OPERATIONS, type JsonPatchOperation } from './patch/json-patch.js';
 export { applyStrategicMergePatch, STRATEGIC_MERGE_PATCH_MEDIA_TYPE } from './patch/strategic-merge-patch.js';

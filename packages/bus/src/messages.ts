@@ -23,7 +23,11 @@ export interface ApiRequest {
 /** The reply: a result body or a Status. */
 export type ApiReply = { ok: true; body: unknown } | { ok: false; status: Status };
 
-/** One change, published by the relay. `rv`/`prev` are the revision chain of the kind's log. */
+/**
+ * One change, published by the relay. `rv`/`prev` are the revision chain of the kind's log; `rv`
+ * is the object's resourceVersion, which the published object itself may lack (read messages
+ * with `decodeWatchMessage`).
+ */
 export interface WatchMessage {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   rv: string;

@@ -2,7 +2,7 @@ import {
   ApiError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
   type KList, type KObject, type ResourceInfo, type Status, type WatchEvent,
 } from '@kjobs/api';
-import { decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { decodeJson, decodeWatchMessage, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
 import { resourceOf } from './kinds.js';
 import type { ApiClient, DeleteOptions, ListOptions, LogOptions, PatchType, WatchHandle } from './types.js';
 
@@ -267,7 +267,7 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
   };
 
   void (async () => {
-    for await (const m of subs[0]!) onLive(decodeJson<WatchMessage>(m.data));
+    for await (const m of subs[0]!) onLive(decodeWatchMessage(m.data));
   })();
   void (async () => {
     for await (const m of subs[1]!) {

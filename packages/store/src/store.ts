@@ -77,6 +77,11 @@ export interface ChangeRecord {
   prev: string;
   /** The object after the change (for DELETED: its last state, with rv as resourceVersion). */
   object: KObject;
+  /**
+   * When the store has them: the object's stored JSON (no resourceVersion) and its namespace, so
+   * a relay can pass the change on without decoding `object` (which is then decoded on first use).
+   */
+  raw?: { json: string; namespace: string };
 }
 
 export interface ChangeBatch {

@@ -1,4 +1,4 @@
-import type { ResourceInfo } from '@kjobs/api';
+import type { KObject, ResourceInfo } from '@kjobs/api';
 import { decodeObject } from './object-codec.js';
 import type { ChangeRecord } from './store.js';
 
@@ -15,7 +15,17 @@ export function toChangeRecord(res: ResourceInfo, entry: RawStreamEntry): Change
   for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
   const rv = id.slice(0, id.indexOf('-'));
   const type = f.t === 'ADDED' || f.t === 'MODIFIED' || f.t === 'DELETED' ? f.t : 'MODIFIED';
-  return { resource: res, type, rv, prev: f.p ?? '0', object: decodeObject(f.d ?? '{"metadata":{}}', rv) };
+  const json = f.d ?? '{"metadata":{}}';
+  const key = f.k ?? '';
+  let object: KObject | undefined;
+  return {
+    resource: res, type, rv, prev: f.p ?? '0',
+    // Decoded on first use: a relay that only passes the change on never pays for it.
+    get object(): KObject {
+      return (object ??= decodeObject(json, rv));
+    },
+    raw: { json, namespace: key.slice(0, Math.max(0, key.indexOf('/'))) },
+  };
 }
 
 /**

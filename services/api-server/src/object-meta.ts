@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { KObject } from '@kjobs/api';
+import { cloneJson, type KObject } from '@kjobs/api';
 
 /** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
 export function rfc3339(d: Date): string {
@@ -22,25 +22,9 @@ export function newUid(): string {
   return randomUUID();
 }
 
-/**
- * Deep copy of a JSON value (objects, arrays, strings, numbers, booleans, null; undefined kept).
- * Every write clones the object once or twice: this is ~6x faster than structuredClone or a
- * JSON round trip on a Pod (3 µs against 19 µs).
- */
+/** Deep copy of a JSON value (@kjobs/api's cloneJson: ~6x faster than structuredClone on a Pod). */
 export function clone<T>(o: T): T {
-  return cloneJson(o) as T;
-}
-
-function cloneJson(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    const a = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) a[i] = cloneJson(v[i]);
-    return a;
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneJson((v as Record<string, unknown>)[k]);
-  return out;
+  return cloneJson(o);
 }
 
 /** Deep equality of JSON values (key order ignored). */

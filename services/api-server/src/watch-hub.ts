@@ -1,5 +1,5 @@
 import { RESOURCES, type ResourceInfo } from '@kjobs/api';
-import { encodeJson, type Heartbeat, type NatsConnection, type Subjects, type WatchMessage } from '@kjobs/bus';
+import { encodeJson, encodeWatchMessage, type Heartbeat, type NatsConnection, type Subjects, type WatchMessage } from '@kjobs/bus';
 import type { ChangeRecord, Store } from '@kjobs/store';
 import type { Logger } from 'pino';
 
@@ -70,9 +70,14 @@ export class WatchHub {
     if (BigInt(rec.rv) <= BigInt(this.cursors.get(rec.resource) ?? '0')) return;
     this.cursors.set(rec.resource, rec.rv);
     if (this.nc && !this.nc.isClosed()) {
-      const msg: WatchMessage = { type: rec.type, rv: rec.rv, prev: rec.prev, object: rec.object };
       try {
-        this.nc.publish(this.subjects.watch(rec.resource, rec.object.metadata.namespace ?? ''), encodeJson(msg));
+        const raw = rec.raw;
+        if (raw) {
+          this.nc.publish(this.subjects.watch(rec.resource, raw.namespace), encodeWatchMessage(rec.type, rec.rv, rec.prev, raw.json));
+        } else {
+          const msg: WatchMessage = { type: rec.type, rv: rec.rv, prev: rec.prev, object: rec.object };
+          this.nc.publish(this.subjects.watch(rec.resource, rec.object.metadata.namespace ?? ''), encodeJson(msg));
+        }
       } catch (e) {
         this.log?.warn({ err: e }, 'relay: publish failed (subscribers will repair from the log)');
       }

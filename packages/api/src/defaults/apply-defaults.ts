@@ -5,6 +5,7 @@ import type { KObject } from '../types.js';
 import { defaultCronJob, defaultJob } from './job-defaults.js';
 import { defaultNamespace, defaultNode, defaultReplicaSet, defaultService } from './kind-defaults.js';
 import { defaultPod } from './pod-defaults.js';
+import { cloneJson } from '../patch/json-value.js';
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
  * unknown kinds) come back as an unchanged copy. Tolerates malformed input (validation reports it).
  */
 export function applyDefaults(kind: string, obj: KObject): KObject {
-  const out = structuredClone(obj);
+  const out = cloneJson(obj);
   DEFAULTERS[kind]?.(out as unknown as Obj);
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import type { Job } from '../types.js';
 import { defaultPodTemplate } from './pod-defaults.js';
+import { cloneJson } from '../patch/json-value.js';
 
 type Obj = Record<string, unknown>;
 
@@ -86,7 +87,7 @@ export function defaultCronJob(cj: Obj): void {
  * (`kubectl get job -o yaml` shows them). Job labels equal to the template's are treated that way.
  */
 export function generateJobSelector(job: Job): Job {
-  const out = structuredClone(job);
+  const out = cloneJson(job);
   if (out.spec === null || typeof out.spec !== 'object' || out.spec.manualSelector === true) return out;
   const name = out.metadata.name ?? '';
   const uid = out.metadata.uid ?? '';

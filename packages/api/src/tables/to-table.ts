@@ -9,6 +9,7 @@ import { POD_PRINTER } from './pod-printer.js';
 import { REPLICASET_PRINTER } from './replicaset-printer.js';
 import { SERVICE_PRINTER } from './service-printer.js';
 import { column, type Printer, type Table, type TableColumnDefinition, type TableRow } from './table-types.js';
+import { cloneJson } from '../patch/json-value.js';
 
 /** Kubernetes' default table for kinds without a printer: Name and Created At. */
 const DEFAULT_PRINTER: Printer<KObject> = {
@@ -53,7 +54,7 @@ export function toTable(kind: string, objects: readonly KObject[], now: Date, op
     const printed = printer.print(obj, now);
     const row: TableRow = {
       cells: printed.cells,
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: structuredClone(obj.metadata ?? {}) },
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: cloneJson(obj.metadata ?? {}) },
     };
     if (printed.conditions) row.conditions = printed.conditions.map((c) => ({ ...c }));
     return row;

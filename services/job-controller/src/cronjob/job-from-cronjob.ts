@@ -3,6 +3,7 @@
  * create_job.go `createJobFromCronJob`), so servers and tests can produce it the same way.
  */
 import type { CronJob, Job } from '@kjobs/api';
+import { cloneJson } from '@kjobs/api';
 import { cronJobControllerRef } from './scheduled-job.js';
 
 /**
@@ -11,7 +12,7 @@ import { cronJobControllerRef } from './scheduled-job.js';
  * the CronJob without blockOwnerDeletion, and spec = jobTemplate.spec.
  */
 export function jobFromCronJob(cj: CronJob, name: string): Job {
-  const tmpl = structuredClone(cj.spec.jobTemplate);
+  const tmpl = cloneJson(cj.spec.jobTemplate);
   const annotations: Record<string, string> = { 'cronjob.kubernetes.io/instantiate': 'manual', ...(tmpl.metadata?.annotations ?? {}) };
   const metadata: Job['metadata'] = {
     name,

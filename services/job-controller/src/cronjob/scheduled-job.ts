@@ -3,6 +3,7 @@
  * that relate Jobs to their CronJob.
  */
 import type { CronJob, Job, ObjectReference, OwnerReference } from '@kjobs/api';
+import { cloneJson } from '@kjobs/api';
 import { formatRfc3339InZone } from '@kjobs/api';
 
 /** Annotation recording the scheduled time a Job was created for. */
@@ -30,7 +31,7 @@ export function scheduledJobName(cj: CronJob, scheduledTime: Date): string {
  * unset), RFC 3339; a controller ownerReference (blockOwnerDeletion true); spec = jobTemplate.spec.
  */
 export function buildScheduledJob(cj: CronJob, scheduledTime: Date, defaultZone = 'UTC'): Job {
-  const tmpl = structuredClone(cj.spec.jobTemplate);
+  const tmpl = cloneJson(cj.spec.jobTemplate);
   const annotations = { ...(tmpl.metadata?.annotations ?? {}) };
   annotations[CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION] = formatRfc3339InZone(scheduledTime.getTime(), cj.spec.timeZone ?? defaultZone);
   const metadata: Job['metadata'] = {

@@ -3,6 +3,7 @@
  * indexed_job_utils.go + controller_utils.go GetPodFromTemplate).
  */
 import type { Container, Job, OwnerReference, Pod } from '@kjobs/api';
+import { cloneJson } from '@kjobs/api';
 import {
   COMPLETION_INDEX_ENV_NAME,
   CONTROLLER_UID_LABEL,
@@ -78,7 +79,7 @@ function withIndexEnv(c: Container): Container {
 export function buildPodForJob(job: Job, opts: PodForJobOptions = {}): Pod {
   const jobName = job.metadata.name ?? '';
   const uid = job.metadata.uid ?? '';
-  const tmpl = structuredClone(job.spec.template);
+  const tmpl = cloneJson(job.spec.template);
   const tmeta = tmpl.metadata ?? {};
   const labels: Record<string, string> = {
     ...(tmeta.labels ?? {}),

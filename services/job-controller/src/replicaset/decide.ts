@@ -1,4 +1,5 @@
 import type { Pod, ReplicaSet } from '@kjobs/api';
+import { cloneJson } from '@kjobs/api';
 
 /** What the ReplicaSet controller should do for one ReplicaSet. */
 export interface ReplicaSetDecision {
@@ -67,6 +68,6 @@ export function podForReplicaSet(rs: ReplicaSet): Pod {
       annotations: { ...(t.metadata?.annotations ?? {}) },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
-    spec: structuredClone(t.spec),
+    spec: cloneJson(t.spec),
   };
 }
