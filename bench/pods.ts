@@ -16,7 +16,8 @@
  *
  * Environment: BENCH_PODS (1000), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
  * BENCH_PROFILE_DIR (unset: with it, every service writes a CPU profile there; all benchmarks),
- * BENCH_HOME_DIR (the repo's .kjobs/: where bench clusters keep their state).
+ * BENCH_HOME_DIR (the repo's .kjobs/: where bench clusters keep their state), BENCH_KEEP_HOME=1 (keep
+ * that state, the services' logs among it, after the run).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -77,7 +78,7 @@ export async function startBenchCluster(o: { nodes?: number; nodePods?: number; 
       redis.disconnect();
       await infra.stop();
     }
-    rmSync(home, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
   };
   try {
     infra = await ensureInfra(home);

@@ -52,6 +52,8 @@ export class Launcher {
   private nextId = 1;
   private buffered = '';
   private dead: Error | undefined;
+  /** close() was called: the launcher ending is expected. */
+  private closing = false;
 
   private constructor(binary: string, private readonly log: Logger, cwd?: string) {
     // Nothing of the agent's environment (credentials): runs get their env in each request.
@@ -105,6 +107,7 @@ export class Launcher {
 
   /** Take no more requests; the launcher exits once the runs it has ended (it records them). */
   close(): void {
+    this.closing = true;
     this.child.stdin?.end();
   }
 
@@ -140,7 +143,9 @@ export class Launcher {
   private onDeath(e: Error): void {
     if (this.dead) return;
     this.dead = e;
-    this.log.warn({ err: e.message }, 'the container launcher ended; runs it started are watched by pid');
+    // After close() the launcher ends by design (once its runs have); only an unasked end is news.
+    if (this.closing) this.log.debug({ err: e.message }, 'the container launcher ended after close');
+    else this.log.warn({ err: e.message }, 'the container launcher ended; runs it started are watched by pid');
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     for (const run of this.runs.values()) {
