@@ -1,23 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { RedisBroker } from '@kjobs/memq';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL, REPO, memqProcessFixture } from './test-service.js';
 import { call, resetConnections } from './test-http.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `test:memq-durable:${randomBytes(6).toString('hex')}:`;
-const procs: Proc[] = [];
-const redis = new Redis(REDIS_URL);
-
-afterAll(async () => {
-  for (const p of procs) p.kill();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { prefix, procs, redis } = memqProcessFixture('memq-durable');
 
 /** The service as it is run for real: `npx tsx services/memq/src/main.ts`, in its own process group. */
 async function startService(port: number): Promise<Proc> {

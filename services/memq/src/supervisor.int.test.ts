@@ -1,23 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL, REPO, memqProcessFixture } from './test-service.js';
 import { call } from './test-http.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `test:memq-workers:${randomBytes(6).toString('hex')}:`;
-const procs: Proc[] = [];
-const redis = new Redis(REDIS_URL);
-
-afterAll(async () => {
-  for (const p of procs) p.kill();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { prefix, procs } = memqProcessFixture('memq-workers');
 
 /** The service with two workers, started as node itself so the spawned pid is the primary. */
 function startService(port: number): Proc {
