@@ -16,7 +16,7 @@ const event = (name: string): Event => ({
   firstTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), count: 1,
 });
 
-describe('Event TTL on Redis (the janitor fed by the relay)', () => {
+describe('Event TTL on Redis and NATS', () => {
   it('deletes an Event once the TTL has passed since its last write, as a DELETED watch event', async () => {
     const seen: string[] = [];
     const w = h.nats.watch<Event>('Event', { namespace: 'default', resourceVersion: '0' }, (ev: WatchEvent<Event>) => {
@@ -28,7 +28,7 @@ describe('Event TTL on Redis (the janitor fed by the relay)', () => {
       const end = Date.now() + 20_000;
       while (!seen.includes('DELETED') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       expect(seen).toEqual(['ADDED', 'DELETED']);
-      // Not before its TTL (2 s from the write), whatever its timestamps say.
+      // Not before its TTL (2 s after its lastTimestamp, which is its write here).
       expect(Date.now() - wroteAt).toBeGreaterThanOrEqual(1_900);
       await expect(h.nats.get('Event', 'default', 'short-lived')).rejects.toMatchObject({ code: 404 });
       expect(created.metadata.resourceVersion).toBeTruthy();
