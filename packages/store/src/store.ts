@@ -81,7 +81,7 @@ export interface ChangeRecord {
    * When the store has them: the object's stored JSON (no resourceVersion) and its namespace, so
    * a relay can pass the change on without decoding `object` (which is then decoded on first use).
    */
-  raw?: { json: string; namespace: string; name: string };
+  raw?: { json: string; namespace: string };
 }
 
 export interface ChangeBatch {

@@ -10,7 +10,7 @@ describe('toChangeRecord', () => {
     expect(toChangeRecord(pods, entry)).toEqual({
       resource: pods, type: 'DELETED', rv: '17', prev: '12',
       object: { metadata: { name: 'a', namespace: 'ns', resourceVersion: '17' } },
-      raw: { json: '{"metadata":{"name":"a","namespace":"ns"}}', namespace: 'ns', name: 'a' },
+      raw: { json: '{"metadata":{"name":"a","namespace":"ns"}}', namespace: 'ns' },
     });
   });
 

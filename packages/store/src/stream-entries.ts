@@ -24,7 +24,7 @@ export function toChangeRecord(res: ResourceInfo, entry: RawStreamEntry): Change
     get object(): KObject {
       return (object ??= decodeObject(json, rv));
     },
-    raw: { json, namespace: key.slice(0, Math.max(0, key.indexOf('/'))), name: key.slice(key.indexOf('/') + 1) },
+    raw: { json, namespace: key.slice(0, Math.max(0, key.indexOf('/'))) },
   };
 }
 
