@@ -13,9 +13,13 @@
  *   F <id> <errno>        it could not be started (cwd or log file); nothing is left running
  *   X <pid> <code> <sig>  a run ended: exit code (-1 when killed) and signal number (0 when none)
  *
- * Exit files: when a run ends, its status (the exit code, or 128+n after signal n) is written to
- * its exit file BEFORE the process is reaped, so once its pid is gone the file is complete. A
- * restarted agent reads them.
+ * Exit records: when a run ends, its status (the exit code, or 128+n after signal n) is recorded
+ * BEFORE the process is reaped, so once its pid is gone the record is complete. A restarted
+ * agent reads them. With a directory as argv[1] (what the agent gives), the record is one line
+ * "<status> <epoch ms> <exit file>\n" appended with one write() to <dir>/<own pid>.log, renamed
+ * to <dir>/<own pid>.old.log (replacing the previous one) once it reaches 256 KiB. Without one,
+ * or when the append fails, the status is written to the run's exit file instead. Why a journal:
+ * creating a file costs 0.5 ms or more of CPU on ext4 on these machines, an append ~0.01 ms.
  *
  * Lifetime: the launcher is its own session, so signals to the agent's process group do not
  * reach it. At EOF on stdin (the agent ended or closed it) it takes no more requests but goes on
@@ -30,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,7 +105,40 @@ static void write_exit_file(const char *exit_file, int code) {
   close(fd);
 }
 
-/* Record every run that ended: exit file first, then reap, then tell the agent. */
+/* ───────────── the exit journal ───────────── */
+
+#define JOURNAL_ROTATE_BYTES (256 * 1024)
+static char journal_path[4096], journal_old[4096];
+static int journal_fd = -1;
+static off_t journal_size = 0;
+
+/* Append "<code> <ms> <exit file>" to the journal; 0 when it is there. */
+static int journal_exit(const char *exit_file, int code) {
+  if (!journal_path[0]) return -1;
+  if (journal_fd < 0) {
+    journal_fd = open(journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (journal_fd < 0) return -1;
+    struct stat st;
+    journal_size = fstat(journal_fd, &st) == 0 ? st.st_size : 0;
+  }
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  size_t cap = strlen(exit_file) + 48;
+  char *line = malloc(cap);
+  if (!line) return -1;
+  int n = snprintf(line, cap, "%d %lld %s\n", code, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, exit_file);
+  ssize_t w = write(journal_fd, line, (size_t)n);
+  free(line);
+  if (w != n) return -1;
+  journal_size += n;
+  if (journal_size >= JOURNAL_ROTATE_BYTES && rename(journal_path, journal_old) == 0) {
+    close(journal_fd);
+    journal_fd = -1;
+  }
+  return 0;
+}
+
+/* Record every run that ended: exit record first, then reap, then tell the agent. */
 static void reap(void) {
   for (;;) {
     siginfo_t si;
@@ -110,7 +149,7 @@ static void reap(void) {
     int code = killed ? 128 + si.si_status : si.si_status;
     char *exit_file = take_run(pid);
     if (exit_file) {
-      write_exit_file(exit_file, code);
+      if (journal_exit(exit_file, code) != 0) write_exit_file(exit_file, code);
       free(exit_file);
     }
     waitpid(pid, NULL, 0);
@@ -222,8 +261,12 @@ static void launch(char *buf, uint32_t len) {
   free(envp);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   setsid();
+  if (argc > 1 && argv[1][0]) {
+    snprintf(journal_path, sizeof journal_path, "%s/%d.log", argv[1], (int)getpid());
+    snprintf(journal_old, sizeof journal_old, "%s/%d.old.log", argv[1], (int)getpid());
+  }
   signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);

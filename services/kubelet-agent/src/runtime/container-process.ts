@@ -5,6 +5,7 @@ import { access, open, readFile, stat } from 'node:fs/promises';
 import { constants as osc } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readExitJournal } from './exit-journal.js';
 import type { Launcher } from './launcher.js';
 import { isProcessAlive, procStartTime, signalGroup } from './proc.js';
 
@@ -138,15 +139,16 @@ export async function readExitFile(path: string): Promise<{ code: number; mtimeM
 /**
  * Resolve when a run ends, with its exit status. With the child handle (we started it) the
  * 'exit' event is used; otherwise (re-attached after an agent restart) the shim's pid is polled
- * with its start time, so a reused pid is not mistaken for it. The exit file is the source of
- * truth; without one, a shim killed by signal n gives 128+n (we SIGKILLed it), and a vanished
+ * with its start time, so a reused pid is not mistaken for it. The exit record (the launchers'
+ * journal in `exitJournalDir`, else the exit file) is the source of truth; without one, a shim killed by signal n gives 128+n (we SIGKILLed it), and a vanished
  * one gives 137 with `unknown`. Resolves undefined when `signal` aborts first.
  */
 export async function waitForExit(
-  run: { pid: number; procStart?: number; exitFile: string; child?: RunChild },
+  run: { pid: number; procStart?: number; exitFile: string; exitJournalDir?: string; child?: RunChild },
   signal: AbortSignal,
   pollMs: number,
 ): Promise<RunExit | undefined> {
+  const readExit = async () => (run.exitJournalDir !== undefined ? readExitJournal(run.exitJournalDir, run.exitFile) : undefined) ?? readExitFile(run.exitFile);
   let bySignal: NodeJS.Signals | null = null;
   let child = run.child;
   if (child && (child as { lost?: boolean }).lost) child = undefined;
@@ -183,7 +185,7 @@ export async function waitForExit(
   // A run we watched end normally: its shim exits with the program's status (the exit file
   // holds the same number), so the file is read only when the shim itself was killed.
   if (child && child.exitCode !== null && !bySignal) return { exitCode: child.exitCode };
-  let written = await readExitFile(run.exitFile);
+  let written = await readExit();
   if (!written && !child) {
     // The launcher writes a run's exit file before it reaps it: while the pid is still a zombie
     // (the same process, by start time), the file may be a moment away or not yet written.
@@ -194,9 +196,9 @@ export async function waitForExit(
     };
     while (!written && Date.now() < deadline && same()) {
       await sleep(Math.min(pollMs, 20));
-      written = await readExitFile(run.exitFile);
+      written = await readExit();
     }
-    written ??= await readExitFile(run.exitFile);
+    written ??= await readExit();
   }
   if (written) return { exitCode: written.code, finishedAtMs: written.mtimeMs };
   if (bySignal) return { exitCode: 128 + (osc.signals[bySignal] ?? 9) };

@@ -23,6 +23,8 @@ export interface AttachArgs {
   logPath: string;
   timesPath: string;
   exitPath: string;
+  /** The launchers' exit journals (exit-journal.ts). */
+  exitJournalDir?: string;
   /** The shim's ChildProcess when this agent started it. */
   child?: RunChild;
   target: ProbeTarget;
@@ -58,7 +60,7 @@ export class ContainerRun {
     const run = new ContainerRun(a);
     // A run we started (child handle) has no times file yet; a re-attached one may.
     await run.times.start(a.child !== undefined);
-    const watch = { pid: a.inst.pid, exitFile: a.exitPath, ...(a.inst.procStart !== undefined ? { procStart: a.inst.procStart } : {}), ...(a.child ? { child: a.child } : {}) };
+    const watch = { pid: a.inst.pid, exitFile: a.exitPath, ...(a.exitJournalDir !== undefined ? { exitJournalDir: a.exitJournalDir } : {}), ...(a.inst.procStart !== undefined ? { procStart: a.inst.procStart } : {}), ...(a.child ? { child: a.child } : {}) };
     run.exited = (async () => {
       const exit = await waitForExit(watch, run.stopWatching.signal, a.pollIntervalMs);
       if (!exit) return;

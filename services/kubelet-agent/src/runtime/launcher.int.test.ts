@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneExitJournals, readExitJournal } from './exit-journal.js';
 import { type LaunchedRun, Launcher, launcherBinary } from './launcher.js';
 import { silentLogger } from './logger.js';
 import { isProcessAlive, procStartTime } from './proc.js';
@@ -127,5 +128,46 @@ describe('the native container launcher', () => {
     expect(isProcessAlive(run.pid, start)).toBe(true);
     process.kill(-run.pid, 'SIGKILL');
     await waitFor('the orphaned run to end', () => !isProcessAlive(run.pid, start));
+  });
+});
+
+describe('the native launcher with an exit journal directory', () => {
+  it('journals every exit status instead of writing exit files, rotates at 256 KiB, and readExitJournal finds each', async () => {
+    const jdir = join(dir, 'journal');
+    await mkdir(jdir, { recursive: true });
+    const own = await Launcher.start(binary, silentLogger, dir, jdir);
+    try {
+      await mkdir(join(dir, 'j'), { recursive: true });
+      // Long keys (exit file paths are only keys here) so that a few dozen runs fill 256 KiB.
+      const key = (i: number) => join(dir, 'j', `${'k'.repeat(3000)}.${i}.exit`);
+      const runs = 100;
+      for (let i = 0; i < runs; i++) {
+        const run = await own.launch({ cwd: join(dir, 'j'), logFile: join(dir, 'j', 'log'), exitFile: key(i), argv: ['sh', '-c', `exit ${i % 7}`], env: { PATH: '/usr/bin:/bin' } });
+        expect(await exited(run)).toEqual([i % 7, null]);
+      }
+      const files = readdirSync(jdir).sort();
+      expect(files).toEqual([`${own.pid}.log`, `${own.pid}.old.log`]);
+      // The current part holds less than 256 KiB; the old one what came before it.
+      expect(statSync(join(jdir, `${own.pid}.log`)).size).toBeLessThan(256 * 1024);
+      expect(readdirSync(join(dir, 'j')).filter((f) => f.endsWith('.exit'))).toEqual([]);
+      // The runs rotated out twice are gone; every later one is found with its status and time.
+      let found = 0;
+      for (let i = 0; i < runs; i++) {
+        const hit = readExitJournal(jdir, key(i));
+        if (!hit) continue;
+        found++;
+        expect(hit.code).toBe(i % 7);
+        expect(Math.abs(hit.mtimeMs - Date.now())).toBeLessThan(60_000);
+      }
+      expect(found).toBeGreaterThan(80);
+      expect(readExitJournal(jdir, key(runs - 1))?.code).toBe((runs - 1) % 7);
+      expect(readExitJournal(jdir, join(dir, 'j', 'never.exit'))).toBeUndefined();
+    } finally {
+      own.close();
+    }
+    // Once the launcher has ended, its journal is pruned; a live one's would be kept.
+    await waitFor('the launcher to end', () => !isProcessAlive(own.pid ?? 0));
+    pruneExitJournals(jdir);
+    expect(readdirSync(jdir)).toEqual([]);
   });
 });

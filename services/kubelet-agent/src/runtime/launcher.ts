@@ -55,9 +55,9 @@ export class Launcher {
   /** close() was called: the launcher ending is expected. */
   private closing = false;
 
-  private constructor(binary: string, private readonly log: Logger, cwd?: string) {
+  private constructor(binary: string, private readonly log: Logger, cwd?: string, exitJournalDir?: string) {
     // Nothing of the agent's environment (credentials): runs get their env in each request.
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'], env: {}, ...(cwd ? { cwd } : {}) });
+    this.child = spawn(binary, exitJournalDir ? [exitJournalDir] : [], { stdio: ['pipe', 'pipe', 'inherit'], env: {}, ...(cwd ? { cwd } : {}) });
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (d: string) => this.onData(d));
     this.child.stdin?.on('error', () => {});
@@ -65,9 +65,13 @@ export class Launcher {
     this.child.on('exit', (code, sig) => this.onDeath(new Error(`the launcher exited (${sig ?? code})`)));
   }
 
-  /** Start a launcher (in `cwd`, e.g. the runtime's root) and resolve once it runs. */
-  static async start(binary: string, log: Logger, cwd?: string): Promise<Launcher> {
-    const l = new Launcher(binary, log, cwd);
+  /**
+   * Start a launcher (in `cwd`, e.g. the runtime's root) and resolve once it runs. With
+   * `exitJournalDir` (an existing directory) it journals exit statuses there (exit-journal.ts)
+   * instead of writing each run's exit file.
+   */
+  static async start(binary: string, log: Logger, cwd?: string, exitJournalDir?: string): Promise<Launcher> {
+    const l = new Launcher(binary, log, cwd, exitJournalDir);
     await new Promise<void>((resolve, reject) => {
       l.child.once('spawn', resolve);
       l.child.once('error', reject);

@@ -4,11 +4,13 @@ import { join } from 'node:path';
  * The one module that knows the runtime's directory layout under `rootDir`:
  * ```
  * <rootDir>/kjobs-shim.sh                              the container shim (written at start)
+ * <rootDir>/state.journal                             every PodRecord, appended per save (StateJournal)
+ * <rootDir>/exits/<launcher pid>[.old].log             "<code> <epoch ms> <exit file>" lines the launcher appends
  * <rootDir>/pods/<uid>/                                the pod's working directory and HOME
- * <rootDir>/pods/<uid>/state.json                      PodRecord (write-then-rename)
  * <rootDir>/pods/<uid>/logs/<container>.<n>.log        stdout+stderr of run n (written by the child)
  * <rootDir>/pods/<uid>/logs/<container>.<n>.times      "<byte offset> <epoch ms>" lines: when bytes were seen
- * <rootDir>/pods/<uid>/logs/<container>.<n>.exit       exit status of run n (written by the launcher or shim)
+ * <rootDir>/pods/<uid>/logs/<container>.<n>.exit       exit status of run n (the sh shim writes it; the launcher
+ *                                                      journals it under exits/ with this path as the key)
  * ```
  * Pods run as the agent's user: a container can read and write its own pod directory,
  * including these files. kjobs runs trusted batch programs; it is not a sandbox.
@@ -31,8 +33,10 @@ export function assertSafeSegment(s: string, what: string): void {
 export const podsDir = (root: string): string => join(root, 'pods');
 /** `<rootDir>/pods/<uid>`: the pod's working directory and HOME. */
 export const podDir = (root: string, uid: string): string => join(root, 'pods', uid);
-/** `<rootDir>/pods/<uid>/state.json`. */
-export const stateFile = (root: string, uid: string): string => join(podDir(root, uid), 'state.json');
+/** `<rootDir>/state.journal`. */
+export const stateJournalFile = (root: string): string => join(root, 'state.journal');
+/** `<rootDir>/exits`: the launchers' exit journals. */
+export const exitJournalDir = (root: string): string => join(root, 'exits');
 /** `<rootDir>/pods/<uid>/logs`: every run's log, log times and exit file (one directory: each costs a mkdir per pod). */
 export const logDir = (root: string, uid: string): string => join(podDir(root, uid), 'logs');
 /** `<rootDir>/pods/<uid>/logs/<container>.<attempt>.log` (container names are DNS labels: no dots). */

@@ -4,18 +4,20 @@ import { type RunChild, type RunExit, reapGroup, startShim, waitForExit } from '
 import type { Launcher } from './launcher.js';
 import { ContainerRun } from './container-run.js';
 import type { IpAllocator } from './ip-allocator.js';
-import { exitFile, logFile, logTimesFile, podDir } from './layout.js';
+import { exitFile, exitJournalDir, logFile, logTimesFile, podDir } from './layout.js';
 import { prepareLaunch } from './launch.js';
 import { computePodActions } from './pod-actions.js';
 import type { ProbeReport } from './probe-worker.js';
 import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
-import { savePodRecord } from './state-file.js';
+import type { StateJournal } from './state-journal.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning, newContainerRecord, orderedContainers } from './state.js';
 
 /** What a PodWorker needs from its runtime. */
 export interface WorkerContext {
   opts: CompiledOptions;
   ipam: IpAllocator;
+  /** Where records are saved. */
+  journal: StateJournal;
   /** How runs start: the native launcher when there is one, and the sh shim's path (the fallback). */
   starter(): Promise<{ shimPath: string; launcher?: Launcher }>;
   isClosed(): boolean;
@@ -102,7 +104,7 @@ export class PodWorker {
     const json = JSON.stringify(this.record);
     if (json === this.saved) return;
     try {
-      await savePodRecord(this.ctx.opts.rootDir, this.record, json);
+      this.ctx.journal.save(this.record, json);
       this.saved = json;
     } catch (err) {
       this.ctx.opts.log.error({ uid: this.record.uid, err }, 'cannot save pod state');
@@ -275,6 +277,7 @@ export class PodWorker {
       logPath: logFile(opts.rootDir, r.uid, rec.name, inst.attempt),
       timesPath: logTimesFile(opts.rootDir, r.uid, rec.name, inst.attempt),
       exitPath: exitFile(opts.rootDir, r.uid, rec.name, inst.attempt),
+      exitJournalDir: exitJournalDir(opts.rootDir),
       ...(child ? { child } : {}),
       target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [] },
       now: opts.now,
@@ -333,7 +336,7 @@ export class PodWorker {
   }
 
   private async exitOfDead(name: string, inst: ContainerInstance): Promise<RunExit> {
-    const watch = { pid: inst.pid, exitFile: exitFile(this.ctx.opts.rootDir, this.record.uid, name, inst.attempt), ...(inst.procStart !== undefined ? { procStart: inst.procStart } : {}) };
+    const watch = { pid: inst.pid, exitFile: exitFile(this.ctx.opts.rootDir, this.record.uid, name, inst.attempt), exitJournalDir: exitJournalDir(this.ctx.opts.rootDir), ...(inst.procStart !== undefined ? { procStart: inst.procStart } : {}) };
     return (await waitForExit(watch, new AbortController().signal, 1)) ?? { exitCode: 137, unknown: true };
   }
 

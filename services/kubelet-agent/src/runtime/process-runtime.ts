@@ -4,7 +4,7 @@ import { type Pod, type PodStatus, badRequest } from '@kjobs/api';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { kubernetesServiceEnv } from './env.js';
 import { IpAllocator } from './ip-allocator.js';
-import { assertSafeSegment, isSafeSegment, logFile, logTimesFile, podDir, podsDir } from './layout.js';
+import { assertSafeSegment, exitJournalDir, isSafeSegment, logFile, logTimesFile, podDir, podsDir } from './layout.js';
 import { silentLogger } from './logger.js';
 import { type LogOptions, followLogFile, readLogFile } from './logs.js';
 import { computePodStatus } from './pod-status.js';
@@ -13,13 +13,17 @@ import { isProcessAlive } from './proc.js';
 import type { CompiledOptions, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
 import { installShim } from './shim.js';
 import { Launcher, launcherBinary } from './launcher.js';
-import { loadPodRecord } from './state-file.js';
+import { StateJournal } from './state-journal.js';
+import { pruneExitJournals } from './exit-journal.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, orderedContainers } from './state.js';
 
 export type { Clock, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
 
 /** How many removed pod uids are remembered, so a stale syncPod cannot run a removed pod again. */
 const TOMBSTONES = 10_000;
+
+/** How long after recover() the journals of launchers that ended are deleted. */
+const EXIT_JOURNAL_PRUNE_MS = 60_000;
 
 /**
  * Runs pods as local process groups: the kubelet + container runtime of a kjobs node.
@@ -41,6 +45,7 @@ export class ProcessRuntime {
   private launcherStarting: Promise<Launcher | undefined> | undefined;
   private readonly launcherSetting: string | false | undefined;
   private closed = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessRuntimeOptions) {
     this.launcherSetting = options.launcher;
@@ -64,6 +69,7 @@ export class ProcessRuntime {
     this.ctx = {
       opts: this.opts,
       ipam: new IpAllocator(options.podIPRange),
+      journal: new StateJournal(options.rootDir),
       starter: () => this.starter(),
       isClosed: () => this.closed,
       emitChange: (uid) => this.emitChange(uid),
@@ -101,23 +107,25 @@ export class ProcessRuntime {
   /**
    * Re-attach after an agent (re)start. Does:
    * 1. install the shim;
-   * 2. load every pod's state file and reserve its IP;
+   * 2. load every pod's record from the state journal and reserve its IP;
    * 3. for each recorded run: watch it again if its shim lives (pid and start time match),
    *    else record its exit status from the exit file (137 ContainerStatusUnknown without one).
    * Nothing is (re)started until syncPod confirms the pod. Returns the known pod uids.
    */
   async recover(): Promise<string[]> {
     await this.shim();
-    for (const uid of await readdir(podsDir(this.opts.rootDir)).catch(() => [] as string[])) {
+    for (const record of this.ctx.journal.records()) {
+      const uid = record.uid;
       if (!isSafeSegment(uid) || this.workers.has(uid)) continue;
-      const record = await loadPodRecord(this.opts.rootDir, uid);
-      if (!record) continue;
       const w = new PodWorker(record, this.ctx);
       this.workers.set(uid, w);
       if (record.podIP && !this.ctx.ipam.reserve(uid, record.podIP)) this.opts.log.warn({ uid, ip: record.podIP }, 'recovered pod IP is outside the range or taken');
       await w.exclusive(() => w.reattach((inst) => isProcessAlive(inst.pid, inst.procStart)));
       this.emitChange(uid);
     }
+    // Ended launchers' journals, once every run recorded in them has been read and saved.
+    this.pruneTimer = setTimeout(() => pruneExitJournals(exitJournalDir(this.opts.rootDir)), EXIT_JOURNAL_PRUNE_MS);
+    this.pruneTimer.unref();
     return this.knownPods();
   }
 
@@ -158,7 +166,7 @@ export class ProcessRuntime {
 
   /**
    * Kill and forget every pod not in `keepUids` (pods the API no longer binds here), and remove
-   * pod directories without a state file. `gracePeriodSeconds` as in killPod. Resolves when none
+   * pod directories without a record. `gracePeriodSeconds` as in killPod. Resolves when none
    * of their processes is left. Returns the removed uids.
    */
   async killOrphans(keepUids: Iterable<string>, opts: { gracePeriodSeconds?: number } = {}): Promise<string[]> {
@@ -194,6 +202,7 @@ export class ProcessRuntime {
       this.workers.delete(uid);
       this.ctx.ipam.release(uid);
     }
+    this.ctx.journal.remove(uid);
     this.tombstones.add(uid);
     if (this.tombstones.size > TOMBSTONES) this.tombstones.delete(this.tombstones.values().next().value ?? '');
     await rm(podDir(this.opts.rootDir, uid), { recursive: true, force: true });
@@ -205,10 +214,12 @@ export class ProcessRuntime {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.pruneTimer);
     for (const w of this.workers.values()) w.detach();
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
     (await this.launcherStarting)?.close();
     this.liveLauncher?.close();
+    this.ctx.journal.close();
   }
 
   /**
@@ -266,7 +277,9 @@ export class ProcessRuntime {
         : launcherBinary(this.opts.log);
       const binary = await this.launcherPath;
       if (!binary || this.closed) return undefined;
-      this.liveLauncher = await Launcher.start(binary, this.opts.log, this.opts.rootDir).catch((err: Error) => {
+      const journals = exitJournalDir(this.opts.rootDir);
+      await mkdir(journals, { recursive: true });
+      this.liveLauncher = await Launcher.start(binary, this.opts.log, this.opts.rootDir, journals).catch((err: Error) => {
         this.opts.log.warn({ err: err.message, binary }, 'cannot start the container launcher: using the sh shim');
         this.launcherPath = Promise.resolve(undefined);
         return undefined;

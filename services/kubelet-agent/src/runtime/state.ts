@@ -2,7 +2,7 @@ import type { Pod } from '@kjobs/api';
 import type { BackoffEntry } from './backoff.js';
 
 /**
- * The runtime's record of pods, persisted per pod in `<rootDir>/pods/<uid>/state.json` so a
+ * The runtime's record of pods, persisted in `<rootDir>/state.journal` (StateJournal) so a
  * restarted agent re-attaches to what it started. Plain JSON; every time is an RFC 3339 string.
  */
 
