@@ -90,6 +90,7 @@ async function lookUp(program: string, pathVar: string, cwd: string): Promise<st
  * Rejects when the process cannot be spawned at all.
  */
 export async function startShim(l: ShimLaunch): Promise<StartedShim> {
+  // Node-wide directories (layout.ts), there after the first run: an EEXIST costs microseconds.
   // Synchronous: two tiny calls, cheaper than two trips through the thread pool.
   mkdirSync(dirname(l.logFile), { recursive: true });
   if (dirname(l.exitFile) !== dirname(l.logFile)) mkdirSync(dirname(l.exitFile), { recursive: true });

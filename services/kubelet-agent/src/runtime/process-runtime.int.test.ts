@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -225,14 +225,23 @@ forEachStarter(() => {
       for (const p of pods) expect(h.rt.podStatus(p).containerStatuses?.[0]?.state.terminated).toBeDefined();
     });
 
-    it('removePod deletes the pod directory and forgets the pod', async () => {
+    it('removePod deletes the pod directory and its logs and forgets the pod', async () => {
       h = await Harness.create();
-      const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', LOOP] }]);
+      const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `echo hello; ${LOOP}`] }]);
+      const other = h.pod('q', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo other'] }], { restartPolicy: 'Never' });
       await h.rt.syncPod(pod, {});
+      await h.rt.syncPod(other, {});
       const dir = join(h.rootDir, 'pods', pod.metadata.uid ?? '');
       expect(existsSync(dir)).toBe(true);
+      const logsOf = (uid: string) => readdirSync(join(h.rootDir, 'logs')).filter((f) => f.startsWith(`${uid}.`));
+      await waitFor('both logs written', async () => (await h.rt.readLogs(pod.metadata.uid ?? '', 'c').catch(() => '')) === 'hello\n' && (await h.rt.readLogs(other.metadata.uid ?? '', 'c').catch(() => '')) === 'other\n');
+      expect(logsOf(pod.metadata.uid ?? '')).toContain(`${pod.metadata.uid}.c.0.log`);
       await h.rt.removePod(pod.metadata.uid ?? '');
       expect(existsSync(dir)).toBe(false);
+      expect(logsOf(pod.metadata.uid ?? '')).toEqual([]);
+      // The other pod's log stays until its own removal.
+      expect(logsOf(other.metadata.uid ?? '')).toContain(`${other.metadata.uid}.c.0.log`);
+      await h.rt.removePod(other.metadata.uid ?? '');
       expect(h.rt.knownPods()).toEqual([]);
       expect(h.livePgids()).toEqual([]);
       // A stale informer event for the removed pod must not run it again.

@@ -1,10 +1,11 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { type Pod, type PodStatus, badRequest } from '@kjobs/api';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { kubernetesServiceEnv } from './env.js';
 import { IpAllocator } from './ip-allocator.js';
-import { assertSafeSegment, exitJournalDir, isSafeSegment, logFile, logTimesFile, podDir, podsDir } from './layout.js';
+import { assertSafeSegment, exitFile, exitJournalDir, isSafeSegment, logFile, logFileUid, logTimesFile, logsDir, podDir, podsDir } from './layout.js';
 import { silentLogger } from './logger.js';
 import { type LogOptions, followLogFile, readLogFile } from './logs.js';
 import { computePodStatus } from './pod-status.js';
@@ -184,10 +185,16 @@ export class ProcessRuntime {
         orphans.push(uid);
       }
     }
+    // Logs of pods no longer known (a crash between removing a pod and its logs).
+    const logs = logsDir(this.opts.rootDir);
+    for (const name of await readdir(logs).catch(() => [] as string[])) {
+      const uid = logFileUid(name);
+      if (uid !== undefined && !keep.has(uid) && !this.workers.has(uid)) await rm(join(logs, name), { force: true });
+    }
     return orphans;
   }
 
-  /** Forget a pod whose object is gone: kill anything left (SIGKILL), free its IP, delete its directory. */
+  /** Forget a pod whose object is gone: kill anything left (SIGKILL), free its IP, delete its directory and logs. */
   async removePod(uid: string): Promise<void> {
     assertSafeSegment(uid, 'pod uid');
     const w = this.workers.get(uid);
@@ -201,11 +208,24 @@ export class ProcessRuntime {
       });
       this.workers.delete(uid);
       this.ctx.ipam.release(uid);
+      await this.removeLogs(w.record);
     }
     this.ctx.journal.remove(uid);
     this.tombstones.add(uid);
     if (this.tombstones.size > TOMBSTONES) this.tombstones.delete(this.tombstones.values().next().value ?? '');
     await rm(podDir(this.opts.rootDir, uid), { recursive: true, force: true });
+  }
+
+  /** Every log, log-times and exit file of every run the record knows (attempts 0 … the latest). */
+  private async removeLogs(r: PodRecord): Promise<void> {
+    const files: string[] = [];
+    for (const c of Object.values(r.containers)) {
+      const last = Math.max(c.restartCount, c.current?.attempt ?? 0);
+      for (let n = 0; n <= last; n++) {
+        files.push(logFile(this.opts.rootDir, r.uid, c.name, n), logTimesFile(this.opts.rootDir, r.uid, c.name, n), exitFile(this.opts.rootDir, r.uid, c.name, n));
+      }
+    }
+    await Promise.all(files.map((f) => rm(f, { force: true })));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,11 +57,14 @@ forEachStarter(() => {
       await writeFile(join(h.rootDir, 'pods', uid, 'go-slow'), '');
       await waitFor('slow exit seen by the new runtime', () => byName(b.podStatus(pod), 'slow').state.terminated?.exitCode === 5);
 
-      // 5. The API no longer binds the pod here: nothing may be left.
+      // 5. The API no longer binds the pod here: nothing may be left, not even the log of a pod
+      //    forgotten by a crash between removing its record and its logs.
+      await writeFile(join(h.rootDir, 'logs', 'f0a1b2c3-0000-4000-8000-000000000001.c.0.log'), 'stray\n');
       const pgids = Object.values(b.podRecord(uid)?.containers ?? {}).map((c) => c.current?.pgid ?? 0);
       expect(await b.killOrphans([])).toEqual([uid]);
       for (const g of pgids) expect(groupMembers(g)).toEqual([]);
       expect(existsSync(join(h.rootDir, 'pods', uid))).toBe(false);
+      expect(readdirSync(join(h.rootDir, 'logs'))).toEqual([]);
       expect(b.knownPods()).toEqual([]);
     });
 
