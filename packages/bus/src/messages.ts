@@ -1,8 +1,13 @@
 import type { KObject, Status } from '@kjobs/api';
 
-/** One API call over NATS; mirrors a REST request. */
+/**
+ * One API call over NATS; mirrors a REST request. `batch` carries several creates in `body` (an
+ * array of requests, each with verb `create`; at most MAX_BATCH) and replies with an array of
+ * ApiReply, one per item in order: each item is authorized, admitted and stored on its own, as
+ * if sent alone. Event recorders use it, so a burst of Events costs one message, not one each.
+ */
 export interface ApiRequest {
-  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'subresource' | 'changes';
+  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'subresource' | 'changes' | 'batch';
   /** ResourceInfo.group ("" for core). */
   group: string;
   /** Plural resource, e.g. "jobs". */
@@ -19,6 +24,9 @@ export interface ApiRequest {
   /** Caller identity token (bearer), checked like an HTTP Authorization header. */
   token?: string;
 }
+
+/** The most items one `batch` request may carry. */
+export const MAX_BATCH = 100;
 
 /** The reply: a result body or a Status. */
 export type ApiReply = { ok: true; body: unknown } | { ok: false; status: Status };

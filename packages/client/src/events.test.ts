@@ -48,8 +48,39 @@ describe('EventRecorder', () => {
       for (const h of held.filter((x) => !created.includes(x.ev))) h.release();
       await settle();
     }
-    // 8 went out at once, 1,000 queued behind them, the rest dropped.
-    expect(created).toHaveLength(1_008);
-    expect(created.at(-1)?.message).toBe('m1007');
+    // Sending starts on the next turn: 1,000 queued by then, the rest dropped.
+    expect(created).toHaveLength(1_000);
+    expect(created.at(-1)?.message).toBe('m999');
+  });
+});
+
+describe('EventRecorder with createMany (NATS)', () => {
+  it("creates the Events recorded in one turn in one message, patches repeats, and a repeat within a batch waits for its first", async () => {
+    const calls: string[][] = [];
+    const patches: { name: string; count: unknown }[] = [];
+    const api = {
+      create: () => Promise.reject(new Error('createMany is used')),
+      createMany: async (_kind: string, evs: Event[]) => {
+        calls.push(evs.map((e) => e.reason ?? ''));
+        return evs;
+      },
+      patch: async (_k: string, _ns: string, name: string, _t: string, body: { count: unknown }) => {
+        patches.push({ name, count: body.count });
+        return {};
+      },
+    } as unknown as ApiClient;
+    const rec = new EventRecorder(api, 'kubelet', 'node-1');
+    rec.record(pod(1), 'Normal', 'Pulled', 'already present');
+    rec.record(pod(1), 'Normal', 'Created', 'Created container c');
+    rec.record(pod(1), 'Normal', 'Started', 'Started container c');
+    rec.record(pod(1), 'Normal', 'Created', 'Created container c');
+    await settle();
+    for (let i = 0; i < 5 && calls.length + patches.length < 2; i++) await settle();
+    // One message for the three distinct Events; the repeat then patches the first's count.
+    expect(calls).toEqual([['Pulled', 'Created', 'Started']]);
+    await settle();
+    expect(patches).toHaveLength(1);
+    expect(patches[0]?.count).toBe(2);
+    expect(patches[0]?.name).toMatch(/^p1\./);
   });
 });

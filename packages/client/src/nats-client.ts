@@ -2,7 +2,7 @@ import {
   ApiError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
   type KList, type KObject, type ResourceInfo, type Status, type WatchEvent,
 } from '@kjobs/api';
-import { decodeJson, decodeWatchMessage, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { MAX_BATCH, decodeJson, decodeWatchMessage, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
 import { resourceOf } from './kinds.js';
 import type { ApiClient, DeleteOptions, ListOptions, LogOptions, PatchType, WatchHandle } from './types.js';
 
@@ -114,6 +114,17 @@ export class NatsClient implements ApiClient {
   create<T extends KObject>(kind: string, obj: T): Promise<T> {
     const info = resourceOf(kind);
     return this.call<T>({ verb: 'create', ...this.base(info), namespace: obj.metadata.namespace, body: obj });
+  }
+
+  async createMany<T extends KObject>(kind: string, objs: T[]): Promise<(T | ApiError)[]> {
+    const info = resourceOf(kind);
+    const out: (T | ApiError)[] = [];
+    for (let i = 0; i < objs.length; i += MAX_BATCH) {
+      const items = objs.slice(i, i + MAX_BATCH).map((obj): ApiRequest => ({ verb: 'create', ...this.base(info), namespace: obj.metadata.namespace, body: obj }));
+      const replies = await this.call<ApiReply[]>({ verb: 'batch', ...this.base(info), body: items });
+      for (const r of replies) out.push(r.ok ? (r.body as T) : ApiError.fromStatus(r.status));
+    }
+    return out;
   }
 
   update<T extends KObject>(kind: string, obj: T, opts: { subresource?: 'status' } = {}): Promise<T> {

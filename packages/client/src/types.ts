@@ -1,4 +1,4 @@
-import type { KList, KObject, Status, WatchEvent } from '@kjobs/api';
+import type { ApiError, KList, KObject, Status, WatchEvent } from '@kjobs/api';
 
 /** Options of list and watch calls, as in the Kubernetes REST API (selectors as strings). */
 export interface ListOptions {
@@ -52,6 +52,11 @@ export interface ApiClient {
   get<T extends KObject = KObject>(kind: string, namespace: string, name: string): Promise<T>;
   list<T extends KObject = KObject>(kind: string, opts?: ListOptions): Promise<KList<T>>;
   create<T extends KObject = KObject>(kind: string, obj: T): Promise<T>;
+  /**
+   * Several creates in one message, where the transport has it (NATS: the `batch` verb): each
+   * object's created form or its ApiError, in order. Each is handled as if created alone.
+   */
+  createMany?<T extends KObject = KObject>(kind: string, objs: T[]): Promise<(T | ApiError)[]>;
   /** PUT; with `subresource: 'status'` only the status is written. Sends the object's resourceVersion (CAS). */
   update<T extends KObject = KObject>(kind: string, obj: T, opts?: { subresource?: 'status' }): Promise<T>;
   patch<T extends KObject = KObject>(kind: string, namespace: string, name: string, type: PatchType, patch: unknown, opts?: { subresource?: 'status' }): Promise<T>;

@@ -1,5 +1,5 @@
 import { ApiError, badRequest, findResource, internalError, isApiError, unauthorized, type Pod } from '@kjobs/api';
-import { decodeJson, encodeJson, type ApiReply, type ApiRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
+import { MAX_BATCH, decodeJson, encodeJson, type ApiReply, type ApiRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { ApiService, DeleteOpts } from './api-service.js';
@@ -29,11 +29,12 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
           req = decodeRequest(msg.data);
           const identity = auth.authenticate(req.token ? `Bearer ${req.token}` : undefined);
           if (!identity) throw unauthorized();
-          reply = { ok: true, body: await dispatch(api, nodes, req, identity) };
+          if (req.verb === 'batch') {
+            const items = batchItems(req);
+            reply = { ok: true, body: await Promise.all(items.map((item) => settle(() => dispatch(api, nodes, item, identity), item, log))) };
+          } else reply = { ok: true, body: await dispatch(api, nodes, req, identity) };
         } catch (e) {
-          const err = e instanceof ApiError ? e : internalError((e as Error)?.message ?? String(e));
-          if (!(e instanceof ApiError)) log.error({ err: e, verb: req?.verb, resource: req?.resource }, 'internal error (nats)');
-          reply = { ok: false, status: err.toStatus() };
+          reply = failure(e, req, log);
         }
         let data = encodeJson(reply);
         if (data.length > MAX_REPLY_BYTES) {
@@ -41,10 +42,41 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
         }
         msg.respond(data);
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        metrics.observeNats(req?.verb ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
+        if (req?.verb === 'batch' && reply.ok && Array.isArray(reply.body)) {
+          // Each item counts as the request it is (write counts per resource stay true).
+          const items = req.body as ApiRequest[];
+          (reply.body as ApiReply[]).forEach((r, i) => metrics.observeNats('create', items[i]?.resource ?? 'unknown', r.ok ? 200 : r.status.code, ms));
+        } else metrics.observeNats(req?.verb ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
       })();
     },
   });
+}
+
+/** The reply of a request that threw. */
+function failure(e: unknown, req: ApiRequest | undefined, log: Logger): ApiReply {
+  const err = e instanceof ApiError ? e : internalError((e as Error)?.message ?? String(e));
+  if (!(e instanceof ApiError)) log.error({ err: e, verb: req?.verb, resource: req?.resource }, 'internal error (nats)');
+  return { ok: false, status: err.toStatus() };
+}
+
+async function settle(fn: () => Promise<unknown>, req: ApiRequest, log: Logger): Promise<ApiReply> {
+  try {
+    return { ok: true, body: await fn() };
+  } catch (e) {
+    return failure(e, req, log);
+  }
+}
+
+/** The items of a `batch` request: 1 to MAX_BATCH creates (anything else is a 400 for the whole batch, nothing done). */
+function batchItems(req: ApiRequest): ApiRequest[] {
+  const items = req.body;
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) throw badRequest(`a batch carries 1 to ${MAX_BATCH} requests`);
+  for (const item of items) {
+    if (!item || typeof item !== 'object' || Array.isArray(item) || (item as ApiRequest).verb !== 'create' || (item as ApiRequest).subresource !== undefined) {
+      throw badRequest('a batch carries only create requests');
+    }
+  }
+  return items as ApiRequest[];
 }
 
 /** `limit` as the HTTP front end reads it: absent, or a safe integer (else 400). */

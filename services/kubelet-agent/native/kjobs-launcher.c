@@ -8,7 +8,7 @@
  *
  * Protocol (stdin, from the agent): frames of a 4-byte little-endian length, then NUL-terminated
  * fields: id, cwd, log file, exit file, argc, argv..., envc, env....
- * Replies (stdout, one line each):
+ * Replies (stdout, one line each; the lines of one turn of the main loop in one write):
  *   S <id> <pid>          the run started (pid = the program, leader of a new session and group)
  *   F <id> <errno>        it could not be started (cwd or log file); nothing is left running
  *   X <pid> <code> <sig>  a run ended: exit code (-1 when killed) and signal number (0 when none)
@@ -43,15 +43,35 @@
 
 static int agent_gone = 0;
 
+/* Replies wait here and go out in one write per turn of the main loop (flush_out): a pipe write
+   costs 0.1-0.3 ms of CPU on these machines, the agent's wake-up included. */
+static char *out = NULL;
+static size_t out_len = 0, out_cap = 0;
+
 static void put(const char *line) {
   if (agent_gone) return;
-  size_t n = strlen(line), off = 0;
-  while (off < n) {
-    ssize_t w = write(1, line + off, n - off);
+  size_t n = strlen(line);
+  if (out_len + n > out_cap) {
+    size_t cap = out_cap ? out_cap * 2 : 4096;
+    while (cap < out_len + n) cap *= 2;
+    char *grown = realloc(out, cap);
+    if (!grown) abort();
+    out = grown;
+    out_cap = cap;
+  }
+  memcpy(out + out_len, line, n);
+  out_len += n;
+}
+
+static void flush_out(void) {
+  size_t off = 0;
+  while (!agent_gone && off < out_len) {
+    ssize_t w = write(1, out + off, out_len - off);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) { agent_gone = 1; return; }
+    if (w <= 0) { agent_gone = 1; break; }
     off += (size_t)w;
   }
+  out_len = 0;
 }
 
 static int read_full(int fd, void *buf, size_t n) {
@@ -288,20 +308,28 @@ int main(int argc, char **argv) {
       reap();
     }
     if (open_in && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      uint32_t len = 0;
-      char *buf = NULL;
-      if (read_full(0, &len, sizeof len) < 0 || len > (64u << 20) || !(buf = malloc(len + 1)) || read_full(0, buf, len) < 0) {
-        /* The agent is gone (or spoke nonsense): take no more requests, keep recording runs. */
+      /* Every request waiting (up to 32 a turn: the first one's reply waits for the last), then one write of all their replies. */
+      for (int taken = 0; taken < 32; taken++) {
+        if (taken > 0) {
+          struct pollfd more = {.fd = 0, .events = POLLIN};
+          if (poll(&more, 1, 0) <= 0 || !(more.revents & POLLIN)) break;
+        }
+        uint32_t len = 0;
+        char *buf = NULL;
+        if (read_full(0, &len, sizeof len) < 0 || len > (64u << 20) || !(buf = malloc(len + 1)) || read_full(0, buf, len) < 0) {
+          /* The agent is gone (or spoke nonsense): take no more requests, keep recording runs. */
+          free(buf);
+          open_in = 0;
+          agent_gone = 1;
+          fds[0].fd = -1;
+          break;
+        }
+        buf[len] = '\0';
+        launch(buf, len);
         free(buf);
-        open_in = 0;
-        agent_gone = 1;
-        fds[0].fd = -1;
-        continue;
       }
-      buf[len] = '\0';
-      launch(buf, len);
-      free(buf);
       reap();
     }
+    flush_out();
   }
 }

@@ -17,8 +17,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** `eventTtlMs`: the api-server's Event TTL (default its own, 1 h). */
-export async function startHarness(opts: { eventTtlMs?: number } = {}): Promise<Harness> {
+/** `eventTtlMs`: the api-server's Event TTL (default its own, 1 h); `tokens`: more identities by bearer token. */
+export async function startHarness(opts: { eventTtlMs?: number; tokens?: [string, { user: string; groups: string[] }][] } = {}): Promise<Harness> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const token = randomBytes(16).toString('hex');
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -26,7 +26,7 @@ export async function startHarness(opts: { eventTtlMs?: number } = {}): Promise<
   await store.init();
   const nc = await connectBus({ url: process.env.NATS_URL });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = await startApiServer({ store, nc, log, port: 0, tokens: new Map([[token, { user: 'admin', groups: ['system:masters'] }]]), subjectPrefix: prefix, ...(opts.eventTtlMs ? { eventTtlMs: opts.eventTtlMs } : {}) });
+  const server = await startApiServer({ store, nc, log, port: 0, tokens: new Map([[token, { user: 'admin', groups: ['system:masters'] }], ...(opts.tokens ?? [])]), subjectPrefix: prefix, ...(opts.eventTtlMs ? { eventTtlMs: opts.eventTtlMs } : {}) });
   const http = new HttpClient({ server: server.url, token });
   const nats = new NatsClient({ nc, prefix, token });
   return {

@@ -51,6 +51,7 @@ export class Launcher {
   private readonly runs = new Map<number, LaunchedRun>();
   private nextId = 1;
   private buffered = '';
+  private corked = false;
   private dead: Error | undefined;
   /** close() was called: the launcher ending is expected. */
   private closing = false;
@@ -105,7 +106,19 @@ export class Launcher {
     payload.copy(frame, 4);
     return new Promise<LaunchedRun>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.stdin?.write(frame);
+      const stdin = this.child.stdin;
+      if (!stdin) return;
+      // The launches of one event-loop turn go out in one write (a pipe write costs 0.1-0.3 ms
+      // of CPU on these machines, with the launcher's wake-up): cork now, uncork in the check phase.
+      if (!this.corked) {
+        this.corked = true;
+        stdin.cork();
+        setImmediate(() => {
+          this.corked = false;
+          stdin.uncork();
+        });
+      }
+      stdin.write(frame);
     });
   }
 
