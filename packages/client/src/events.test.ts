@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, KObject } from '@kjobs/api';
-import { EventRecorder } from './events.js';
+import { EventRecorder, eventName } from './events.js';
 import type { ApiClient } from './types.js';
 
 /** An API that holds every create until released, to watch what the recorder has in flight. */
@@ -82,5 +82,19 @@ describe('EventRecorder with createMany (NATS)', () => {
     expect(patches).toHaveLength(1);
     expect(patches[0]?.count).toBe(2);
     expect(patches[0]?.name).toMatch(/^p1\./);
+  });
+});
+
+describe('eventName', () => {
+  it('is <object>.<hex UnixNano> as client-go names Events, and differs between calls in one millisecond', () => {
+    const at = new Date('2026-11-28T03:00:00.123Z');
+    const names = Array.from({ length: 50 }, () => eventName('job-abc', at));
+    for (const n of names) {
+      const [obj, hex] = n.split('.');
+      expect(obj).toBe('job-abc');
+      const ns = BigInt(`0x${hex}`);
+      expect(ns / 1_000_000n).toBe(BigInt(at.getTime()));
+    }
+    expect(new Set(names).size).toBeGreaterThan(1);
   });
 });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Event, KObject } from '@kjobs/api';
 import type { ApiClient } from './types.js';
 
@@ -8,6 +7,15 @@ const MAX_QUEUED = 1_000;
 const SENDERS = 8;
 /** New Events one sender creates in one message, where the client can (createMany). */
 const BATCH = 64;
+
+/**
+ * `<object>.<hex nanoseconds>`, as client-go names Events (`%v.%x` of the name and UnixNano):
+ * the milliseconds of `at` and this process's sub-millisecond clock.
+ */
+export function eventName(objectName: string, at: Date): string {
+  const ns = BigInt(at.getTime()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return `${objectName}.${ns.toString(16)}`;
+}
 
 interface Pending {
   obj: KObject;
@@ -108,7 +116,7 @@ export class EventRecorder {
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      metadata: { name: eventName(obj.metadata.name ?? '', at), namespace },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,

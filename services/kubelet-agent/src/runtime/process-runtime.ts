@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -325,7 +326,8 @@ export class ProcessRuntime {
     const w = new PodWorker(record, this.ctx);
     this.workers.set(uid, w);
     void w.exclusive(async () => {
-      await mkdir(podDir(this.opts.rootDir, uid), { recursive: true });
+      // Synchronous: one call, not a trip through the thread pool and its wake-up.
+      mkdirSync(podDir(this.opts.rootDir, uid), { recursive: true });
       await this.shim();
     });
     return w;
