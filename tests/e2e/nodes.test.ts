@@ -13,7 +13,8 @@ let e: E2E;
 beforeAll(async () => {
   e = await startE2E({
     without: ['memq'],
-    env: { KJOBS_HEARTBEAT_SECONDS: '1', KJOBS_NODE_GRACE_SECONDS: '3', KJOBS_POD_EVICTION_SECONDS: '1', KJOBS_CRASHLOOP_INITIAL_MS: '1000', KJOBS_CRASHLOOP_MAX_MS: '8000' },
+    // An unschedulable pod is retried only when something changes (no periodic retry within a test).
+    env: { KJOBS_HEARTBEAT_SECONDS: '1', KJOBS_NODE_GRACE_SECONDS: '3', KJOBS_POD_EVICTION_SECONDS: '1', KJOBS_CRASHLOOP_INITIAL_MS: '1000', KJOBS_CRASHLOOP_MAX_MS: '8000', KJOBS_SCHEDULER_RETRY_MS: '600000' },
     // A long status hold makes the quick-pod case below certain even on a loaded machine.
     nodeEnv: () => ({ KJOBS_NODE_CPU: '2', KJOBS_NODE_MEMORY: '4Gi', KJOBS_STATUS_HOLD_MS: '1500' }),
   });
@@ -137,6 +138,34 @@ describe('pods on nodes', { timeout: 120_000 }, () => {
     await waitFor('SIGTERM trap ran', () => existsSync(marker), 30_000);
     await waitFor('pod gone', () => gone('termed'), 30_000);
     expect(processesOf('termed')).toEqual([]);
+  });
+
+  it('a pod that finishes frees its CPU: a pod waiting for it is scheduled then, and a deleted one frees it too', async () => {
+    const onNode1 = { nodeSelector: { 'kubernetes.io/hostname': 'node-1' } };
+    const needs = { resources: { requests: { cpu: '1500m' } } };
+    await e.api.create('Pod', pod('hog', 'while [ ! -f "$HOME/done" ]; do sleep 0.1; done', onNode1, needs));
+    await waitFor('hog running', async () => (await getPod('hog')).status?.phase === 'Running');
+    await e.api.create('Pod', pod('waiter', 'while [ ! -f "$HOME/done" ]; do sleep 0.1; done', onNode1, needs));
+    const ev = await waitFor('FailedScheduling', async () => (await e.api.list<Event>('Event', { namespace: 'default', fieldSelector: 'involvedObject.name=waiter,reason=FailedScheduling' })).items[0]);
+    expect(ev.message).toMatch(/^0\/\d nodes are available: 1 Insufficient cpu, \d node\(s\) didn't match Pod's node affinity\/selector\.$/);
+    // hog ends: its 1.5 CPUs are free at once (the scheduler's periodic retry is 10 min here).
+    const hog = await getPod('hog');
+    writeFileSync(path.join(e.home, 'nodes', 'node-1', 'pods', hog.metadata.uid!, 'done'), '');
+    const placed = await waitFor('waiter scheduled', async () => {
+      const w = await getPod('waiter');
+      return w.spec.nodeName ? w : undefined;
+    });
+    expect(placed.spec.nodeName).toBe('node-1');
+    await waitFor('waiter running', async () => (await getPod('waiter')).status?.phase === 'Running');
+    // A third one waits for waiter, which is deleted instead of finishing.
+    await e.api.create('Pod', pod('third', 'true', onNode1, needs));
+    await waitFor('third unschedulable', async () => (await getPod('third')).status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'));
+    await e.api.delete('Pod', 'default', 'waiter', { gracePeriodSeconds: 0 });
+    await waitFor('third Succeeded on node-1', async () => {
+      const t = await getPod('third');
+      return t.spec.nodeName === 'node-1' && t.status?.phase === 'Succeeded';
+    });
+    for (const n of ['hog', 'third']) await e.api.delete('Pod', 'default', n, { gracePeriodSeconds: 0 });
   });
 
   it('too much CPU: Pending with FailedScheduling, scheduled once a larger node registers', async () => {

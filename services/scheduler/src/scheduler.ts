@@ -33,14 +33,20 @@ export class Scheduler {
   private readonly assumed = new Map<string, string>();
   private readonly unschedulable = new Set<string>();
   private readonly name: string;
+  /**
+   * What each bound pod adds to its node, kept as pods change so a decision costs O(nodes), not
+   * O(pods): its requests while not terminal (cpu in millicores, memory in bytes: integers, so
+   * adding and taking away never drifts), and one for its controller's spread count in any phase.
+   */
+  private readonly placed = new Map<string, Placed>();
+  private readonly usage = new Map<string, { milliCpu: number; memory: number; pods: number }>();
+  private readonly ownerOnNode = new Map<string, Map<string, number>>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
     this.pods = new Informer<Pod>(o.client, 'Pod', { onError: (e) => o.log.warn({ err: e }, 'pod informer') });
     this.nodes = new Informer<Node>(o.client, 'Node', { onError: (e) => o.log.warn({ err: e }, 'node informer') });
     this.events = new EventRecorder(o.client, 'default-scheduler');
-    this.pods.addIndex('node', (p) => (p.spec.nodeName ? [p.spec.nodeName] : []));
-    this.pods.addIndex('owner', (p) => (p.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid));
   }
 
   async start(): Promise<void> {
@@ -48,6 +54,7 @@ export class Scheduler {
       add: (p) => this.onPod(p),
       update: (_o, p) => this.onPod(p),
       delete: (p) => {
+        this.account(keyOf(p), undefined);
         this.assumed.delete(keyOf(p));
         if (p.spec.nodeName) this.retryUnschedulable();
       },
@@ -65,6 +72,7 @@ export class Scheduler {
 
   private onPod(p: Pod): void {
     const k = keyOf(p);
+    this.account(k, p);
     if (p.spec.nodeName) {
       this.assumed.delete(k);
       this.unschedulable.delete(k);
@@ -81,22 +89,67 @@ export class Scheduler {
     for (const k of this.unschedulable) this.queue.add(k);
   }
 
+  /** Keep `usage` and `ownerOnNode` true for pod `key`, now `p` (undefined: gone). */
+  private account(key: string, p: Pod | undefined): void {
+    const old = this.placed.get(key);
+    if (old) {
+      this.placed.delete(key);
+      this.apply(old, -1);
+    }
+    const node = p?.spec.nodeName;
+    const now: Placed | undefined = p && node ? { node, active: !TERMINAL.has(p.status?.phase ?? ''), ...milli(podRequests(p)), owner: controllerUid(p) } : undefined;
+    if (now) {
+      this.placed.set(key, now);
+      this.apply(now, 1);
+    }
+    // A pod that finished frees its node, as kube-scheduler's cache drops it: retry at once.
+    if (old?.active && !now?.active && p) this.retryUnschedulable();
+  }
+
+  private apply(e: Placed, sign: 1 | -1): void {
+    if (e.active) {
+      const u = this.usage.get(e.node) ?? { milliCpu: 0, memory: 0, pods: 0 };
+      u.milliCpu += sign * e.milliCpu;
+      u.memory += sign * e.memory;
+      u.pods += sign;
+      if (u.pods === 0) this.usage.delete(e.node);
+      else this.usage.set(e.node, u);
+    }
+    if (e.owner) {
+      const byNode = this.ownerOnNode.get(e.owner) ?? new Map<string, number>();
+      const n = (byNode.get(e.node) ?? 0) + sign;
+      if (n === 0) byNode.delete(e.node);
+      else byNode.set(e.node, n);
+      if (byNode.size === 0) this.ownerOnNode.delete(e.owner);
+      else this.ownerOnNode.set(e.owner, byNode);
+    }
+  }
+
   /** Requests already placed on a node: bound non-terminal pods plus assumed ones. */
   private used(node: string): Resources {
-    const sum = { cpu: 0, memory: 0, pods: 0 };
-    const add = (p: Pod) => {
+    const u = this.usage.get(node);
+    const sum = { cpu: (u?.milliCpu ?? 0) / 1000, memory: u?.memory ?? 0, pods: u?.pods ?? 0 };
+    for (const [k, n] of this.assumed) {
+      if (n !== node) continue;
+      const p = this.pods.get(k);
+      if (!p || p.spec.nodeName) continue;
       const r = podRequests(p);
       sum.cpu += r.cpu;
       sum.memory += r.memory;
       sum.pods += 1;
-    };
-    for (const p of this.pods.byIndex('node', node)) if (!TERMINAL.has(p.status?.phase ?? '')) add(p);
-    for (const [k, n] of this.assumed) {
-      if (n !== node) continue;
-      const p = this.pods.get(k);
-      if (p && !p.spec.nodeName) add(p);
     }
     return sum;
+  }
+
+  /** Pods of controller `owner` on `node`: bound there (any phase) or assumed there. */
+  private sameOwner(owner: string, node: string): number {
+    let n = this.ownerOnNode.get(owner)?.get(node) ?? 0;
+    for (const [k, on] of this.assumed) {
+      if (on !== node) continue;
+      const p = this.pods.get(k);
+      if (p && !p.spec.nodeName && controllerUid(p) === owner) n++;
+    }
+    return n;
   }
 
   /** Place one pod. */
@@ -104,7 +157,7 @@ export class Scheduler {
     const pod = this.pods.get(key);
     if (!pod || !this.wants(pod) || this.assumed.has(key)) return;
     const nodes = this.nodes.list();
-    const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+    const owner = controllerUid(pod);
     let best: { node: string; score: number } | undefined;
     const why: Misfit[][] = [];
     for (const n of nodes) {
@@ -114,7 +167,7 @@ export class Scheduler {
         why.push(m);
         continue;
       }
-      const same = owner ? this.pods.byIndex('owner', owner).filter((p) => p.spec.nodeName === n.metadata.name || this.assumed.get(keyOf(p)) === n.metadata.name).length : 0;
+      const same = owner ? this.sameOwner(owner, n.metadata.name!) : 0;
       const s = score(pod, n, used, same);
       if (!best || s > best.score) best = { node: n.metadata.name!, score: s };
     }
@@ -150,6 +203,25 @@ export class Scheduler {
     if (first || cond?.message !== message) this.events.record(pod, 'Warning', 'FailedScheduling', message);
     return { requeueAfterMs: this.o.unschedulableRetryMs ?? 10_000 };
   }
+}
+
+/** What a bound pod adds to its node (Scheduler.account). */
+interface Placed {
+  node: string;
+  /** Not Succeeded or Failed: its requests count. */
+  active: boolean;
+  milliCpu: number;
+  memory: number;
+  /** Its controller's uid: it counts for that controller's spread. */
+  owner: string | undefined;
+}
+
+function milli(r: Resources): { milliCpu: number; memory: number } {
+  return { milliCpu: Math.round(r.cpu * 1000), memory: Math.round(r.memory) };
+}
+
+function controllerUid(p: Pod): string | undefined {
+  return p.metadata.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
 function nodeChanged(a: Node, b: Node): boolean {
