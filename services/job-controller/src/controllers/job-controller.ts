@@ -12,10 +12,11 @@ const ORPHAN = 'orphan-pod:';
 class UidExpectations implements FinalizerExpectations {
   private readonly m = new Map<string, Set<string>>();
   /**
-   * A copy, as Kubernetes' getExpectedUIDs clones: a sync pairs it with the pods it read at its
-   * start, and awaits writes before counting. Were it the live set, a removal observed meanwhile
-   * would drop the uid while the sync's pod snapshot still shows the finalizer, and that pod would
-   * be counted a second time (seen as 2,000 succeeded from ~1,960 pods in `npm run bench -- jobs`).
+   * A copy, as Kubernetes' getExpectedUIDs clones, taken before the pods are read: a sync pairs it
+   * with the pods it read, and awaits writes before counting. Were it the live set, or taken after
+   * the pods, a removal observed meanwhile would drop the uid while the sync's pod snapshot still
+   * shows the finalizer, and that pod would be counted a second time (seen as 2,000 succeeded from
+   * ~1,960 pods in `npm run bench -- jobs`; after the first fix, still 2 in ~5 runs of 2,000 pods).
    */
   expectedUids(key: string): ReadonlySet<string> {
     return new Set(this.m.get(key));
@@ -157,11 +158,15 @@ export class JobController {
     if (key.startsWith(ORPHAN)) return this.syncOrphanPod(key.slice(ORPHAN.length));
     const job = this.s.jobs.get(key);
     if (!job) return;
+    // Expectations first, then the pods (see SyncJobOptions.readBeforePods): claimPods awaits, and
+    // watch events delivered meanwhile update the cache and the expectations together.
+    const readBeforePods = { expectationsSatisfied: this.expectations.satisfied(key), expectedFinalizerRemovals: this.finalizers.expectedUids(key) };
     const pods = await this.claimPods(job);
     return syncJob(job, pods, this.s.now(), this.control, {
       expectations: this.expectations,
       finalizerExpectations: this.finalizers,
       backoff: this.backoff,
+      readBeforePods,
     });
   }
 

@@ -23,6 +23,14 @@ export interface SyncJobOptions {
   finalizerExpectations?: FinalizerExpectations;
   /** Pod-recreation backoff records; none = a private map (backoff then lasts one call). */
   backoff?: BackoffStore;
+  /**
+   * The expectations as the caller read them BEFORE it read `pods` (Kubernetes' order). A removal
+   * or creation observed between the two reads then only makes the sync wait (the uid still
+   * expected, the creation still pending), where the other order would pair a pod snapshot that
+   * still shows a finalizer with expectations that no longer name it and count that pod twice.
+   * Absent: read from `expectations` / `finalizerExpectations` when the sync starts.
+   */
+  readBeforePods?: { expectationsSatisfied: boolean; expectedFinalizerRemovals: ReadonlySet<string> };
 }
 
 /** What the work queue should do next with this Job's key. */
@@ -56,8 +64,8 @@ export async function syncJob(job: Job, pods: readonly Pod[], now: Date, control
     pods,
     now,
     backoff: backoff.get(key),
-    expectationsSatisfied: opts.expectations?.satisfied(key) ?? true,
-    expectedFinalizerRemovals: opts.finalizerExpectations?.expectedUids(key) ?? new Set(),
+    expectationsSatisfied: opts.readBeforePods?.expectationsSatisfied ?? opts.expectations?.satisfied(key) ?? true,
+    expectedFinalizerRemovals: opts.readBeforePods?.expectedFinalizerRemovals ?? opts.finalizerExpectations?.expectedUids(key) ?? new Set(),
   });
   let step = program.next();
   while (!step.done) {
