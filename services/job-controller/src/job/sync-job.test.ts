@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Job } from '@kjobs/api';
+import type { Job, Pod } from '@kjobs/api';
 import { ControllerCrashed, FakeJobCluster } from './fake-cluster.js';
-import { T0, makeJob } from './test-fixtures.js';
+import { syncJob } from './sync-job.js';
+import { T0, makeJob, makePod, ts } from './test-fixtures.js';
 
 /** One controller round: sync, then let the kubelet start what was created. */
 async function round(c: FakeJobCluster): Promise<void> {
@@ -258,5 +259,41 @@ describe('crash between any two writes never loses or doubles a pod', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('syncJob: expectations read before the pods', () => {
+  /**
+   * The job-controller's race, frozen: pod p0 was counted (succeeded 1) and its finalizer removal
+   * sent; the sync's pod snapshot was taken while the cache still showed the finalizer, and the
+   * removal was observed (dropping p0 from the live expectations) before the sync began. With the
+   * expectations read before the pods, p0 is still expected and is not counted again.
+   */
+  it('a pod whose finalizer removal is still expected when the pods were read is not counted twice', async () => {
+    const job = makeJob({ completions: 3, parallelism: 1 }, { succeeded: 1, active: 0, uncountedTerminatedPods: {}, startTime: ts(0) });
+    job.metadata.resourceVersion = '10';
+    const stale = makePod(job, 'p0', { phase: 'Succeeded' }); // still carries the finalizer
+    const writes: Job[] = [];
+    const control = {
+      createPod: async (_ns: string, p: Pod) => ({ ...p, metadata: { ...p.metadata, name: 'p1', uid: 'uid-p1' } }),
+      deletePod: async () => undefined,
+      patchPod: async () => undefined,
+      updateJobStatus: async (j: Job) => {
+        writes.push(j);
+        return { ...j, metadata: { ...j.metadata, resourceVersion: String(11 + writes.length) } };
+      },
+      recordEvent: () => undefined,
+    };
+    const liveNow = { expectedUids: () => new Set<string>(), expectRemovals: () => undefined, removalObserved: () => undefined, delete: () => undefined };
+    await syncJob(job, [stale], T0, control, { finalizerExpectations: liveNow, readBeforePods: { expectationsSatisfied: true, expectedFinalizerRemovals: new Set(['uid-p0']) } });
+    for (const w of writes) {
+      expect(w.status?.uncountedTerminatedPods?.succeeded ?? []).not.toContain('uid-p0');
+      expect(w.status?.succeeded).toBe(1);
+    }
+    // The same snapshot paired with expectations read after the removal was observed counts p0
+    // again: the double count the order prevents.
+    writes.length = 0;
+    await syncJob(job, [stale], T0, control, { finalizerExpectations: liveNow });
+    expect(writes.some((w) => (w.status?.uncountedTerminatedPods?.succeeded ?? []).includes('uid-p0') || (w.status?.succeeded ?? 0) > 1)).toBe(true);
   });
 });
