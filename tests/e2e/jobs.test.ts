@@ -146,6 +146,35 @@ describe('Job semantics', () => {
     await waitFor('pods deleted', async () => (await podsOf('ttl')).length === 0, 60_000);
   });
 
+  it('a pod of a finished Job that still holds the tracking finalizer loses it, so a foreground delete of the Job completes', async () => {
+    await e.api.create('Job', job('fin-left', 'exit 0'));
+    const done = await finished('fin-left');
+    expect(cond(done, 'Complete')).toBeDefined();
+    // A pod the Job did not count (as one being deleted while the Job ended would be): owned by
+    // the Job, labelled like its pods, finalizer still on.
+    const [counted] = await podsOf('fin-left');
+    await e.api.create<Pod>('Pod', {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: 'fin-left-extra', namespace: 'default', labels: counted!.metadata.labels,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'fin-left', uid: done.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        finalizers: ['batch.kubernetes.io/job-tracking'],
+      },
+      spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 0'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 2 },
+    });
+    await waitFor('the extra pod’s tracking finalizer removed', async () => {
+      const p = await e.api.get<Pod>('Pod', 'default', 'fin-left-extra');
+      return !(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking');
+    });
+    // The Job stays counted as it was.
+    expect((await get('fin-left')).status?.succeeded).toBe(1);
+    await e.api.delete('Job', 'default', 'fin-left', { propagationPolicy: 'Foreground' });
+    await waitFor('the Job and its pods gone', async () => {
+      const gone = await get('fin-left').then(() => false, (err: unknown) => isApiError(err, 404));
+      return gone && (await podsOf('fin-left')).length === 0;
+    }, 60_000);
+  });
+
   it('deleting a running Job removes its pods', async () => {
     await e.api.create('Job', job('running', 'sleep 60', { parallelism: 2, completions: 2 }));
     await waitFor('2 running pods', async () => (await podsOf('running')).filter((p) => p.status?.phase === 'Running').length === 2);

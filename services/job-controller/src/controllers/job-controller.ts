@@ -1,5 +1,6 @@
 import { isApiError, labelSelectorToRequirements, matchesLabels, type Job, type Pod } from '@kjobs/api';
 import { Expectations, WorkQueue, keyOf, runWorkers } from '@kjobs/client';
+import { isJobFinished } from '../job/conditions.js';
 import { JOB_TRACKING_FINALIZER } from '../job/constants.js';
 import type { BackoffRecord } from '../job/backoff.js';
 import type { FinalizerExpectations, JobControl } from '../job/ports.js';
@@ -70,7 +71,12 @@ export class JobController {
     };
     this.s.jobs.on({
       add: (j) => this.queue.add(keyOf(j)),
-      update: (_a, j) => this.queue.add(keyOf(j)),
+      update: (a, j) => {
+        this.queue.add(keyOf(j));
+        // Finished now: a pod still holding the tracking finalizer is no longer counted by
+        // syncJob (a finished Job is not synced), so it is cleaned up as an orphan.
+        if (!isJobFinished(a) && isJobFinished(j)) for (const p of this.s.pods.byIndex('owner', j.metadata.uid!)) this.checkOrphan(p);
+      },
       delete: (j) => {
         const k = keyOf(j);
         this.expectations.delete(k);
@@ -85,6 +91,7 @@ export class JobController {
         if (j) {
           this.expectations.creationObserved(keyOf(j));
           this.queue.add(keyOf(j));
+          if (isJobFinished(j)) this.checkOrphan(p);
         } else if (!controllerUid(p)) this.enqueueMatchingJobs(p);
         else this.checkOrphan(p);
       },
@@ -99,7 +106,7 @@ export class JobController {
         const oj = jobOf(old);
         if (oj && oj !== j) this.queue.add(keyOf(oj));
         if (!controllerUid(p)) this.enqueueMatchingJobs(p);
-        if (!j) this.checkOrphan(p);
+        if (!j || isJobFinished(j)) this.checkOrphan(p);
       },
       delete: (p) => {
         const j = jobOf(p);
@@ -117,25 +124,28 @@ export class JobController {
     this.queue.shutdown();
   }
 
-  /** A pod still carrying the tracking finalizer whose Job is gone: queue its clean-up. */
+  /** A pod still carrying the tracking finalizer whose Job is gone or finished: queue its clean-up. */
   private checkOrphan(p: Pod): void {
     if (p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) this.queue.add(`${ORPHAN}${keyOf(p)}`);
   }
 
   /**
-   * Remove the tracking finalizer of a pod whose Job no longer exists (Kubernetes' orphan-pod
-   * clean-up), so a pod of a deleted Job never hangs in Terminating. Checked uncached: the Job may
-   * just not be in the cache yet.
+   * Remove the tracking finalizer of a pod whose Job no longer exists or has finished
+   * (Kubernetes' syncOrphanPod): a finished Job is never synced again, so without this a pod it
+   * did not count (one it was deleting as the Job ended) would keep its finalizer, and a Job
+   * deleted in the foreground (the TTL controller's way) would wait for that pod forever. Checked
+   * uncached: the Job may just not be in the cache yet.
    */
   private async syncOrphanPod(podKey: string): Promise<void> {
     const p = this.s.pods.get(podKey);
     if (!p || !p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
     const ref = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Job');
-    if (ref && this.s.jobs.byIndex('uid', ref.uid).length) return;
-    if (ref) {
+    const cached = ref ? this.s.jobs.byIndex('uid', ref.uid)[0] : undefined;
+    if (cached && !isJobFinished(cached)) return;
+    if (ref && !cached) {
       try {
         const j = await this.s.client.get<Job>('Job', p.metadata.namespace!, ref.name);
-        if (j.metadata.uid === ref.uid) return;
+        if (j.metadata.uid === ref.uid && !isJobFinished(j)) return;
       } catch (e) {
         if (!isApiError(e, 404)) throw e;
       }
