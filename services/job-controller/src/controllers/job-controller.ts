@@ -48,6 +48,13 @@ export class JobController {
   private readonly finalizers = new UidExpectations();
   private readonly backoff = new Map<string, BackoffRecord>();
   private readonly control: JobControl;
+  /**
+   * Per Job key, the resourceVersion of this controller's last status write that the cache has
+   * not shown yet. A sync waits for the cache to reach it: a Job whose cached status predates our
+   * own counting would see a pod we counted (finalizer already gone) as neither active nor
+   * counted, and create a pod too many (seen in the soak: 11 pods for completions 10).
+   */
+  private readonly written = new Map<string, bigint>();
 
   constructor(private readonly s: Shared) {
     const rec = s.recorder('job-controller');
@@ -59,7 +66,11 @@ export class JobController {
       patchPod: async (ns, name, patch) => {
         await s.client.patch('Pod', ns, name, 'merge', patch);
       },
-      updateJobStatus: (job) => s.client.update<Job>('Job', job, { subresource: 'status' }),
+      updateJobStatus: async (job) => {
+        const stored = await s.client.update<Job>('Job', job, { subresource: 'status' });
+        this.written.set(keyOf(stored), rvOf(stored));
+        return stored;
+      },
       recordEvent: (obj, type, reason, message) => rec.record(obj, type, reason, message),
     };
   }
@@ -81,6 +92,7 @@ export class JobController {
         const k = keyOf(j);
         this.expectations.delete(k);
         this.finalizers.delete(k);
+        this.written.delete(k);
         this.backoff.delete(k);
         for (const p of this.s.pods.byIndex('owner', j.metadata.uid!)) this.checkOrphan(p);
       },
@@ -168,6 +180,12 @@ export class JobController {
     if (key.startsWith(ORPHAN)) return this.syncOrphanPod(key.slice(ORPHAN.length));
     const job = this.s.jobs.get(key);
     if (!job) return;
+    const ours = this.written.get(key);
+    if (ours !== undefined) {
+      // The informer's update for our write queues this key again; the requeue is a fallback.
+      if (rvOf(job) < ours) return { requeueAfterMs: 1_000 };
+      this.written.delete(key);
+    }
     // Expectations first, then the pods (see SyncJobOptions.readBeforePods): claimPods awaits, and
     // watch events delivered meanwhile update the cache and the expectations together.
     const readBeforePods = { expectationsSatisfied: this.expectations.satisfied(key), expectedFinalizerRemovals: this.finalizers.expectedUids(key) };
@@ -211,5 +229,13 @@ export class JobController {
       if (isApiError(e, 404) || isApiError(e, 409)) return false;
       throw e;
     }
+  }
+}
+
+function rvOf(o: { metadata: { resourceVersion?: string } }): bigint {
+  try {
+    return BigInt(o.metadata.resourceVersion ?? '0');
+  } catch {
+    return 0n;
   }
 }
