@@ -41,12 +41,26 @@ export async function connectBus(opts: BusOptions = {}): Promise<NatsConnection>
 }
 
 const PATCHED = Symbol.for('kjobs.coalesceWrites');
-const CORKED = Symbol.for('kjobs.corked');
 
 interface TransportLike {
   socket?: { destroyed: boolean; cork(): void; uncork(): void };
   send(frame: Uint8Array): void;
-  [CORKED]?: boolean;
+}
+
+const corked = new WeakSet<object>();
+
+/**
+ * Cork `stream` until the check phase of this event-loop turn (setImmediate), once per turn:
+ * everything written meanwhile leaves in one write(2), in order. Call it before each write.
+ */
+export function corkForTurn(stream: { cork(): void; uncork(): void; destroyed?: boolean }): void {
+  if (corked.has(stream) || stream.destroyed) return;
+  corked.add(stream);
+  stream.cork();
+  setImmediate(() => {
+    corked.delete(stream);
+    stream.uncork();
+  });
 }
 
 /**
@@ -69,15 +83,7 @@ export function coalesceWrites(nc: NatsConnection): boolean {
   if (proto[PATCHED]) return true;
   const send = proto.send;
   proto.send = function (this: TransportLike, frame: Uint8Array): void {
-    const socket = this.socket;
-    if (socket && !socket.destroyed && !this[CORKED]) {
-      socket.cork();
-      this[CORKED] = true;
-      setImmediate(() => {
-        this[CORKED] = false;
-        socket.uncork();
-      });
-    }
+    if (this.socket) corkForTurn(this.socket);
     send.call(this, frame);
   };
   proto[PATCHED] = true;

@@ -24,7 +24,8 @@ export function keyOf(o: KObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : `${o.metadata.name}`;
 }
 
-function rvOf(o: KObject): bigint {
+/** An object's resourceVersion as a number to compare (0 when absent or not numeric). */
+export function rvOf(o: KObject): bigint {
   try {
     return BigInt(o.metadata.resourceVersion ?? '0');
   } catch {

@@ -1,6 +1,6 @@
 import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
 import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient } from '@kjobs/client';
+import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, rvOf, type ApiClient } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
@@ -324,14 +324,6 @@ export class KubeletAgent {
 /** Compare statuses ignoring key order; lastProbeTime/heartbeat noise is not produced by the runtime. */
 function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
   return stable(a ?? {}) !== stable(b);
-}
-
-function rvOf(p: Pod): bigint {
-  try {
-    return BigInt(p.metadata.resourceVersion ?? '0');
-  } catch {
-    return 0n;
-  }
 }
 
 function stable(v: unknown): string {

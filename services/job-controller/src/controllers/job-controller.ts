@@ -1,5 +1,5 @@
 import { isApiError, labelSelectorToRequirements, matchesLabels, type Job, type Pod } from '@kjobs/api';
-import { Expectations, WorkQueue, keyOf, runWorkers } from '@kjobs/client';
+import { Expectations, WorkQueue, keyOf, runWorkers, rvOf } from '@kjobs/client';
 import { isJobFinished } from '../job/conditions.js';
 import { JOB_TRACKING_FINALIZER } from '../job/constants.js';
 import type { BackoffRecord } from '../job/backoff.js';
@@ -229,13 +229,5 @@ export class JobController {
       if (isApiError(e, 404) || isApiError(e, 409)) return false;
       throw e;
     }
-  }
-}
-
-function rvOf(o: { metadata: { resourceVersion?: string } }): bigint {
-  try {
-    return BigInt(o.metadata.resourceVersion ?? '0');
-  } catch {
-    return 0n;
   }
 }

@@ -6,6 +6,7 @@ import os, { constants as osc } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { corkForTurn } from '@kjobs/bus';
 import type { Logger } from './logger.js';
 
 /**
@@ -51,7 +52,6 @@ export class Launcher {
   private readonly runs = new Map<number, LaunchedRun>();
   private nextId = 1;
   private buffered = '';
-  private corked = false;
   private dead: Error | undefined;
   /** close() was called: the launcher ending is expected. */
   private closing = false;
@@ -109,15 +109,8 @@ export class Launcher {
       const stdin = this.child.stdin;
       if (!stdin) return;
       // The launches of one event-loop turn go out in one write (a pipe write costs 0.1-0.3 ms
-      // of CPU on these machines, with the launcher's wake-up): cork now, uncork in the check phase.
-      if (!this.corked) {
-        this.corked = true;
-        stdin.cork();
-        setImmediate(() => {
-          this.corked = false;
-          stdin.uncork();
-        });
-      }
+      // of CPU on these machines, with the launcher's wake-up).
+      corkForTurn(stdin);
       stdin.write(frame);
     });
   }
