@@ -17,7 +17,7 @@ describe('parseImageRef', () => {
     [`x/y@${D}`, 'docker.io', 'x/y', undefined, D, `docker.io/x/y@${D}`],
     [`busybox:1.36@${D}`, 'docker.io', 'library/busybox', '1.36', D, `docker.io/library/busybox:1.36@${D}`],
     ['a_b__c-d--e/f.g:T_1.-x', 'docker.io', 'a_b__c-d--e/f.g', 'T_1.-x', undefined, 'docker.io/a_b__c-d--e/f.g:T_1.-x'],,
-  ])('%s', (image, registry, repository, tag, digest, name) => {
+  ] as [string, string, string, string | undefined, string | undefined, string][])('%s', (image, registry, repository, tag, digest, name) => {
     expect(parseImageRef(image)).toEqual({ registry, repository, name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) });
   });
 
