@@ -28,6 +28,8 @@ export interface AttachArgs {
   /** The shim's ChildProcess when this agent started it. */
   child?: RunChild;
   target: ProbeTarget;
+  /** Kill the run for good when SIGKILL to its process group is not enough (an OCI container). */
+  forceKill?: () => Promise<void>;
   now: () => number;
   logTimesIntervalMs: number;
   pollIntervalMs: number;
@@ -96,6 +98,21 @@ export class ContainerRun {
   }
 
   /**
+   * SIGKILL: through the engine first when it has its own way (runc kills the container, and
+   * runc then exits with 137 by itself: waited for up to 2 s), then to the whole process group.
+   */
+  private async hardKill(): Promise<void> {
+    const { pgid, procStart } = this.inst;
+    if (this.a.forceKill) {
+      await this.a.forceKill();
+      const ac = new AbortController();
+      await Promise.race([this.exited, sleep(2_000, undefined, { signal: ac.signal }).catch(() => undefined)]);
+      ac.abort();
+    }
+    signalGroup(pgid, 'SIGKILL', procStart);
+  }
+
+  /**
    * Stop the run: SIGTERM to the shim (which forwards it to the program), SIGKILL to the whole
    * group once `graceMs` passed (at once for 0), then wait until the end was reported and the
    * group is empty.
@@ -106,13 +123,13 @@ export class ContainerRun {
     // the process exit under it, so keep the event loop alive until the kill is done.
     const keepAlive = setInterval(() => {}, 60_000);
     try {
-      if (graceMs <= 0) signalGroup(pgid, 'SIGKILL', procStart);
+      if (graceMs <= 0) await this.hardKill();
       else {
         signalProcess(pid, 'SIGTERM', procStart);
         const ac = new AbortController();
         const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs, true, { signal: ac.signal }).catch(() => false)]);
         ac.abort();
-        if (timedOut) signalGroup(pgid, 'SIGKILL', procStart);
+        if (timedOut) await this.hardKill();
       }
       await this.exited;
       if (!(await waitGroupGone(pgid, 10_000))) log.warn({ pgid }, 'process group still has members after SIGKILL');

@@ -4,8 +4,9 @@ import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning
 
 type Phase = NonNullable<PodStatus['phase']>;
 
-/** The containerID the runtime reports for a run: `kjobs://<shim pid>`. */
+/** The containerID the runtime reports for a run: the OCI container's (`runc://<id>`), else `kjobs://<shim pid>`. */
 export function containerIDOf(inst: ContainerInstance): string | undefined {
+  if (inst.containerID) return inst.containerID;
   return inst.pid > 0 ? `kjobs://${inst.pid}` : undefined;
 }
 

@@ -5,6 +5,7 @@ import type { Launcher } from './launcher.js';
 import { ContainerRun } from './container-run.js';
 import type { IpAllocator } from './ip-allocator.js';
 import { exitFile, exitJournalDir, logFile, logTimesFile, podDir } from './layout.js';
+import type { ContainerEngine } from './engine.js';
 import { prepareLaunch } from './launch.js';
 import { computePodActions } from './pod-actions.js';
 import type { ProbeReport } from './probe-worker.js';
@@ -16,6 +17,8 @@ import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning
 export interface WorkerContext {
   opts: CompiledOptions;
   ipam: IpAllocator;
+  /** What turns a container into a run: host processes or OCI containers. */
+  engine: ContainerEngine;
   /** Where records are saved. */
   journal: StateJournal;
   /** How runs start: the native launcher when there is one, and the sh shim's path (the fallback). */
@@ -202,11 +205,14 @@ export class PodWorker {
     const { opts } = this.ctx;
     const spec = containerSpec(r.pod, rec.name);
     if (!spec || !r.podIP) return true;
-    const dir = podDir(opts.rootDir, r.uid);
-    const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
+    const attempt = rec.current ? rec.restartCount + 1 : rec.restartCount;
+    const prepared = await this.ctx.engine.prepare({
+      record: r, rec, spec, attempt, env: this.envContext(spec, r.podIP), now: opts.now(),
+      event: (type, reason, message) => this.event(type, reason, message, rec),
+    });
     if (prepared.kind === 'waiting') {
-      if (rec.waiting?.reason !== prepared.reason || rec.waiting.message !== prepared.message) this.event('Warning', 'Failed', `Error: ${prepared.message}`, rec);
-      rec.waiting = { reason: prepared.reason, message: prepared.message, retryAtMs: opts.now() + opts.configRetryMs };
+      if (!prepared.quiet && (rec.waiting?.reason !== prepared.reason || rec.waiting.message !== prepared.message)) this.event('Warning', 'Failed', `Error: ${prepared.message}`, rec);
+      rec.waiting = { reason: prepared.reason, message: prepared.message, retryAtMs: prepared.retryAtMs ?? opts.now() + opts.configRetryMs };
       return true;
     }
     const now = opts.now();
@@ -218,7 +224,6 @@ export class PodWorker {
     }
     delete rec.waiting;
     delete rec.killing;
-    const attempt = rec.restartCount;
     const base = { attempt, imageID: prepared.imageID, startedAt: new Date(now).toISOString() };
     if (prepared.kind === 'start-error') return this.startFailed(rec, base, prepared.message);
     let started: Awaited<ReturnType<typeof startShim>>;
@@ -229,21 +234,21 @@ export class PodWorker {
         logFile: logFile(opts.rootDir, r.uid, rec.name, attempt),
         argv: prepared.argv,
         env: prepared.env,
-        cwd: dir,
+        cwd: prepared.cwd,
       });
     } catch (err) {
       return this.startFailed(rec, base, (err as Error).message);
     }
     const inst: ContainerInstance = { ...base, pid: started.pid, pgid: started.pid };
     if (started.procStart !== undefined) inst.procStart = started.procStart;
+    if (prepared.containerID) inst.containerID = prepared.containerID;
     rec.current = inst;
     rec.ready = !spec.readinessProbe || rec.init;
     rec.started = !spec.startupProbe || rec.init;
-    this.event('Normal', 'Pulled', `Container image "${spec.image ?? ''}" already present on machine`, rec);
     this.event('Normal', 'Created', `Created container: ${rec.name}`, rec);
     this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
     opts.log.debug({ uid: r.uid, container: rec.name, pid: inst.pid, attempt }, 'container started');
-    await this.attach(rec, inst, started.child, prepared.env);
+    await this.attach(rec, inst, started.child, prepared.probeEnv);
     return true;
   }
 
@@ -267,7 +272,9 @@ export class PodWorker {
     const r = this.record;
     const { opts } = this.ctx;
     const spec = containerSpec(r.pod, rec.name);
-    if (!env && spec && r.podIP) {
+    const control = this.ctx.engine.control(inst);
+    // Exec probes of a re-attached process run need its env again (an OCI run's exec has its own).
+    if (!env && spec && r.podIP && !control.execPrefix) {
       const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
       if (prepared.kind !== 'waiting') env = prepared.env;
     }
@@ -279,7 +286,8 @@ export class PodWorker {
       exitPath: exitFile(opts.rootDir, r.uid, rec.name, inst.attempt),
       exitJournalDir: exitJournalDir(opts.rootDir),
       ...(child ? { child } : {}),
-      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [] },
+      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [], ...(control.execPrefix ? { execPrefix: control.execPrefix } : {}) },
+      ...(control.forceKill ? { forceKill: control.forceKill } : {}),
       now: opts.now,
       logTimesIntervalMs: opts.logTimesIntervalMs,
       pollIntervalMs: opts.pollIntervalMs,
@@ -328,6 +336,9 @@ export class PodWorker {
     inst.reason = exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error';
     if (exit.unknown) inst.message = 'The container could not be located when the pod was terminated';
     reapGroup(inst.pgid, inst.procStart);
+    const fin = await this.ctx.engine.finishRun(this.record, rec, inst, exit);
+    if (fin.reason) inst.reason = fin.reason;
+    if (fin.message) inst.message = fin.message;
     rec.ready = false;
     rec.started = false;
     delete rec.killing;

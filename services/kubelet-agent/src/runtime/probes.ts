@@ -34,6 +34,8 @@ export interface ProbeTarget {
   env: Record<string, string>;
   cwd: string;
   ports: ContainerPort[];
+  /** argv prefix that runs an exec probe inside the container (`runc exec <id>`); none: a host process. */
+  execPrefix?: string[];
 }
 
 /** One probe attempt's outcome; `output` explains a failure as the kubelet's event would. */
@@ -66,8 +68,8 @@ const MAX_OUTPUT = 10 * 1024;
 
 /** exec: the command runs in the container's directory and env, in its own process group. */
 function execProbe(command: string[], t: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
-  const [cmd, ...args] = command;
-  if (!cmd) return Promise.resolve({ ok: false, output: 'exec probe has no command' });
+  if (!command.length) return Promise.resolve({ ok: false, output: 'exec probe has no command' });
+  const [cmd, ...args] = [...(t.execPrefix ?? []), ...command] as [string, ...string[]];
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: t.cwd, env: t.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

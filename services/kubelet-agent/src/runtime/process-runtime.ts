@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { type Pod, type PodStatus, badRequest } from '@kjobs/api';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import { type ContainerEngine, ProcessEngine } from './engine.js';
 import { kubernetesServiceEnv } from './env.js';
 import { IpAllocator } from './ip-allocator.js';
 import { assertSafeSegment, exitFile, exitJournalDir, isSafeSegment, logFile, logFileUid, logTimesFile, logsDir, podDir, podsDir } from './layout.js';
@@ -18,6 +19,7 @@ import { Launcher, launcherBinary } from './launcher.js';
 import { StateJournal } from './state-journal.js';
 import { pruneExitJournals } from './exit-journal.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, orderedContainers } from './state.js';
+import { type ExecOptions, type ExecProcess, execInPod } from './exec.js';
 
 export type { Clock, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
 
@@ -39,6 +41,8 @@ export class ProcessRuntime {
   private readonly tombstones = new Set<string>();
   private readonly opts: CompiledOptions;
   private readonly ctx: WorkerContext;
+  /** The engine runs go through (processes, or OCI containers). */
+  readonly engine: ContainerEngine;
   private readonly changeListeners = new Set<(uid: string) => void>();
   private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
   private shimPath: Promise<string> | undefined;
@@ -68,8 +72,10 @@ export class ProcessRuntime {
       logTimesIntervalMs: options.logTimesIntervalMs ?? 250,
       kubernetesEnv: k8s ? kubernetesServiceEnv(k8s.host, k8s.port) : undefined,
     };
+    this.engine = options.engine ?? new ProcessEngine(options.catalog);
     this.ctx = {
       opts: this.opts,
+      engine: this.engine,
       ipam: new IpAllocator(options.podIPRange),
       journal: new StateJournal(options.rootDir),
       starter: () => this.starter(),
@@ -192,6 +198,12 @@ export class ProcessRuntime {
       const uid = logFileUid(name);
       if (uid !== undefined && !keep.has(uid) && !this.workers.has(uid)) await rm(join(logs, name), { force: true });
     }
+    // Containers and cgroups of runs no record knows (a crash between creating and recording one).
+    const containerIDs = new Set<string>();
+    for (const w of this.workers.values()) {
+      for (const c of Object.values(w.record.containers)) for (const inst of [c.current, c.previous]) if (inst?.containerID) containerIDs.add(inst.containerID);
+    }
+    await this.engine.sweep({ containerIDs, podUids: new Set(this.workers.keys()) });
     return orphans;
   }
 
@@ -209,6 +221,7 @@ export class ProcessRuntime {
       });
       this.workers.delete(uid);
       this.ctx.ipam.release(uid);
+      await this.engine.removePod(w.record);
       await this.removeLogs(w.record);
     }
     this.ctx.journal.remove(uid);
@@ -227,6 +240,23 @@ export class ProcessRuntime {
       }
     }
     await Promise.all(files.map((f) => rm(f, { force: true })));
+  }
+
+  /**
+   * The node shuts down: every pod is killed (grace capped at `maxGraceSeconds`) and removed,
+   * the engine removes what it made for the node, then the runtime closes. Nothing of the
+   * node's pods is left: no process, container, cgroup or pod directory.
+   */
+  async shutdown(maxGraceSeconds: number): Promise<void> {
+    const uids = this.knownPods();
+    await Promise.all(uids.map(async (uid) => {
+      const pod = this.workers.get(uid)?.record.pod;
+      const grace = Math.min(maxGraceSeconds, pod?.metadata.deletionGracePeriodSeconds ?? pod?.spec.terminationGracePeriodSeconds ?? 30);
+      await this.killPod(uid, grace);
+      await this.removePod(uid);
+    }));
+    await this.engine.shutdown();
+    await this.close();
   }
 
   /**
@@ -277,6 +307,18 @@ export class ProcessRuntime {
     });
     const rest = decoder.end();
     if (rest) onChunk(rest);
+  }
+
+  /**
+   * `kubectl exec`: start `argv` in the pod's running container, with its environment and
+   * directory (execInPod; this is the runtime's ExecInContainer). Rejects with 400
+   * `container not found` when that container does not run now.
+   */
+  exec(podUid: string, container: string, argv: string[], opts: ExecOptions): Promise<ExecProcess> {
+    const w = this.workers.get(podUid);
+    const run = w?.runs.get(container);
+    const isRunning = () => !!run && !!w && !w.removed && w.record.containers[container]?.current === run.inst && run.inst.finishedAt === undefined;
+    return execInPod(isRunning() ? { env: run!.target.env, cwd: run!.target.cwd, isRunning } : undefined, container, argv, opts);
   }
 
   private shim(): Promise<string> {

@@ -1,5 +1,6 @@
 import type { BackoffOptions } from './backoff.js';
 import type { Catalog } from './catalog.js';
+import type { ContainerEngine } from './engine.js';
 import type { Logger } from './logger.js';
 
 /** A source of "now" (epoch ms); tests may inject one. Timers still run on real time. */
@@ -40,6 +41,8 @@ export interface ProcessRuntimeOptions {
    * else native/kjobs-launcher.c compiled once with cc, else the sh shim.
    */
   launcher?: string | false;
+  /** What runs a container: `new OciEngine(…)` for OCI containers. Default a ProcessEngine over `catalog`. */
+  engine?: ContainerEngine;
 }
 
 /** The options with every default applied (compiled once by ProcessRuntime). */

@@ -18,6 +18,8 @@ export interface ContainerInstance {
   procStart?: number;
   startedAt: string;
   imageID: string;
+  /** `runc://<id>` for an OCI container run; unset for a process run. */
+  containerID?: string;
   /** Set once the run is over. */
   finishedAt?: string;
   exitCode?: number;

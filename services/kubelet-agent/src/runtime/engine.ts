@@ -1,0 +1,95 @@
+import type { Container } from '@kjobs/api';
+import type { Catalog } from './catalog.js';
+import type { RunExit } from './container-process.js';
+import type { EnvContext } from './env.js';
+import { prepareLaunch } from './launch.js';
+import type { ContainerInstance, ContainerRecord, PodRecord } from './state.js';
+
+/**
+ * How a node turns a container into a run: the one seam between the pod worker (restart
+ * policies, backoff, probes, logs, kills — the kubelet) and what actually runs (the container
+ * runtime). Two engines: `ProcessEngine` (a host program per run) and `OciEngine` (an OCI
+ * container from a pulled image, run by runc). Either way a run is one process started by the
+ * launcher, with its stdout and stderr in the run's log file and its exit status journaled.
+ */
+export interface ContainerEngine {
+  /** `status.nodeInfo.containerRuntimeVersion`, e.g. `runc://1.1.5`. */
+  readonly runtimeVersion: string;
+  /**
+   * Everything before a run starts (image, environment, bundle). Emits its own events through
+   * `event` (Pulling, Pulled, Failed …). Never throws: a problem is a waiting reason or a
+   * start error.
+   */
+  prepare(input: PrepareInput): Promise<Prepared>;
+  /** What the worker needs to control a live run beside its process (undefined fields: the process defaults). */
+  control(inst: ContainerInstance): RunControl;
+  /** After a run ended (also when learned after a restart): its final reason and message, and the run's container removed. */
+  finishRun(record: PodRecord, rec: ContainerRecord, inst: ContainerInstance, exit: RunExit): Promise<{ reason?: string; message?: string }>;
+  /** The pod is gone: remove what the engine made for it (containers, cgroups). */
+  removePod(record: PodRecord): Promise<void>;
+  /** After recovery: remove containers and cgroups of runs the runtime does not know (`keep`: live container ids). */
+  sweep(keep: { containerIDs: Set<string>; podUids: Set<string> }): Promise<void>;
+  /** The node is going away and no pod is left: remove node-level leftovers. */
+  shutdown(): Promise<void>;
+}
+
+/** What `prepare` is given. */
+export interface PrepareInput {
+  record: PodRecord;
+  rec: ContainerRecord;
+  spec: Container;
+  /** The attempt number the run will have (its restartCount). */
+  attempt: number;
+  env: EnvContext;
+  now: number;
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** The outcome of `prepare`. */
+export type Prepared =
+  /** Start `argv` under the launcher with this env, in `cwd`. */
+  | { kind: 'run'; argv: [string, ...string[]]; env: Record<string, string>; cwd: string; imageID: string; containerID?: string; probeEnv: Record<string, string> }
+  /** Not now: the container waits with this reason; `quiet` when the engine already emitted the events. */
+  | { kind: 'waiting'; reason: string; message: string; retryAtMs?: number; quiet?: boolean }
+  /** The run ends at once as StartError (exit code 128). */
+  | { kind: 'start-error'; message: string; imageID: string };
+
+/** Control of a live run beyond signals to its process group. */
+export interface RunControl {
+  /** Kill the run's processes for good (an OCI container's init lives outside runc's process group). */
+  forceKill?(): Promise<void>;
+  /** argv prefix that runs an exec probe or `kubectl exec` inside the run. */
+  execPrefix?: string[];
+}
+
+/**
+ * The process engine: the image is a label looked up in the catalog (the built-in kuard), or the
+ * command runs as a host program; the pod directory is the working directory.
+ */
+export class ProcessEngine implements ContainerEngine {
+  readonly runtimeVersion = 'kjobs-process://0.1.0';
+
+  constructor(private readonly catalog: Catalog) {}
+
+  async prepare(i: PrepareInput): Promise<Prepared> {
+    const p = await prepareLaunch(this.catalog, i.env);
+    if (p.kind === 'waiting') return p;
+    if (p.kind === 'start-error') return { kind: 'start-error', message: p.message, imageID: p.imageID };
+    i.event('Normal', 'Pulled', `Container image "${i.spec.image ?? ''}" already present on machine`);
+    return { kind: 'run', argv: p.argv, env: p.env, cwd: i.env.podDir, imageID: p.imageID, probeEnv: p.env };
+  }
+
+  control(): RunControl {
+    return {};
+  }
+
+  async finishRun(): Promise<{ reason?: string; message?: string }> {
+    return {};
+  }
+
+  async removePod(): Promise<void> {}
+
+  async sweep(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
+}
