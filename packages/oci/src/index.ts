@@ -8,3 +8,5 @@ export {
   DigestMismatchError, ImagePullError, ImageRefError, NotFoundError, RegistryError, RegistryHostsError, UnsafeLayerEntryError,
 } from './errors.js';
 export type { PullErrorCode } from './errors.js';
+// The image builder (kjobs' own images as an OCI image layout): packages/oci/src/build.
+export * from './build/index.js';
