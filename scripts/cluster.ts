@@ -5,12 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultCacheDir } from '@kjobs/oci';
+import { startLocalRegistry, type LocalRegistry } from './registry.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,6 +46,22 @@ export interface ClusterOptions {
   without?: string[];
   /** Node capacity overrides, per node index. */
   nodeEnv?: (index: number) => Record<string, string>;
+  /** Port of the local image registry on 127.0.0.1 (default 0: a free one; `npm start` uses 5000). */
+  registryPort?: number;
+  /** `off`: start no local registry (default `$KJOBS_LOCAL_REGISTRY`, else `on`). */
+  localRegistry?: 'on' | 'off';
+  /** A mirrors file to give the kubelet-agents instead of the generated one (default `$KJOBS_REGISTRIES_FILE`). */
+  registriesFile?: string;
+  /** Where built images are cached (default `$KJOBS_CACHE_DIR`, else `~/.cache/kjobs`). */
+  cacheDir?: string;
+  /** Lines about images and the registry (default: silent). */
+  log?: (line: string) => void;
+}
+
+/** The mirrors file the kubelet-agents get: the user's, else `<home>/registries.yaml` (scripts/registry.ts). */
+export function registriesFileOf(o: ClusterOptions): string {
+  const user = o.registriesFile ?? process.env.KJOBS_REGISTRIES_FILE;
+  return user ? path.resolve(user) : path.join(o.home, 'registries.yaml');
 }
 
 /** Identities in the static token file: one per component and node, and an admin. */
@@ -104,7 +122,7 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1` } },
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
-      env: { ...common, NODE_NAME: n, KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), ...(o.nodeEnv?.(i) ?? {}) },
+      env: { ...common, NODE_NAME: n, KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
     })),
     {
       name: 'memq', entry: 'services/memq/src/main.ts',
@@ -175,7 +193,9 @@ export interface Cluster {
   home: string;
   procs: Map<string, ChildProcess>;
   specs: ServiceSpec[];
-  /** Stop every service (SIGTERM, then SIGKILL after 10 s). */
+  /** The local image registry (or its file:// stand-in), undefined when it could not be set up. */
+  registry?: LocalRegistry;
+  /** Stop every service and the registry (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
   /** SIGKILL one service and start it again (chaos and crash tests). */
   restart(name: string, signal?: NodeJS.Signals): Promise<void>;
@@ -204,13 +224,18 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   const api = specs.find((s) => s.name === 'api-server')!;
   procs.set(api.name, supervise(api, spawnService(api, o.home)));
+  // The registry starts while the api-server boots (it must not delay it); the agents wait only for
+  // the mirrors file, which is written before the images are pushed.
+  const registryReady = startRegistryFor(o);
   try {
     await waitForApi(o.home);
   } catch (e) {
     stopping = true;
     procs.get(api.name)?.kill('SIGKILL');
+    await (await registryReady)?.stop();
     throw e;
   }
+  const registry = await registryReady;
   for (const s of specs) if (s !== api) procs.set(s.name, supervise(s, spawnService(s, o.home)));
   const stopOne = async (p: ChildProcess, sig: NodeJS.Signals = 'SIGTERM') => {
     if (p.exitCode !== null || p.signalCode !== null) return;
@@ -221,11 +246,11 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     clearTimeout(t);
   };
   return {
-    home: o.home, procs, specs,
+    home: o.home, procs, specs, registry,
     async stop() {
       stopping = true;
       const others = [...procs].filter(([n]) => n !== 'api-server').map(([, p]) => p);
-      await Promise.all(others.map((p) => stopOne(p)));
+      await Promise.all([...others.map((p) => stopOne(p)), registry?.stop()]);
       const a = procs.get('api-server');
       if (a) await stopOne(a);
     },
@@ -238,4 +263,24 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       if (name === 'api-server') await waitForApi(o.home);
     },
   };
+}
+
+/**
+ * The cluster's local registry (scripts/registry.ts) with the cluster's options; a failure is
+ * logged and leaves the agents without mirrors (a stale mirrors file is removed), never the
+ * cluster without an api-server.
+ */
+async function startRegistryFor(o: ClusterOptions): Promise<LocalRegistry | undefined> {
+  const mode = o.localRegistry ?? (process.env.KJOBS_LOCAL_REGISTRY === 'off' ? 'off' : 'on');
+  const user = o.registriesFile ?? process.env.KJOBS_REGISTRIES_FILE;
+  try {
+    return await startLocalRegistry({
+      home: o.home, port: o.registryPort ?? 0, mode, registriesFile: user,
+      cacheDir: o.cacheDir ?? defaultCacheDir(process.env), log: o.log,
+    });
+  } catch (e) {
+    o.log?.(`local registry: not set up: ${(e as Error).message}`);
+    if (!user) rmSync(path.join(o.home, 'registries.yaml'), { force: true });
+    return undefined;
+  }
 }

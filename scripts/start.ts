@@ -2,8 +2,9 @@
  * `npm start`: the whole kjobs cluster on this machine as processes — api-server
  * (https://127.0.0.1:6443), scheduler, job-controller, two kubelet-agents, memq (127.0.0.1:8080).
  * Uses Redis and NATS at REDIS_URL / NATS_URL (default loopback) or starts them from PATH; keeps
- * state, logs and the kubeconfig in $KJOBS_HOME (default ./.kjobs). A service that dies is
- * restarted. Ctrl-C stops everything.
+ * state, logs and the kubeconfig in $KJOBS_HOME (default ./.kjobs). Serves kjobs' own images
+ * (kuard, busybox) from a local registry on 127.0.0.1:5000 (scripts/registry.ts). A service that
+ * dies is restarted. Ctrl-C stops everything.
  */
 import path from 'node:path';
 import { ensureInfra } from './infra.js';
@@ -13,25 +14,44 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm start
 
 Starts kjobs on this machine: api-server (https://127.0.0.1:6443), scheduler, job-controller,
-two kubelet-agents (node-1, node-2) and memq (http://127.0.0.1:8080).
+two kubelet-agents (node-1, node-2), memq (http://127.0.0.1:8080) and a local image registry
+(http://127.0.0.1:5000) serving gcr.io/kuar-demo/kuard-amd64 and docker.io/library/busybox.
 
 Environment:
   KJOBS_HOME   state dir: kubeconfig, tokens, TLS, logs, pod dirs (default ./.kjobs)
   REDIS_URL    Redis to use (default redis://127.0.0.1:6379; started from PATH if nothing listens)
   NATS_URL     NATS to use (default nats://127.0.0.1:4222; started from PATH if nothing listens)
-  KJOBS_NODES  number of kubelet-agents (default 2)`);
+  KJOBS_NODES  number of kubelet-agents (default 2)
+  KJOBS_REGISTRY_PORT    local registry port (default 5000; a free one when taken)
+  KJOBS_LOCAL_REGISTRY   off: start no registry; mirrors point at the image layout (file://)
+  KJOBS_REGISTRIES_FILE  your own registries.yaml for the kubelet-agents (with
+                         KJOBS_LOCAL_REGISTRY=off nothing is built or started)
+  KJOBS_CACHE_DIR        where built images are cached (default ~/.cache/kjobs)`);
   process.exit(0);
 }
 
 const home = path.resolve(process.env.KJOBS_HOME ?? '.kjobs');
-let infra;
+let infra: Awaited<ReturnType<typeof ensureInfra>> | undefined;
+// Interrupted while starting: exit, which also kills the registry (its exit hook) and what
+// ensureInfra started; once the cluster runs, shutdown() below takes over.
+const interruptedWhileStarting = () => {
+  console.log('\nkjobs: interrupted while starting; stopping…');
+  void (infra?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+};
+process.once('SIGINT', interruptedWhileStarting);
+process.once('SIGTERM', interruptedWhileStarting);
 try {
   infra = await ensureInfra(home);
 } catch (e) {
   console.error(`kjobs: ${(e as Error).message}`);
   process.exit(1);
 }
-const cluster = await startCluster({ home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, nodes: Number(process.env.KJOBS_NODES ?? 2) });
+const cluster = await startCluster({
+  home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, nodes: Number(process.env.KJOBS_NODES ?? 2),
+  registryPort: Number(process.env.KJOBS_REGISTRY_PORT ?? 5000), log: (line) => console.log(`kjobs: ${line}`),
+});
+process.removeListener('SIGINT', interruptedWhileStarting);
+process.removeListener('SIGTERM', interruptedWhileStarting);
 
 let stopping = false;
 for (const [name, proc] of cluster.procs) watch(name, proc);
@@ -59,6 +79,7 @@ console.log(`kjobs is running.
 
 api-server  https://127.0.0.1:6443   dashboard  https://127.0.0.1:6443/dashboard (sign in with the kubeconfig's token)
 memq        http://127.0.0.1:8080    logs       ${path.join(home, 'logs')}
+${cluster.registry?.summary ?? 'images     no local images (see the log lines above)'}
 Press Ctrl-C to stop.`);
 
 async function shutdown() {
