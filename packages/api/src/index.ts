@@ -16,3 +16,4 @@ export { humanDuration, translateTimestampSince } from './tables/human-duration.
 export { isTableRequest } from './tables/is-table-request.js';
 export { jobStatusCell } from './tables/job-printer.js';
 export * from './cron/index.js';
+export * from './decode/index.js';
