@@ -1,12 +1,16 @@
 import {
-  ApiError, applyDefaults, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, conflict,
+  ApiError, alreadyExists, applyDefaults, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, conflict,
   generateJobSelector, groupVersion, invalid, isApiError, notFound, parseFieldSelector, parseLabelSelector,
   qualifiedResource, unsupportedMediaType, validate, validateStatusUpdate,
   type KList, type KObject, type Pod, type ResourceInfo, type Status,
 } from '@kjobs/api';
 import type { ChangeBatch, Store } from '@kjobs/store';
 import { decideDelete, readyToRemove, type PropagationPolicy } from './deletion.js';
+import { checkObjectFields, checkPatchedFields, type WriteOptions } from './decode-rules.js';
 import { clone, generatedName, jsonEqual, newUid, rfc3339, withoutVolatile } from './object-meta.js';
+import { prepareMainUpdate, prepareStatusUpdate } from './status-strategy.js';
+
+export type { WriteOptions } from './decode-rules.js';
 
 /** Kinds whose status is reset on create and kept on main-resource updates (they have /status). */
 function hasStatusSubresource(res: ResourceInfo): boolean {
@@ -23,6 +27,8 @@ export interface DeleteOpts {
   propagationPolicy?: PropagationPolicy;
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Server-side dry run: decide and answer, write nothing. */
+  dryRun?: boolean;
 }
 
 export interface ListQuery {
@@ -95,7 +101,12 @@ export class ApiService {
     };
   }
 
-  async create(res: ResourceInfo, namespace: string, body: unknown): Promise<KObject> {
+  /**
+   * POST. With `dryRun` the object is decoded, defaulted and validated and answered as it would be
+   * stored (uid and creationTimestamp set, no resourceVersion), and nothing is written.
+   */
+  async create(res: ResourceInfo, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<KObject> {
+    const warnings = checkObjectFields(res, body, opts);
     const obj = checkBody(res, body);
     const ns = scopeNs(res, namespace);
     if (res.namespaced) {
@@ -124,8 +135,15 @@ export class ApiService {
     // again with another name rather than failing a create for a name the caller never chose.
     for (let attempt = 0; ; attempt++) {
       const out = prepareForCreate(res, obj);
+      if (opts.dryRun) {
+        if (await this.store.get(res, out.metadata.namespace ?? '', out.metadata.name ?? '')) throw alreadyExists(res, out.metadata.name ?? '');
+        opts.warnings?.push(...warnings);
+        return out;
+      }
       try {
-        return await this.store.create(res, out);
+        const created = await this.store.create(res, out);
+        opts.warnings?.push(...warnings);
+        return created;
       } catch (e) {
         if (!generated || attempt >= 5 || !isApiError(e, 409)) throw e;
         meta.name = generatedName(meta.generateName!);
@@ -137,23 +155,29 @@ export class ApiService {
    * PUT. The main resource keeps the stored status; `/status` keeps the stored spec and metadata.
    * A stale resourceVersion is 409; an empty one is an unconditional update.
    */
-  async update(res: ResourceInfo, namespace: string, name: string, body: unknown, subresource?: string): Promise<KObject> {
+  async update(res: ResourceInfo, namespace: string, name: string, body: unknown, subresource?: string, opts: WriteOptions = {}): Promise<KObject> {
+    const warnings = checkObjectFields(res, body, opts);
     const obj = checkBody(res, body);
     if (obj.metadata.name && obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
     const cur = await this.get(res, namespace, name);
-    return this.writeUpdate(res, cur, obj, obj.metadata.resourceVersion, subresource);
+    const out = await this.writeUpdate(res, cur, obj, obj.metadata.resourceVersion, subresource, opts.dryRun);
+    opts.warnings?.push(...warnings);
+    return out;
   }
 
   /** PATCH: apply the patch to the stored object and update; retries on a concurrent write when the patch names no resourceVersion. */
-  async patch(res: ResourceInfo, namespace: string, name: string, contentType: string, patch: unknown, subresource?: string): Promise<KObject> {
+  async patch(res: ResourceInfo, namespace: string, name: string, contentType: string, patch: unknown, subresource?: string, opts: WriteOptions = {}): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
       const cur = await this.get(res, namespace, name);
       const patched = applyPatch(res, cur, contentType, patch);
+      const warnings = checkPatchedFields(res, contentType, patch, patched, opts);
       const rv = patchedRv(contentType, patch);
       try {
-        return await this.writeUpdate(res, cur, patched, rv ?? cur.metadata.resourceVersion, subresource);
+        const out = await this.writeUpdate(res, cur, patched, rv ?? cur.metadata.resourceVersion, subresource, opts.dryRun);
+        opts.warnings?.push(...warnings);
+        return out;
       } catch (e) {
         if (rv === undefined && isApiError(e, 409) && (e as ApiError).reason === 'Conflict' && attempt < 5) continue;
         throw e;
@@ -161,41 +185,29 @@ export class ApiService {
     }
   }
 
-  private async writeUpdate(res: ResourceInfo, cur: KObject, incoming: KObject, expectedRv: string | undefined, subresource?: string): Promise<KObject> {
-    if (res.resource === 'namespaces') this.activeNamespaces.delete(cur.metadata.name ?? '');
+  /**
+   * The update both PUT and PATCH end in. does: 1. the kind's strategy picks what the write may
+   * change (status-strategy.ts); 2. defaults and generation (main resource); 3. the stale-write
+   * check; 4. validation; 5. store it (or, in a dry run, answer what would be stored).
+   */
+  private async writeUpdate(res: ResourceInfo, cur: KObject, incoming: KObject, expectedRv: string | undefined, subresource?: string, dryRun = false): Promise<KObject> {
+    if (res.resource === 'namespaces' && !dryRun) this.activeNamespaces.delete(cur.metadata.name ?? '');
     let next: KObject;
     if (subresource === 'status') {
-      next = { ...clone(cur), status: clone(incoming.status) };
+      next = prepareStatusUpdate(res.kind, cur, incoming, res.namespaced);
     } else {
-      next = clone(incoming);
+      next = prepareMainUpdate(res.kind, cur, incoming, { namespaced: res.namespaced, hasStatus: hasStatusSubresource(res) });
       next.apiVersion = groupVersion(res);
       next.kind = res.kind;
-      next.metadata = {
-        ...incoming.metadata,
-        name: cur.metadata.name,
-        uid: cur.metadata.uid,
-        creationTimestamp: cur.metadata.creationTimestamp,
-        generation: cur.metadata.generation,
-        deletionTimestamp: cur.metadata.deletionTimestamp,
-        deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds,
-      };
-      if (res.namespaced) next.metadata.namespace = cur.metadata.namespace;
-      delete next.metadata.managedFields;
-      if (!next.metadata.deletionTimestamp) delete next.metadata.deletionTimestamp;
-      if (next.metadata.deletionGracePeriodSeconds === undefined) delete next.metadata.deletionGracePeriodSeconds;
-      if (hasStatusSubresource(res)) {
-        if (cur.status === undefined) delete next.status;
-        else next.status = clone(cur.status);
-      }
       next = applyDefaults(res.kind, next);
       if (!jsonEqual(specOf(next), specOf(cur))) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
-      if (cur.metadata.deletionTimestamp) {
-        // Being deleted: new finalizers may not be added (Kubernetes forbids it).
-        const old = new Set(cur.metadata.finalizers ?? []);
-        const added = (next.metadata.finalizers ?? []).filter((f) => !old.has(f));
-        if (added.length) {
-          throw invalid(res, cur.metadata.name ?? '', [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
-        }
+    }
+    if (cur.metadata.deletionTimestamp) {
+      // Being deleted: new finalizers may not be added (Kubernetes forbids it, through /status too).
+      const old = new Set(cur.metadata.finalizers ?? []);
+      const added = (next.metadata.finalizers ?? []).filter((f) => !old.has(f));
+      if (added.length) {
+        throw invalid(res, cur.metadata.name ?? '', [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
       }
     }
     const name = cur.metadata.name ?? '';
@@ -209,16 +221,18 @@ export class ApiService {
     const causes = subresource === 'status' ? validateStatusUpdate(res.kind, next, cur) : validate(res.kind, next, cur);
     if (causes.length) throw invalid(res, name, causes);
     if (readyToRemove(next)) {
+      if (dryRun) return next;
       return this.store.delete(res, cur.metadata.namespace ?? '', name, { expectedRv: cur.metadata.resourceVersion });
     }
     if (jsonEqual(withoutVolatile(next), withoutVolatile(cur))) return cur;
     next.metadata.resourceVersion = cur.metadata.resourceVersion;
+    if (dryRun) return next;
     return this.store.update(res, next, { expectedRv: cur.metadata.resourceVersion });
   }
 
   /** DELETE. Returns the marked object, or a Success Status once it is gone. */
   async delete(res: ResourceInfo, namespace: string, name: string, opts: DeleteOpts = {}): Promise<KObject | Status> {
-    if (res.resource === 'namespaces') this.activeNamespaces.delete(name);
+    if (res.resource === 'namespaces' && !opts.dryRun) this.activeNamespaces.delete(name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.get(res, namespace, name);
       const pre = opts.preconditions;
@@ -232,6 +246,7 @@ export class ApiService {
         throw invalid(res, name, [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"` }]);
       }
       const d = decideDelete(cur, res.kind, opts, this.now());
+      if (opts.dryRun) return d.action === 'remove' ? successStatus(res, name, cur.metadata.uid) : d.object;
       try {
         if (d.action === 'remove') {
           const gone = await this.store.delete(res, scopeNs(res, namespace), name, { expectedRv: cur.metadata.resourceVersion });
@@ -248,7 +263,7 @@ export class ApiService {
 
   /** DELETE on a collection: every matching object, with the same options. */
   async deleteCollection(res: ResourceInfo, q: ListQuery, opts: DeleteOpts): Promise<KList> {
-    if (res.resource === 'namespaces') this.activeNamespaces.clear();
+    if (res.resource === 'namespaces' && !opts.dryRun) this.activeNamespaces.clear();
     const list = await this.list(res, { ...q, limit: undefined, continue: undefined });
     const out: KObject[] = [];
     for (const o of list.items) {
@@ -290,18 +305,27 @@ export class ApiService {
     }
   }
 
-  /** POST pods/eviction: a graceful delete with a DisruptionTarget condition. */
-  async evict(namespace: string, name: string, body: unknown): Promise<Status> {
+  /**
+   * POST pods/eviction, as the eviction REST of Kubernetes 1.26+: a pod that has not finished first
+   * gets the DisruptionTarget condition (reason EvictionByEvictionAPI) in its status, so a Job's
+   * podFailurePolicy can tell an eviction from a failure; then the pod is deleted gracefully.
+   * A dry run (`deleteOptions.dryRun: ["All"]` or `?dryRun=All`) only checks.
+   */
+  async evict(namespace: string, name: string, body: unknown, opts: { dryRun?: boolean } = {}): Promise<Status> {
     const res = mustRes('', 'pods');
     const pod = (await this.get(res, namespace, name)) as Pod;
+    const deleteOptions = (body as { deleteOptions?: DeleteOpts & { dryRun?: unknown } })?.deleteOptions ?? {};
+    const dryRun = opts.dryRun || (Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes('All'));
+    if (dryRun) return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
     const phase = pod.status?.phase;
     if (phase !== 'Succeeded' && phase !== 'Failed') {
       const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
       conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: rfc3339(this.now()) });
       await this.patch(res, namespace, name, 'application/merge-patch+json', { status: { conditions: conds } }, 'status');
     }
-    const opts = (body as { deleteOptions?: DeleteOpts })?.deleteOptions ?? {};
-    await this.delete(res, namespace, name, opts);
+    const { dryRun: _d, ...del } = deleteOptions;
+    void _d;
+    await this.delete(res, namespace, name, del);
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
   }
 

@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import YAML from 'yaml';
 import {
-  ApiError, badRequest, decodeK8sProtobuf, internalError, isApiError, isTableRequest, toTable, tooLarge, unauthorized,
+  ApiError, badRequest, internalError, isApiError, isTableRequest, toTable, tooLarge, unauthorized, warningHeader,
   type KList, type KObject,
 } from '@kjobs/api';
 import type { Logger } from 'pino';
@@ -9,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
 import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
-import { assertBodyDepth, MAX_BODY_DEPTH } from '../body-depth.js';
-import { yamlNestsDeeperThan } from '../yaml-depth.js';
+import type { WriteOptions } from '../decode-rules.js';
 import { createDashboardRouter } from '../dashboard/router.js';
 import type { Metrics } from '../metrics.js';
 import type { WatchHub } from '../watch-hub.js';
@@ -19,6 +17,7 @@ import { AGGREGATED_V2, aggregatedDiscovery, apiGroupList, apiResourceList, apiV
 import { parseResourcePath, type ResourceRoute } from './routes.js';
 import { serveWatch } from './watch.js';
 import { serveLogs } from './logs.js';
+import { decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, writeQuery, type DecodedBody, type OptionsKind } from './request-decoding.js';
 
 /** Everything the HTTP front end needs; built by main.ts or by a test. */
 export interface AppDeps {
@@ -147,40 +146,36 @@ function q(req: Request, name: string): string | undefined {
 }
 
 function intParam(req: Request, name: string): number | undefined {
-  const v = q(req, name);
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw badRequest(`invalid ${name}: ${v}`);
-  return Number(v);
+  return int64Param(req.query, name);
 }
 
-/** Decode a request body by its Content-Type (JSON, YAML, Kubernetes protobuf), no deeper than MAX_BODY_DEPTH. */
-export function decodeBody(req: Request): unknown {
-  const body = decodeBodyBytes(req);
-  assertBodyDepth(body);
-  return body;
+/**
+ * The request body, decoded once per request by the rules of its verb (request-decoding.ts): a
+ * patch for PATCH, else an object of the route's kind (its subresource's kind for binding and
+ * eviction); `required` for creates and updates.
+ */
+function requestBody(req: Request, res: Response, route: ResourceRoute): DecodedBody {
+  const cached = res.locals.decodedBody as DecodedBody | undefined;
+  if (cached) return cached;
+  const buf = Buffer.isBuffer(req.body) ? (req.body as Buffer) : undefined;
+  const sub = route.subresource;
+  const kind = sub === 'binding' ? 'Binding' : sub === 'eviction' ? 'Eviction' : req.method === 'DELETE' ? 'DeleteOptions' : route.res.kind;
+  const required = (req.method === 'POST' && !sub) || req.method === 'PUT';
+  const decoded = req.method === 'PATCH' ? decodePatchBody(buf, req.headers['content-type']) : decodeObjectBody(buf, req.headers['content-type'], kind, required);
+  res.locals.decodedBody = decoded;
+  return decoded;
 }
 
-function decodeBodyBytes(req: Request): unknown {
-  const buf = req.body as Buffer | undefined;
-  if (!buf || !Buffer.isBuffer(buf) || buf.length === 0) return undefined;
-  const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (ct === 'application/vnd.kubernetes.protobuf') return decodeK8sProtobuf(buf);
-  if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'text/yaml') {
-    const text = buf.toString('utf8');
-    // Measured before parsing: a deep document overflows the YAML composer's stack (and can abort the process).
-    if (yamlNestsDeeperThan(text, MAX_BODY_DEPTH)) throw badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
-    try {
-      const doc = YAML.parse(text, { maxAliasCount: 50, uniqueKeys: true });
-      return doc;
-    } catch (e) {
-      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    throw badRequest(`error decoding request body as JSON: ${(e as Error).message}`);
-  }
+/** Options of a create/update/patch from the query and the decoded body; warnings go out as `Warning` headers. */
+function writeOptions(req: Request, res: Response, kind: OptionsKind, body: DecodedBody): WriteOptions & { warnings: string[] } {
+  const { dryRun, fieldValidation } = writeQuery(req.query, kind);
+  const warnings: string[] = [];
+  res.locals.warnings = warnings;
+  return { dryRun, fieldValidation, decoded: body.decoding, warnings };
+}
+
+function sendWarnings(res: Response): void {
+  for (const w of (res.locals.warnings as string[] | undefined) ?? []) res.append('Warning', warningHeader(w));
 }
 
 function deleteOpts(req: Request, body: unknown): DeleteOpts {
@@ -192,10 +187,13 @@ function deleteOpts(req: Request, body: unknown): DeleteOpts {
   const g = intParam(req, 'gracePeriodSeconds') ?? b.gracePeriodSeconds;
   if (g !== undefined) opts.gracePeriodSeconds = g;
   if (b.preconditions) opts.preconditions = b.preconditions;
+  const bodyDryRun = (b as { dryRun?: unknown }).dryRun;
+  if (writeQuery(req.query, 'DeleteOptions').dryRun || (Array.isArray(bodyDryRun) && bodyDryRun.includes('All'))) opts.dryRun = true;
   return opts;
 }
 
 function sendObject(req: Request, res: Response, route: ResourceRoute, obj: KObject | KList, code = 200): void {
+  sendWarnings(res);
   if (isTableRequest(req.headers.accept) && route.subresource === undefined) {
     const items = 'items' in obj ? (obj as KList).items : [obj as KObject];
     const table = toTable(route.res.kind, items, new Date(), { includeColumnDefinitions: true }) as { metadata?: Record<string, unknown> };
@@ -234,9 +232,11 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
         if (isApiError(e, 404)) return null;
         throw e;
       }),
-      body: () => decodeBody(req),
+      body: () => requestBody(req, res, route).value,
     });
   }
+  // Read only for get, list and watch (writes carry theirs in the body); checked before anything is served.
+  const resourceVersion = method === 'GET' ? resourceVersionParam(req.query) : undefined;
   if (subresource === 'log' && method === 'GET') return serveLogs(d, route, req, res);
   if (!name) {
     switch (method) {
@@ -244,7 +244,7 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
         if (q(req, 'watch') === 'true' || q(req, 'watch') === '1') {
           return serveWatch(d.api, d.hub, {
             res: info, namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector'),
-            resourceVersion: q(req, 'resourceVersion'), timeoutSeconds: intParam(req, 'timeoutSeconds'),
+            resourceVersion, timeoutSeconds: intParam(req, 'timeoutSeconds'),
             allowWatchBookmarks: q(req, 'allowWatchBookmarks') === 'true', accept: req.headers.accept,
           }, res);
         }
@@ -253,12 +253,12 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
           limit: intParam(req, 'limit'), continue: q(req, 'continue'),
         }));
       case 'POST': {
-        const body = decodeBody(req);
-        const created = await d.api.create(info, namespace, body);
+        const body = requestBody(req, res, route);
+        const created = await d.api.create(info, namespace, body.value, writeOptions(req, res, 'CreateOptions', body));
         return sendObject(req, res, route, created, 201);
       }
       case 'DELETE': {
-        const body = decodeBody(req);
+        const body = requestBody(req, res, route).value;
         return sendObject(req, res, route, await d.api.deleteCollection(info, { namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector') }, deleteOpts(req, body)));
       }
       default:
@@ -266,11 +266,18 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
     }
   }
   if (subresource === 'binding' && method === 'POST') {
-    res.status(201).json(await d.api.bind(namespace, name, decodeBody(req)));
+    const body = requestBody(req, res, route).value;
+    if (writeQuery(req.query, 'CreateOptions').dryRun) {
+      await d.api.get(info, namespace, name);
+      res.status(201).json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return;
+    }
+    res.status(201).json(await d.api.bind(namespace, name, body));
     return;
   }
   if (subresource === 'eviction' && method === 'POST') {
-    res.status(201).json(await d.api.evict(namespace, name, decodeBody(req)));
+    const body = requestBody(req, res, route).value;
+    res.status(201).json(await d.api.evict(namespace, name, body, { dryRun: writeQuery(req.query, 'CreateOptions').dryRun }));
     return;
   }
   if (subresource && subresource !== 'status') {
@@ -280,20 +287,22 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
     case 'GET':
       if (q(req, 'watch') === 'true') {
         return serveWatch(d.api, d.hub, {
-          res: info, namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: q(req, 'resourceVersion'),
+          res: info, namespace, fieldSelector: `metadata.name=${name}`, resourceVersion,
           timeoutSeconds: intParam(req, 'timeoutSeconds'), accept: req.headers.accept,
         }, res);
       }
       return sendObject(req, res, route, await d.api.get(info, namespace, name));
-    case 'PUT':
-      return sendObject(req, res, route, await d.api.update(info, namespace, name, decodeBody(req), subresource));
+    case 'PUT': {
+      const body = requestBody(req, res, route);
+      return sendObject(req, res, route, await d.api.update(info, namespace, name, body.value, subresource, writeOptions(req, res, 'UpdateOptions', body)));
+    }
     case 'PATCH': {
       const ct = req.headers['content-type'] ?? '';
-      const body = decodeBody(req);
-      return sendObject(req, res, route, await d.api.patch(info, namespace, name, ct, body, subresource));
+      const body = requestBody(req, res, route);
+      return sendObject(req, res, route, await d.api.patch(info, namespace, name, ct, body.value, subresource, writeOptions(req, res, 'PatchOptions', body)));
     }
     case 'DELETE': {
-      const out = await d.api.delete(info, namespace, name, deleteOpts(req, decodeBody(req)));
+      const out = await d.api.delete(info, namespace, name, deleteOpts(req, requestBody(req, res, route).value));
       res.status(200).json(out);
       return;
     }

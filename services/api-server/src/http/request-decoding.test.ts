@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '@kjobs/api';
+import { decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, summarizeData, writeQuery } from './request-decoding.js';
+
+function apiError(f: () => unknown): ApiError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+const buf = (s: string): Buffer => Buffer.from(s);
+const OBJECT_415 = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
+const PATCH_415 = 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json';
+
+describe('decodeObjectBody', () => {
+  it.each([
+    ['text/plain', 415, 'UnsupportedMediaType', OBJECT_415],
+    ['text/yaml', 415, 'UnsupportedMediaType', OBJECT_415],
+    ['application/merge-patch+json', 415, 'UnsupportedMediaType', OBJECT_415],
+    ['application/json', 400, 'BadRequest', 'the object provided is unrecognized (must be of type Job): couldn\'t get version/kind; json parse error: unexpected end of JSON input ({"kind":)'],
+  ])('Content-Type %s with a broken body → %i %s', (ct, code, reason, message) => {
+    const e = apiError(() => decodeObjectBody(buf('{"kind":'), ct, 'Job', true));
+    expect([e.code, e.reason, e.message]).toEqual([code, reason, message]);
+  });
+
+  it.each([
+    [undefined, '{"a":1}', { a: 1 }],
+    ['application/json; charset=utf-8', '{"a":1}', { a: 1 }],
+    ['application/yaml', 'a: 1\n', { a: 1 }],
+    ['APPLICATION/JSON', '{"a":1}', { a: 1 }],
+  ])('Content-Type %s decodes', (ct, text, value) => {
+    expect(decodeObjectBody(buf(text), ct, 'Job', true).value).toEqual(value);
+  });
+
+  it.each([
+    ['an empty create', '', true, 'the object provided is unrecognized (must be of type Job): couldn\'t get version/kind; json parse error: unexpected end of JSON input (<empty>)'],
+    ['a malformed create', '{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":x}}', true,
+      'the object provided is unrecognized (must be of type Job): couldn\'t get version/kind; json parse error: invalid character \'x\' looking for beginning of value ({"apiVersion":"batch/v1","kind ...)'],
+    ['deep nesting', '['.repeat(5000) + ']'.repeat(5000), false, 'the request body is nested more than 100 levels deep'],
+  ])('%s → 400', (_name, text, required, message) => {
+    const e = apiError(() => decodeObjectBody(buf(text), 'application/json', 'Job', required));
+    expect([e.code, e.message]).toEqual([400, message]);
+  });
+
+  it('gives undefined for an empty optional body (DELETE without options)', () => {
+    expect(decodeObjectBody(Buffer.alloc(0), undefined, 'DeleteOptions', false).value).toBeUndefined();
+  });
+
+  it('keeps YAML repeats and JSON repeats for strict decoding', () => {
+    expect(decodeObjectBody(buf('a: 1\na: 2\n'), 'application/yaml', 'Job', true).decoding?.yamlDuplicates).toEqual(['line 2: key "a" already set in map']);
+    expect(decodeObjectBody(buf('{"a":1,"a":2}'), 'application/json', 'Job', true).decoding?.facts.duplicates.map((d) => d.path)).toEqual(['a']);
+  });
+});
+
+describe('decodePatchBody', () => {
+  it.each(['application/json', 'application/yaml', 'application/apply-patch+yaml', 'text/plain', undefined])('Content-Type %s → 415', (ct) => {
+    const e = apiError(() => decodePatchBody(buf('{}'), ct));
+    expect([e.code, e.reason, e.message]).toEqual([415, 'UnsupportedMediaType', PATCH_415]);
+  });
+
+  it('refuses malformed JSON with Go\'s message', () => {
+    const e = apiError(() => decodePatchBody(buf('{"spec":}'), 'application/merge-patch+json'));
+    expect([e.code, e.message]).toEqual([400, 'invalid character \'}\' looking for beginning of value']);
+  });
+});
+
+describe('query parameters', () => {
+  it.each([
+    [{}, { dryRun: false, fieldValidation: 'Warn' }],
+    [{ dryRun: 'All' }, { dryRun: true, fieldValidation: 'Warn' }],
+    [{ dryRun: ['All', 'All'], fieldValidation: 'Strict' }, { dryRun: true, fieldValidation: 'Strict' }],
+    [{ fieldValidation: '' }, { dryRun: false, fieldValidation: 'Warn' }],
+    [{ fieldValidation: 'Ignore' }, { dryRun: false, fieldValidation: 'Ignore' }],
+  ])('writeQuery(%j) = %j', (query, out) => {
+    expect(writeQuery(query, 'CreateOptions')).toEqual(out);
+  });
+
+  it.each([
+    [{ dryRun: 'true' }, 'CreateOptions', 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"true"}: supported values: "All"'],
+    [{ dryRun: 'server' }, 'DeleteOptions', 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"server"}: supported values: "All"'],
+    [{ fieldValidation: 'strict' }, 'PatchOptions', 'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"'],
+  ] as const)('writeQuery(%j) as %s → 422 Invalid', (query, kind, message) => {
+    const e = apiError(() => writeQuery(query, kind));
+    expect([e.code, e.reason, e.message]).toEqual([422, 'Invalid', message]);
+  });
+
+  it.each([[undefined, undefined], ['', ''], ['0', '0'], ['123', '123']])('resourceVersion %j is fine', (rv, out) => {
+    expect(resourceVersionParam(rv === undefined ? {} : { resourceVersion: rv })).toBe(out);
+  });
+
+  it.each([
+    ['abc', 'invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax'],
+    ['-1', 'invalid resource version: resourceVersion: Invalid value: "-1": strconv.ParseUint: parsing "-1": invalid syntax'],
+    ['18446744073709551616', 'invalid resource version: resourceVersion: Invalid value: "18446744073709551616": strconv.ParseUint: parsing "18446744073709551616": value out of range'],
+  ])('resourceVersion %j → 400', (rv, message) => {
+    const e = apiError(() => resourceVersionParam({ resourceVersion: rv }));
+    expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
+  });
+
+  it.each([
+    ['10', 10], ['-5', -5], ['', undefined],
+  ])('int64Param(%j) = %j', (v, out) => {
+    expect(int64Param({ limit: v }, 'limit')).toBe(out);
+  });
+
+  it.each([
+    ['abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+    ['1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax'],
+    ['9223372036854775808', 'strconv.ParseInt: parsing "9223372036854775808": value out of range'],
+  ])('int64Param(%j) → 400 %s', (v, message) => {
+    const e = apiError(() => int64Param({ limit: v }, 'limit'));
+    expect([e.code, e.message]).toEqual([400, message]);
+  });
+
+  it('summarizes a body as apimachinery does', () => {
+    expect(summarizeData(undefined)).toBe('<empty>');
+    expect(summarizeData(buf('{"a":1}'))).toBe('{"a":1}');
+    expect(summarizeData(buf('x'.repeat(31)))).toBe(`${'78'.repeat(30)} ...`);
+  });
+});
