@@ -123,6 +123,9 @@ function readiness(pod: Pod, type: string, phase: Phase, regular: ContainerStatu
   return condition(pod, type, 'False', nowIso, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
 }
 
+/** The pod conditions the kubelet owns (kubetypes.PodConditionByKubelet); it keeps every other one as it finds it. */
+const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+
 /**
  * The pod's `status` as the kubelet would report it (pure). `pod.status` supplies the previous
  * conditions (a condition keeps its lastTransitionTime while its status is unchanged) and a
@@ -153,6 +156,10 @@ export function computePodStatus(pod: Pod, record: PodRecord | undefined, nowMs:
   const status: PodStatus = {
     phase,
     conditions: [
+      // Conditions others own (DisruptionTarget from an eviction or the taint manager, readiness
+      // gates) stay, ahead of the kubelet's own, as the kubelet's mergePodStatus keeps them: a Job's
+      // podFailurePolicy reads DisruptionTarget after the kubelet has reported the pod Failed.
+      ...(pod.status?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type)),
       condition(pod, 'PodReadyToStartContainers', sandboxReady ? 'True' : 'False', nowIso),
       initialized,
       readiness(pod, 'Ready', phase, regular, nowIso),
