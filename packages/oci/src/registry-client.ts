@@ -117,6 +117,9 @@ export class RegistryClient implements ImageSource {
     const send = (token?: string): Promise<Response> => this.fetchFn(url, {
       method, signal: opts.signal, body: opts.body && new Uint8Array(opts.body), redirect: 'follow',
       headers: { ...opts.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
+      if (opts.signal?.aborted) throw err;
+      throw new RegistryError(`failed to do request: ${method} "${url.origin}${url.pathname}": ${err.cause?.code ?? err.cause?.message ?? err.message}`, 0);
     });
     let res = await send(this.challenge && this.tokens.cached(this.challenge, scope));
     if (res.status === 401) {
