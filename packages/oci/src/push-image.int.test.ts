@@ -1,9 +1,10 @@
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
 import { MANIFEST_ACCEPT, OCI_MANIFEST } from './media-types.js';
-import { pushImage } from './registry-client.js';
+import { RegistryClient, pushImage } from './registry-client.js';
 import { makeConfig, makeLayer } from './test-images.js';
-import { startRegistry, type TestRegistry } from './test-registry.js';
+import { freePort, startRegistry, type TestRegistry } from './test-registry.js';
 
 let registry: TestRegistry;
 beforeAll(async () => { registry = await startRegistry(); });
@@ -38,5 +39,22 @@ describe('pushImage against docker-registry', () => {
 
   it('reports a registry error with the status', async () => {
     await expect(pushImage(registry.url, 'Bad/Name', 'v1', { config: Buffer.from('{}'), layers: [] })).rejects.toThrow(/invalid repository name/);
+  });
+
+  it('follows redirects (as registries do to blob storage)', async () => {
+    const layer = await makeLayer([{ name: 'r', body: 'redirected' }]);
+    const { manifestDigest } = await pushImage(registry.url, 'kjobs/redirect', 'v1', { config: makeConfig([layer]), layers: [layer] });
+    const port = await freePort();
+    const front = createServer((req, res) => { res.writeHead(307, { location: `${registry.url}${req.url}` }).end(); });
+    await new Promise<void>((resolve) => front.listen(port, '127.0.0.1', resolve));
+    try {
+      const client = new RegistryClient(`http://127.0.0.1:${port}`);
+      expect((await client.getManifest('kjobs/redirect', 'v1')).digest).toBe(manifestDigest);
+      const chunks: Buffer[] = [];
+      for await (const c of await client.openBlob('kjobs/redirect', sha256Digest(layer.data))) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(layer.data)).toBe(true);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
   });
 });
