@@ -3,3 +3,4 @@ export * from './messages.js';
 export * from './connection.js';
 export * from './codec.js';
 export * from './stream.js';
+export * from './exec.js';

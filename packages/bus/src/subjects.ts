@@ -9,7 +9,7 @@ import type { ResourceInfo } from '@kjobs/api';
  * | `<p>.api` | request/reply, queue group `api-server` | ApiRequest → ApiReply |
  * | `<p>.watch.<group>.<resource>.<ns>` | publish/subscribe | WatchMessage (one change) |
  * | `<p>.hb.<group>.<resource>` | publish/subscribe, every second | Heartbeat (last revision relayed) |
- * | `<p>.node.<node>.<logs|attach>` | stream request (see stream.ts) | node-addressed work |
+ * | `<p>.node.<node>.<logs|attach|exec>` | stream request (see stream.ts; exec is duplex) | node-addressed work |
  */
 export class Subjects {
   constructor(readonly prefix = 'kjobs') {
@@ -36,8 +36,8 @@ export class Subjects {
     return `${this.prefix}.hb.${token(res.group || 'core')}.${res.resource}`;
   }
 
-  /** Node-addressed work (`logs`, `attach`) for one kubelet-agent. */
-  node(nodeName: string, what: 'logs' | 'attach' | 'portforward'): string {
+  /** Node-addressed work (`logs`, `attach`, `exec`) for one kubelet-agent. */
+  node(nodeName: string, what: 'logs' | 'attach' | 'exec' | 'portforward'): string {
     return `${this.prefix}.node.${token(nodeName)}.${what}`;
   }
 }

@@ -1,9 +1,9 @@
-import { requestStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
+import { requestDuplex, requestStream, StreamError, type DuplexStream, type ExecRequest, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 
 export type { LogRequest };
 import { ApiError } from '@kjobs/api';
 
-/** Node-addressed work over NATS (logs, attach): the api-server side. */
+/** Node-addressed work over NATS (logs, attach, exec): the api-server side. */
 export class NodeBridge {
   constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects) {}
 
@@ -12,11 +12,28 @@ export class NodeBridge {
     try {
       await requestStream(this.nc, this.subjects.node(node, 'logs'), req, onChunk, { signal, firstByteMs: 10_000 });
     } catch (e) {
-      if (e instanceof StreamError) {
-        if (e.code === 503) throw new ApiError(500, 'InternalError', `Get logs from node ${node}: the kubelet-agent did not answer (is it running?)`);
-        throw new ApiError(e.code, e.code === 404 ? 'NotFound' : 'BadRequest', e.message);
-      }
-      throw e;
+      throw nodeError(e, node, 'Get logs from');
     }
   }
+
+  /**
+   * Run a command in a pod's container on `node` (kubectl exec): remotecommand channel chunks
+   * both ways. `opened` and `done` reject with ApiErrors; abort `signal` to kill the command.
+   */
+  exec(node: string, req: ExecRequest, onChunk: (b: Buffer) => void, signal?: AbortSignal): DuplexStream {
+    const d = requestDuplex(this.nc, this.subjects.node(node, 'exec'), req, onChunk, { signal, firstByteMs: 10_000 });
+    const opened = d.opened.catch((e: unknown) => Promise.reject(nodeError(e, node, 'Exec on')));
+    const done = d.done.catch((e: unknown) => Promise.reject(nodeError(e, node, 'Exec on')));
+    opened.catch(() => undefined);
+    done.catch(() => undefined);
+    return { ...d, opened, done };
+  }
+}
+
+/** A stream failure as the ApiError kube-apiserver would answer. */
+function nodeError(e: unknown, node: string, what: string): unknown {
+  if (!(e instanceof StreamError)) return e;
+  if (e.code === 503) return new ApiError(500, 'InternalError', `${what} node ${node}: the kubelet-agent did not answer (is it running?)`);
+  const reason = e.code === 404 ? 'NotFound' : e.code === 500 ? 'InternalError' : 'BadRequest';
+  return new ApiError(e.code, reason, e.message);
 }

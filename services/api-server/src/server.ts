@@ -6,13 +6,13 @@ import type { Store } from '@kjobs/store';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ApiService } from './api-service.js';
-import { attachUpgradeHandler } from './attach.js';
 import { Authenticator, type Identity } from './auth.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics.js';
 import { serveNatsApi } from './nats-api.js';
 import { NodeBridge } from './node-bridge.js';
 import type { Pki } from './pki.js';
+import { upgradeHandler } from './upgrade.js';
 import { WatchHub } from './watch-hub.js';
 import { EventJanitor } from './event-janitor.js';
 
@@ -70,7 +70,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // watches and followed logs stay open
-  server.on('upgrade', attachUpgradeHandler(api, auth, nodes));
+  server.on('upgrade', upgradeHandler(api, auth, nodes));
   const janitor = new EventJanitor({ store: o.store, ttlMs: o.eventTtlMs, now: o.now, log: o.log.child({ component: 'event-janitor' }) });
   janitor.start();
   const natsSub: Subscription = serveNatsApi(o.nc, subjects, api, auth, metrics, nodes, o.log.child({ component: 'nats-api' }));

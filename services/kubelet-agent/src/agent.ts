@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
 import { builtinKuardProgram } from './runtime/catalog.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
+import { serveExec } from './serve-exec.js';
 
 /** Options of a kubelet-agent. */
 export interface AgentOptions {
@@ -73,6 +74,7 @@ export class KubeletAgent {
   private readonly holdUntil = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private logSub?: Subscription;
+  private execSub?: Subscription;
   private stopped = false;
 
   constructor(private readonly o: AgentOptions) {
@@ -114,6 +116,7 @@ export class KubeletAgent {
     const orphans = await this.runtime.killOrphans(keep, { gracePeriodSeconds: 5 });
     if (orphans.length) this.o.log.info({ orphans: orphans.length }, 'ended orphaned pods');
     this.logSub = serveStream<LogRequest>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
+    this.execSub = serveExec(this.o.nc, this.o.subjects.node(this.o.node.name, 'exec'), (uid, c, argv, opts) => this.runtime.exec(uid, c, argv, opts));
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
     this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
   }
@@ -123,6 +126,7 @@ export class KubeletAgent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.logSub?.unsubscribe();
+    this.execSub?.unsubscribe();
     this.queue.shutdown();
     this.pods.stop();
     this.services.stop();
