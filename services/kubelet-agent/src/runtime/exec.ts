@@ -41,6 +41,11 @@ export interface ExecTarget {
   cwd: string;
   /** False once the container's run has ended: the command is then killed, as with its container. */
   isRunning(): boolean;
+  /**
+   * argv prefix that enters the container (`runc exec <id>` for an OCI run): the command then
+   * runs with the container's own root, environment and directory, which runc looks up itself.
+   */
+  execPrefix?: string[];
 }
 
 /** How often an exec'd command checks that its container still runs. */
@@ -49,23 +54,29 @@ const CONTAINER_CHECK_MS = 1_000;
 /**
  * The process runtime's exec. Does:
  * 1. refuse when the container does not run (`target` undefined), as the kubelet does;
- * 2. find the program with the container's PATH (an ApiError like runc's "executable file not found");
- * 3. spawn it in its own process group, in the pod's directory with the container's environment,
- *    stdio piped; with a tty under `script` (util-linux) when there is one, so the command sees a
- *    terminal (prompts, echo); else stderr is merged into stdout;
- * 4. kill the group when the container's run ends or `kill()` is called.
+ * 2. an OCI run: spawn `execPrefix` + argv (runc exec: the container's root, env and directory);
+ * 3. else find the program with the container's PATH (an ApiError like runc's "executable file
+ *    not found") and spawn it in the pod's directory with the container's environment, with a
+ *    tty under `script` (util-linux) when there is one, so the command sees a terminal;
+ * 4. either way in its own process group, stdio piped; with a tty stderr comes on stdout;
+ * 5. kill the group when the container's run ends or `kill()` is called.
  */
 export async function execInPod(target: ExecTarget | undefined, container: string, argv: string[], opts: ExecOptions): Promise<ExecProcess> {
   if (!target || !target.isRunning()) throw badRequest(`container not found ("${container}")`);
   const [program, ...args] = argv;
   if (!program) throw badRequest('you must specify at least one command for the container');
+  if (target.execPrefix) return start(target, [...target.execPrefix, ...argv] as [string, ...string[]], { ...opts, tty: false }, opts.tty);
   const path = target.env.PATH ?? DEFAULT_PATH;
   if (!(await findExecutable(program, path, target.cwd))) {
     const why = program.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH';
     throw internalError(`error executing command in container: exec: "${program}": ${why}`);
   }
   const script = opts.tty ? await findExecutable('script', DEFAULT_PATH, target.cwd) : undefined;
-  const [cmd, cmdArgs] = script ? [script, ['-q', '-e', '-c', argv.map(shellQuote).join(' '), '/dev/null']] : [program, args];
+  return start(target, script ? [script, '-q', '-e', '-c', argv.map(shellQuote).join(' '), '/dev/null'] : [program, ...args], opts, opts.tty);
+}
+
+/** Spawn `argv` for execInPod; `merged`: stderr comes on stdout (a terminal was asked for). */
+function start(target: ExecTarget, [cmd, ...cmdArgs]: [string, ...string[]], opts: ExecOptions, merged: boolean): ExecProcess {
   const child = spawn(cmd, cmdArgs, {
     cwd: target.cwd,
     env: opts.tty ? { TERM: 'xterm', ...target.env } : target.env,
@@ -93,7 +104,7 @@ export async function execInPod(target: ExecTarget | undefined, container: strin
   });
   child.stdin?.on('error', () => undefined);
   // With a tty, stderr reads as stdout does from a terminal.
-  return { stdin: child.stdin, stdout: opts.tty ? merge(child.stdout!, child.stderr!) : child.stdout!, stderr: opts.tty ? null : child.stderr!, exit, kill };
+  return { stdin: child.stdin, stdout: merged ? merge(child.stdout!, child.stderr!) : child.stdout!, stderr: merged ? null : child.stderr!, exit, kill };
 }
 
 /** One stream of both, ended when both are. */

@@ -318,7 +318,7 @@ export class ProcessRuntime {
     const w = this.workers.get(podUid);
     const run = w?.runs.get(container);
     const isRunning = () => !!run && !!w && !w.removed && w.record.containers[container]?.current === run.inst && run.inst.finishedAt === undefined;
-    return execInPod(isRunning() ? { env: run!.target.env, cwd: run!.target.cwd, isRunning } : undefined, container, argv, opts);
+    return execInPod(isRunning() ? { env: run!.target.env, cwd: run!.target.cwd, isRunning, execPrefix: run!.target.execPrefix } : undefined, container, argv, opts);
   }
 
   private shim(): Promise<string> {
