@@ -5,7 +5,9 @@
  * nothing listens on, and exec with exit codes, stdin, the container's environment and errors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,23 @@ import { startE2E, waitFor, type E2E } from './harness.js';
 
 const KUARD = 'gcr.io/kuar-demo/kuard-amd64:blue';
 const LABELS = { app: 'work-queue', component: 'queue', chapter: 'jobs' };
+const ECHO_SERVER = `
+import os, socket, threading
+def serve(c):
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((os.environ["POD_IP"], 7000))
+s.listen()
+print("listening", flush=True)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
+`;
 
 const MANIFESTS = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kuard' }, spec: { containers: [{ name: 'kuard', image: KUARD, env: [{ name: 'GREETING', value: 'hello from kuard' }] }] } },
@@ -25,6 +44,8 @@ const MANIFESTS = [
     spec: { replicas: 1, selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: { containers: [{ name: 'queue', image: KUARD }] } } },
   },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'queue', labels: LABELS }, spec: { ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], selector: LABELS } },
+  // A TCP echo server on :7000 (a host program under the process runtime): bytes both ways, half-close.
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo' }, spec: { containers: [{ name: 'echo', image: 'python:3', command: ['python3', '-c', ECHO_SERVER] }] } },
 ];
 
 let e: E2E;
@@ -40,9 +61,9 @@ beforeAll(async () => {
   writeFileSync(file, MANIFESTS.map((m) => stringifyYaml(m)).join('---\n'));
   const r = await e.kubectl(['apply', '-f', file]);
   expect(r.code, r.stderr).toBe(0);
-  await waitFor('kuard and the queue pod running', async () => {
+  await waitFor('kuard, the queue pod and echo running', async () => {
     const pods = (await e.api.list<Pod>('Pod', { namespace: 'default' })).items;
-    return pods.length === 2 && pods.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready));
+    return pods.length === 3 && pods.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready));
   }, 60_000);
 }, 180_000);
 
@@ -138,6 +159,27 @@ describe('kubectl port-forward', () => {
       expect(bodies).toEqual(['ok', 'ok', 'ok']);
     } finally {
       await stop(k);
+    }
+  });
+
+  it('carries megabytes both ways and passes the half-close on (WebSocket tunnel and plain SPDY)', async () => {
+    for (const env of [{}, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }]) {
+      const k = await portForward(['pod/echo', ':7000'], env);
+      try {
+        const sent = randomBytes(6 * 1024 * 1024);
+        const got = await new Promise<Buffer>((resolve, reject) => {
+          const sock = net.connect(k.ports[0]!, '127.0.0.1');
+          const parts: Buffer[] = [];
+          sock.on('data', (b) => parts.push(b));
+          sock.on('end', () => resolve(Buffer.concat(parts)));
+          sock.on('error', reject);
+          sock.end(sent);
+        });
+        expect(got.length).toBe(sent.length);
+        expect(got.equals(sent)).toBe(true);
+      } finally {
+        await stop(k);
+      }
     }
   });
 
