@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
 import { builtinKuardProgram } from './runtime/catalog.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
+import { createEngine, type RuntimeChoice } from './runtime-choice.js';
 import { serveExec } from './serve-exec.js';
 
 /** Options of a kubelet-agent. */
@@ -21,6 +22,14 @@ export interface AgentOptions {
   podIPRange: string;
   /** Extra image catalog file (YAML/JSON). */
   catalogFile?: string;
+  /** `oci` (containers from images), `process` (host programs) or `auto` (oci where it can run). Default auto. */
+  runtime?: RuntimeChoice;
+  /** Registry mirrors (a k3s-style registries.yaml) for the OCI runtime's image pulls. */
+  registriesFile?: string;
+  /** Processes per pod under the OCI runtime (default 4096; 0: no limit). */
+  podPidsLimit?: number;
+  /** Image-pull backoff (default the kubelet's 10 s doubling to 300 s); e2e tests shorten it. */
+  imagePullBackoff?: { initialMs: number; maxMs: number };
   /** Lease renewal period (default 10 s, the kubelet's). */
   heartbeatMs?: number;
   /** Node status refresh period (default 60 s). */
@@ -90,7 +99,15 @@ export class KubeletAgent {
       catalogFile: this.o.catalogFile,
       ...(bits ? { kuardProgram: async () => { const p = await builtinKuardProgram(); return { ...p, args: [...p.args, `--keygen-key-bits=${bits}`] }; } } : {}),
     });
-    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: this.o.log.child({ component: 'runtime' }), backoff: this.o.crashLoopBackoff });
+    const rlog = this.o.log.child({ component: 'runtime' });
+    const engine = await createEngine({
+      choice: this.o.runtime ?? 'auto', rootDir: this.o.rootDir, registriesFile: this.o.registriesFile, log: rlog,
+      ...(this.o.podPidsLimit !== undefined ? { podPidsLimit: this.o.podPidsLimit } : {}),
+      ...(this.o.imagePullBackoff ? { pullBackoff: this.o.imagePullBackoff } : {}),
+    });
+    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, ...(engine ? { engine } : {}) });
+    this.o.node.runtimeVersion = this.runtime.engine.runtimeVersion;
+    this.o.log.info({ runtime: this.runtime.engine.runtimeVersion }, 'container runtime');
     this.runtime.onChange((uid) => {
       const k = this.keyByUid.get(uid);
       if (k) this.queue.add(k);
@@ -121,8 +138,12 @@ export class KubeletAgent {
     this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
   }
 
-  /** Stop watching; pods keep running (a restarted agent re-attaches). */
-  async stop(): Promise<void> {
+  /**
+   * Stop. By default pods keep running and a restarted agent re-attaches to them; with
+   * `shutdownPods` the node shuts down (as the kubelet's graceful node shutdown): every pod is
+   * killed, its grace period capped at `maxGraceSeconds`, and nothing of the pods is left.
+   */
+  async stop(o: { shutdownPods?: boolean; maxGraceSeconds?: number } = {}): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.logSub?.unsubscribe();
@@ -130,7 +151,8 @@ export class KubeletAgent {
     this.queue.shutdown();
     this.pods.stop();
     this.services.stop();
-    await this.runtime?.close();
+    if (o.shutdownPods) await this.runtime?.shutdown(o.maxGraceSeconds ?? 5);
+    else await this.runtime?.close();
   }
 
   private track(p: Pod): void {

@@ -9,7 +9,13 @@
  * NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE], KJOBS_SUBJECT_PREFIX (kjobs), LOG_LEVEL (info),
  * KJOBS_LAUNCHER (a launcher binary, or `off` for the sh shim; default native/kjobs-launcher.c
  * compiled once with $CC or cc into KJOBS_CACHE_DIR, default ~/.cache/kjobs; see the README).
- * SIGTERM stops the agent and leaves pods running; a restarted agent re-attaches to them.
+ * KJOBS_RUNTIME or `--runtime=oci|process|auto` (auto: OCI containers run by runc where they can
+ * run — root, runc, writable cgroups — else processes), KJOBS_REGISTRIES_FILE (registry mirrors,
+ * k3s registries.yaml), KJOBS_POD_PIDS_LIMIT (4096; 0 = none), KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS /
+ * KJOBS_IMAGE_PULL_BACKOFF_MAX_MS (10000 / 300000).
+ * SIGTERM or SIGINT shuts the node down: every pod is stopped (grace capped at
+ * KJOBS_SHUTDOWN_GRACE_SECONDS, default 5) and nothing of it is left. With KJOBS_KEEP_PODS_ON_STOP=1
+ * pods keep running and a restarted agent re-attaches to them (as after a crash).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +24,7 @@ import pino from 'pino';
 import { connectBus, Subjects } from '@kjobs/bus';
 import { NatsClient } from '@kjobs/client';
 import { KubeletAgent } from './agent.js';
+import { parseRuntimeChoice } from './runtime-choice.js';
 import { defaultCapacity } from './node-object.js';
 
 const env = process.env;
@@ -26,6 +33,11 @@ const nodeName = (env.NODE_NAME || os.hostname()).toLowerCase();
 const log = pino({ name: 'kubelet-agent', level: env.LOG_LEVEL ?? 'info' }).child({ node: nodeName });
 const cap = defaultCapacity();
 const labels = Object.fromEntries((env.KJOBS_NODE_LABELS ?? '').split(',').filter((kv) => kv.includes('=')).map((kv) => kv.split('=') as [string, string]));
+
+const runtimeFlag = process.argv.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length);
+const runtime = parseRuntimeChoice(runtimeFlag ?? env.KJOBS_RUNTIME);
+const pullInitial = env.KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS ? Number(env.KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS) : undefined;
+const pullMax = env.KJOBS_IMAGE_PULL_BACKOFF_MAX_MS ? Number(env.KJOBS_IMAGE_PULL_BACKOFF_MAX_MS) : undefined;
 
 const nc = await connectBus({ url: env.NATS_URL, name: `kubelet-agent-${nodeName}`, user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 const subjects = new Subjects(env.KJOBS_SUBJECT_PREFIX);
@@ -36,6 +48,10 @@ const makeAgent = () => new KubeletAgent({
   rootDir: env.KJOBS_AGENT_DIR ?? path.join(env.KJOBS_HOME ?? '.kjobs', 'nodes', nodeName),
   podIPRange: env.KJOBS_POD_IP_RANGE ?? '127.10.0.0/16',
   catalogFile: env.KJOBS_CATALOG_FILE,
+  runtime,
+  registriesFile: env.KJOBS_REGISTRIES_FILE || undefined,
+  ...(env.KJOBS_POD_PIDS_LIMIT ? { podPidsLimit: Number(env.KJOBS_POD_PIDS_LIMIT) } : {}),
+  ...(pullInitial || pullMax ? { imagePullBackoff: { initialMs: pullInitial ?? 10_000, maxMs: pullMax ?? 300_000 } } : {}),
   heartbeatMs: Number(env.KJOBS_HEARTBEAT_SECONDS ?? 10) * 1000,
   kuardKeyBits: env.KJOBS_KUARD_KEY_BITS ? Number(env.KJOBS_KUARD_KEY_BITS) : undefined,
   crashLoopBackoff: {
@@ -60,7 +76,7 @@ for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
 }
 
 const stop = async () => {
-  await agent.stop();
+  await agent.stop({ shutdownPods: env.KJOBS_KEEP_PODS_ON_STOP !== '1', maxGraceSeconds: Number(env.KJOBS_SHUTDOWN_GRACE_SECONDS ?? 5) });
   await nc.drain().catch(() => undefined);
   process.exit(0);
 };

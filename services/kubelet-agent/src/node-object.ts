@@ -9,6 +9,8 @@ export interface NodeFacts {
   pods: string;
   labels?: Record<string, string>;
   hostIP: string;
+  /** `status.nodeInfo.containerRuntimeVersion` (`runc://1.1.5`, `kjobs-process://0.1.0`). Default the process runtime's. */
+  runtimeVersion?: string;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -60,7 +62,7 @@ export function nodeObject(f: NodeFacts, now: Date, prev?: Node): Node {
         machineID: '', systemUUID: '', bootID: '',
         kernelVersion: os.release(), osImage: `${os.type()} ${os.release()}`, operatingSystem: 'linux',
         architecture: process.arch === 'x64' ? 'amd64' : process.arch,
-        containerRuntimeVersion: 'kjobs-process://0.1.0', kubeletVersion: 'v1.32.0-kjobs', kubeProxyVersion: '',
+        containerRuntimeVersion: f.runtimeVersion ?? 'kjobs-process://0.1.0', kubeletVersion: 'v1.32.0-kjobs', kubeProxyVersion: '',
       },
     },
   };

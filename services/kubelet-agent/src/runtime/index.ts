@@ -57,4 +57,5 @@ export { DEFAULT_BACKOFF, type BackoffOptions, formatGoDuration } from './backof
 export { qosClass, type QosClass } from './qos.js';
 export type { LogOptions } from './logs.js';
 export type { Logger } from './logger.js';
+export { type ContainerEngine, type PrepareInput, type Prepared, type RunControl, ProcessEngine } from './engine.js';
 export type { PodRecord, ContainerRecord, ContainerInstance } from './state.js';

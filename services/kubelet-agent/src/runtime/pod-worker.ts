@@ -158,6 +158,9 @@ export class PodWorker {
           const rec = r.containers[name];
           // A run that ended at once (StartError) is decided about again right away.
           if (rec && !(await this.start(rec))) wakeAtMs = opts.now();
+          // A container left waiting (image pull, config error) is tried again at its retry time.
+          const retryAt = rec?.current === undefined ? rec?.waiting?.retryAtMs : undefined;
+          if (retryAt !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, retryAt);
         }
         if (actions.done) r.stopped = true;
         if (actions.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, actions.wakeAtMs);
@@ -331,12 +334,14 @@ export class PodWorker {
       this.runs.delete(name);
     }
     if (!rec || rec.current !== inst || inst.finishedAt !== undefined) return;
+    // Before anything is recorded: a status read meanwhile must not see the run ended without its final reason.
+    const fin = await this.ctx.engine.finishRun(this.record, rec, inst, exit);
+    if (rec.current !== inst || inst.finishedAt !== undefined) return;
     inst.finishedAt = new Date(exit.finishedAtMs ?? this.ctx.opts.now()).toISOString();
     inst.exitCode = exit.exitCode;
     inst.reason = exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error';
     if (exit.unknown) inst.message = 'The container could not be located when the pod was terminated';
     reapGroup(inst.pgid, inst.procStart);
-    const fin = await this.ctx.engine.finishRun(this.record, rec, inst, exit);
     if (fin.reason) inst.reason = fin.reason;
     if (fin.message) inst.message = fin.message;
     rec.ready = false;

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PulledImage } from '@kjobs/oci';
+import type { ImageSource } from './image-puller.js';
+
+/**
+ * Test-only: a busybox image already unpacked as one layer directory (from Debian's
+ * busybox-static), served as an image source, so the engine's tests exercise runc without a
+ * registry (the registry path has its own tests in @kjobs/oci and tests/e2e).
+ */
+export function busyboxLayer(): { dir: string; image: PulledImage } {
+  const base = mkdtempSync(path.join(tmpdir(), 'kjobs-oci-img-'));
+  const dir = path.join(base, 'layer0');
+  for (const d of ['bin', 'etc', 'tmp', 'root', 'home']) mkdirSync(path.join(dir, d), { recursive: true });
+  execFileSync('chmod', ['1777', path.join(dir, 'tmp')]);
+  copyFileSync('/bin/busybox', path.join(dir, 'bin', 'busybox'));
+  execFileSync('chmod', ['0755', path.join(dir, 'bin', 'busybox')]);
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox') symlinkSync('busybox', path.join(dir, 'bin', applet));
+  }
+  writeFileSync(path.join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
+  writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
+  const image: PulledImage = {
+    name: 'docker.io/library/busybox:latest',
+    id: 'sha256:test',
+    repoDigest: 'docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
+    layers: [dir],
+    size: 1_000_000,
+  };
+  return { dir: base, image };
+}
+
+/** An image source that has the given images (by name as written in pods) and pulls nothing else. */
+export function fixedImages(images: Record<string, PulledImage>): ImageSource {
+  return {
+    get: async (name) => images[name],
+    pull: async (name) => {
+      const image = images[name];
+      if (!image) throw new Error(`rpc error: code = NotFound desc = failed to pull and unpack image "${name}": not found`);
+      return { image, durationMs: 5 };
+    },
+  };
+}
