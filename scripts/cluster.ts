@@ -114,7 +114,7 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
       env: {
         ...common, REDIS_URL: o.redisUrl, KJOBS_API_ADDR: `127.0.0.1:${o.apiPort ?? 6443}`, KJOBS_TLS: o.tls === false ? '0' : '1',
         KJOBS_TOKEN_AUTH_FILE: path.join(o.home, 'tokens.csv'), KJOBS_KUBECONFIG: path.join(o.home, 'kubeconfig'),
-        ...((o.without ?? []).includes('memq') ? {} : { KJOBS_MEMQ_URL: `http://127.0.0.1:${o.memqPort ?? 8080}` }),
+        ...((o.without ?? []).includes('memq') ? {} : { KJOBS_MEMQ_URL: `http://127.0.0.1:${o.memqPort ?? 8090}` }),
         ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
       },
     },
@@ -126,7 +126,7 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     })),
     {
       name: 'memq', entry: 'services/memq/src/main.ts',
-      env: { ...common, REDIS_URL: o.redisUrl, MEMQ_ADDR: `127.0.0.1:${o.memqPort ?? 8080}`, ...(o.storePrefix ? { MEMQ_PREFIX: `${o.storePrefix}-memq` } : {}) },
+      env: { ...common, REDIS_URL: o.redisUrl, MEMQ_ADDR: `127.0.0.1:${o.memqPort ?? 8090}`, ...(o.storePrefix ? { MEMQ_PREFIX: `${o.storePrefix}-memq` } : {}) },
     },
   ];
   return out.filter((s) => !(o.without ?? []).some((w) => s.name === w || s.name.startsWith(`${w}-`)));

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole kjobs cluster on this machine as processes — api-server
- * (https://127.0.0.1:6443), scheduler, job-controller, two kubelet-agents, memq (127.0.0.1:8080).
+ * (https://127.0.0.1:6443), scheduler, job-controller, two kubelet-agents, memq (127.0.0.1:8090).
  * Uses Redis and NATS at REDIS_URL / NATS_URL (default loopback) or starts them from PATH; keeps
  * state, logs and the kubeconfig in $KJOBS_HOME (default ./.kjobs). Serves kjobs' own images
  * (kuard, busybox) from a local registry on 127.0.0.1:5000 (scripts/registry.ts). A service that
@@ -14,7 +14,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm start
 
 Starts kjobs on this machine: api-server (https://127.0.0.1:6443), scheduler, job-controller,
-two kubelet-agents (node-1, node-2), memq (http://127.0.0.1:8080) and a local image registry
+two kubelet-agents (node-1, node-2), memq (http://127.0.0.1:8090; 8080 stays free for the
+chapter's port-forward) and a local image registry
 (http://127.0.0.1:5000) serving gcr.io/kuar-demo/kuard-amd64 and docker.io/library/busybox.
 
 Environment:
@@ -78,7 +79,7 @@ console.log(`kjobs is running.
   npx kjobs get jobs -w
 
 api-server  https://127.0.0.1:6443   dashboard  https://127.0.0.1:6443/dashboard (sign in with the kubeconfig's token)
-memq        http://127.0.0.1:8080    logs       ${path.join(home, 'logs')}
+memq        http://127.0.0.1:8090    logs       ${path.join(home, 'logs')}
 ${cluster.registry?.summary ?? 'images     no local images (see the log lines above)'}
 Press Ctrl-C to stop.`);
 

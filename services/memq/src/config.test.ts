@@ -23,7 +23,7 @@ describe('loadConfig', () => {
     return v;
   };
   it.each([
-    [{}, { host: '127.0.0.1', port: 8080, redisUrl: 'redis://127.0.0.1:6379', prefix: 'memq:', maxBodyBytes: 16777216, logLevel: 'info' }],
+    [{}, { host: '127.0.0.1', port: 8090, redisUrl: 'redis://127.0.0.1:6379', prefix: 'memq:', maxBodyBytes: 16777216, logLevel: 'info' }],
     [
       { MEMQ_ADDR: ':9090', REDIS_URL: 'redis://r:1', MEMQ_PREFIX: 'x:', REDIS_PASSWORD_FILE: '/run/secrets/redis', MEMQ_MAX_BODY_BYTES: '10' },
       { host: '0.0.0.0', port: 9090, redisUrl: 'redis://r:1', redisPassword: 's3cret', prefix: 'x:', maxBodyBytes: 10, logLevel: 'info' },

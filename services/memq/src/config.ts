@@ -1,8 +1,14 @@
 import { availableParallelism } from 'node:os';
 
+/**
+ * Where memq listens unless MEMQ_ADDR says otherwise. Not 8080: the chapter forwards the queue
+ * pod to localhost:8080 (`kubectl port-forward rs/queue 8080:8080`), which must stay free.
+ */
+export const MEMQ_DEFAULT_ADDR = '127.0.0.1:8090';
+
 /** The memq service's settings, compiled once from the environment by `loadConfig`. */
 export interface MemqServiceConfig {
-  /** Listen host. From MEMQ_ADDR (default `127.0.0.1:8080`; `:8080` means all interfaces). */
+  /** Listen host. From MEMQ_ADDR (default `127.0.0.1:8090`; `:8090` means all interfaces). */
   host: string;
   /** Listen port (0 picks a free one). */
   port: number;
@@ -39,7 +45,7 @@ export function parseAddress(addr: string): { host: string; port: number } {
  * function stays pure for tests).
  */
 export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string, cpus = availableParallelism()): MemqServiceConfig {
-  const { host, port } = parseAddress(env.MEMQ_ADDR || '127.0.0.1:8080');
+  const { host, port } = parseAddress(env.MEMQ_ADDR || MEMQ_DEFAULT_ADDR);
   let redisPassword = env.REDIS_PASSWORD || undefined;
   if (!redisPassword && env.REDIS_PASSWORD_FILE) redisPassword = readFile(env.REDIS_PASSWORD_FILE).trim();
   const maxBodyBytes = env.MEMQ_MAX_BODY_BYTES ? Number(env.MEMQ_MAX_BODY_BYTES) : 16 * 1024 * 1024;
@@ -56,4 +62,21 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     logLevel: env.LOG_LEVEL || 'info',
     workers,
   };
+}
+
+/** `memq --help`: what the service is, where it listens, and the environment it reads. */
+export function memqUsage(): string {
+  return `memq: kuard's MemQ work-queue API as a service, durable in Redis.
+
+Listens on http://${MEMQ_DEFAULT_ADDR} by default (not 8080: the chapter forwards the queue pod
+to localhost:8080). Configured by the environment:
+
+  MEMQ_ADDR             host:port to listen on (default ${MEMQ_DEFAULT_ADDR}; ":8090" = all interfaces)
+  REDIS_URL             Redis (default redis://127.0.0.1:6379)
+  REDIS_PASSWORD        Redis password (or REDIS_PASSWORD_FILE: a file holding it)
+  MEMQ_PREFIX           Redis key prefix (default "memq:")
+  MEMQ_MAX_BODY_BYTES   largest enqueued body (default 16777216)
+  MEMQ_WORKERS          server processes (default 2 with two or more CPUs, else 1)
+  LOG_LEVEL             pino level (default info)
+`;
 }

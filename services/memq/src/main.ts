@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { RedisBroker } from '@kjobs/memq';
-import { loadConfig } from './config.js';
+import { loadConfig, memqUsage } from './config.js';
 import { createMemqServer } from './server.js';
 import { superviseWorkers } from './supervisor.js';
 
@@ -16,6 +16,10 @@ import { superviseWorkers } from './supervisor.js';
  * finish (at most 10 s), close Redis, exit 0.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(memqUsage());
+    return;
+  }
   const config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'));
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const log = pino({ level: config.logLevel, base: { service: 'memq', ...(worker === undefined ? {} : { worker }) } });

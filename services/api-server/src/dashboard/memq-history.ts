@@ -100,8 +100,8 @@ export class MemqHistory {
 }
 
 /**
- * Read MemQ's stats, with a timeout. `baseUrl` is the server (`http://127.0.0.1:8080`) or, as
- * kuard's `--keygen-memq-server` takes it, its MemQ base (`http://127.0.0.1:8080/memq/server`).
+ * Read MemQ's stats, with a timeout. `baseUrl` is the server (`http://127.0.0.1:8090`, memq's
+ * default) or, as kuard's `--keygen-memq-server` takes it, its MemQ base (`http://queue:8080/memq/server`).
  */
 export async function fetchMemqStats(baseUrl: string, timeoutMs = 3000): Promise<MemqStat[]> {
   const trimmed = baseUrl.replace(/\/+$/, '');

@@ -93,6 +93,12 @@ describe('dashboard router', () => {
     expect(await (await fetch(`${plain}/dashboard/api/memq`, bearer(TOKEN))).json()).toEqual({ enabled: false, queues: [] });
   });
 
+  it('the session names where memq listens, for the MemQ panel\'s heading', async () => {
+    const memq = new MemqHistory({ fetchStats: async () => [], now: () => 1 });
+    const withUrl = await serve({ memq, memqUrl: 'http://127.0.0.1:8090' });
+    expect(await (await fetch(`${withUrl}/dashboard/api/session`, bearer(TOKEN))).json()).toEqual({ user: 'admin', groups: ['system:masters'], memq: true, memqUrl: 'http://127.0.0.1:8090' });
+  });
+
   it('a failed build is a 500 and is tried again on the next request', async () => {
     let calls = 0;
     const flaky = await serve({

@@ -37,7 +37,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
  * |---|---|---|
  * | `/` | the shell (sign-in form, empty panels) | none |
  * | `/app.js`, `/app.css` | the client | none |
- * | `/api/session` | `{ user, groups, memq }` | bearer token |
+ * | `/api/session` | `{ user, groups, memq, memqUrl? }` | bearer token |
  * | `/api/memq` | queues with depth history, or `{ enabled: false }` | bearer token |
  */
 export function createDashboardRouter(deps: DashboardDeps): express.Router {
@@ -104,7 +104,8 @@ export function createDashboardRouter(deps: DashboardDeps): express.Router {
   };
   router.get('/api/session', authenticated, (_req, res) => {
     const id = res.locals.identity as Identity;
-    res.json({ user: id.user, groups: id.groups, memq: memq !== undefined });
+    // memqUrl: where memq listens (127.0.0.1:8090 by default), shown by the panel's heading.
+    res.json({ user: id.user, groups: id.groups, memq: memq !== undefined, ...(deps.memqUrl ? { memqUrl: deps.memqUrl } : {}) });
   });
   router.get('/api/memq', authenticated, (_req, res) => {
     res.json(memq ? memq.summary() : { enabled: false, queues: [] });

@@ -60,7 +60,7 @@ export function shellHtml(base: string): string {
     ${table('nodes', ['Node', 'Status', 'Pods', 'CPU requested', 'Memory requested'])}
   </section>
   <section id="memq-panel" aria-labelledby="memq-h" hidden>
-    <h2 id="memq-h">MemQ queues</h2>
+    <h2 id="memq-h">MemQ queues <span id="memq-url" class="muted"></span></h2>
     ${table('queues', ['Queue', 'Depth', 'Enqueued', 'Dequeued', 'Drained', 'History'], 'There are no queues created')}
     <p id="memq-error" role="status"></p>
   </section>

@@ -21,6 +21,8 @@ const base = document.body.dataset.base ?? '/dashboard';
 interface Session {
   user: string;
   memq: boolean;
+  /** memq's address (KJOBS_MEMQ_URL), when the api-server polls one. */
+  memqUrl?: string;
 }
 
 interface MemqSummary {
@@ -122,6 +124,7 @@ function start(session: Session, token: string | undefined): void {
   byId('logout').hidden = token === undefined;
   byId('who').textContent = `Signed in as ${session.user}`;
   byId('memq-panel').hidden = !session.memq;
+  byId('memq-url').textContent = session.memqUrl ? `at ${session.memqUrl}` : '';
   restart(false);
 }
 
