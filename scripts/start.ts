@@ -75,7 +75,7 @@ console.log(`kjobs is running.
 
   export KUBECONFIG=${kubeconfig}
   kubectl get nodes
-  kubectl apply -f ../shared/examples/chapter-12/job-oneshot.yaml
+  kubectl apply -f examples/chapter-12/job-oneshot.yaml
   npx kjobs get jobs -w
 
 api-server  https://127.0.0.1:6443   dashboard  https://127.0.0.1:6443/dashboard (sign in with the kubeconfig's token)

@@ -98,4 +98,5 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-export const EXAMPLES = path.resolve(ROOT, '..', 'shared', 'examples', 'chapter-12');
+/** The chapter's manifests and load-queue.sh, as the book prints them (examples/chapter-12). */
+export const EXAMPLES = path.resolve(ROOT, 'examples', 'chapter-12');

@@ -19,7 +19,7 @@ import { HttpClient } from '@kjobs/client';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'packages/cli/bin/kjobs.mjs');
-const EXAMPLES = path.resolve(ROOT, '..', 'shared', 'examples', 'chapter-12');
+const EXAMPLES = path.resolve(ROOT, 'examples', 'chapter-12');
 const PREFIX = `kjobs-cli-it-${randomBytes(4).toString('hex')}`;
 const home = mkdtempSync(path.join(os.tmpdir(), 'kjobs-cli-it-'));
 const kubeconfig = path.join(home, 'kubeconfig');
