@@ -22,6 +22,10 @@ export interface ForwardTarget {
 export type Dial = (ip: string, port: number) => net.Socket;
 const dialTcp: Dial = (ip, port) => net.connect({ host: ip, port });
 
+/** A pod connection stops being read above HIGH_WATER bytes unsent to the client, and goes on below LOW_WATER. */
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+
 /** Whether an upgrade request is the tunnelled (WebSocket) form, the plain SPDY form, or neither. */
 export function portForwardTransport(req: IncomingMessage): 'websocket' | 'spdy' | undefined {
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
@@ -65,8 +69,10 @@ export class PortForwarder {
       return;
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-    const session = this.serve({ write: (b) => socket.write(b), close: () => socket.end() }, target);
+    const session = this.serve({ write: (b) => socket.write(b), buffered: () => socket.writableLength, close: () => socket.end() }, target);
     socket.on('data', (b: Buffer) => session.receive(b));
+    // The HTTP server's sockets allow half-open: a client that ends its side is gone for good.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => session.closed());
     socket.on('error', () => socket.destroy());
     if (head.length) session.receive(head);
@@ -75,6 +81,7 @@ export class PortForwarder {
   private serveTunnel(ws: WebSocket, target: ForwardTarget): void {
     const session = this.serve({
       write: (b) => ws.send(b, { binary: true }),
+      buffered: () => ws.bufferedAmount,
       close: () => ws.close(1000),
     }, target);
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -88,7 +95,7 @@ export class PortForwarder {
 
   private serve(transport: SpdyTransport, target: ForwardTarget): SpdySession {
     const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
-    return new SpdySession(transport, (s) => {
+    const session: SpdySession = new SpdySession(transport, (s) => {
       const type = s.headers.streamtype;
       const requestId = s.headers.requestid;
       const port = Number(s.headers.port);
@@ -103,9 +110,10 @@ export class PortForwarder {
       pairs.set(requestId, pair);
       if (pair.error && pair.data) {
         pairs.delete(requestId);
-        this.forward(pair.error, pair.data, port, target);
+        this.forward(session, pair.error, pair.data, port, target);
       }
     });
+    return session;
   }
 
   /**
@@ -114,15 +122,31 @@ export class PortForwarder {
    * stream (kubectl waits for both); a failed dial writes the kubelet's message on the error
    * stream instead, which kubectl prints and then drops the connection.
    */
-  private forward(errorStream: SpdyStream, data: SpdyStream, port: number, target: ForwardTarget): void {
+  private forward(session: SpdySession, errorStream: SpdyStream, data: SpdyStream, port: number, target: ForwardTarget): void {
     const sock = this.dial(target.ip, port);
+    // The pod's output waits while the client is slow (no SPDY flow control to do it for us).
+    let paused = false;
+    const throttle = () => {
+      if (paused || session.buffered() <= HIGH_WATER) return;
+      paused = true;
+      sock.pause();
+      const wait = setInterval(() => {
+        if (session.buffered() > LOW_WATER && !sock.destroyed) return;
+        clearInterval(wait);
+        paused = false;
+        sock.resume();
+      }, 10);
+    };
     let connected = false;
     const finish = () => {
       data.end();
       errorStream.end();
     };
     sock.once('connect', () => (connected = true));
-    sock.on('data', (b: Buffer) => data.write(b));
+    sock.on('data', (b: Buffer) => {
+      data.write(b);
+      throttle();
+    });
     sock.on('end', finish);
     sock.on('close', finish);
     sock.on('error', (e: NodeJS.ErrnoException) => {

@@ -4,6 +4,8 @@ import { FrameDecoder, FrameEncoder, RstStatus, type SpdyFrame, type SpdyHeaders
 /** Where a session's bytes go: a raw upgraded socket, or a WebSocket tunnel (binary messages). */
 export interface SpdyTransport {
   write(bytes: Buffer): void;
+  /** Bytes written but not yet sent on (WebSocket bufferedAmount, socket writableLength). */
+  buffered(): number;
   /** Close the connection (the owner then calls `session.closed()`). */
   close(): void;
 }
@@ -74,6 +76,8 @@ export class SpdySession {
   private goneAway = false;
   private ended = false;
   private goAwayTimer: NodeJS.Timeout | undefined;
+  /** Bytes of DATA queued for encoding and not yet handed to the transport. */
+  private queued = 0;
 
   constructor(
     private readonly transport: SpdyTransport,
@@ -95,10 +99,21 @@ export class SpdySession {
     });
   }
 
+  /**
+   * Bytes sent but not yet on the wire: writers of bulk data (a pod's output) pause above a limit,
+   * as the client does not do SPDY flow control and nothing else would hold them back.
+   */
+  buffered(): number {
+    return this.queued + this.transport.buffered();
+  }
+
   /** Queue a frame; sent in call order. */
   send(f: SpdyFrame): void {
     if (this.ended) return;
+    const size = f.type === 'data' ? f.data.length : 0;
+    this.queued += size;
     this.writing = this.writing.then(async () => {
+      this.queued -= size;
       if (this.ended) return;
       this.transport.write(await this.encoder.encode(f));
     }).catch((e: Error) => {
@@ -126,10 +141,17 @@ export class SpdySession {
     this.encoder.close();
   }
 
-  /** Forget a stream once both sides are done; after a GOAWAY, close with the last one. */
+  /** Forget a stream once both sides are done; after a GOAWAY, close once we have sent all we had. */
   settle(s: SpdyStream): void {
     if (s.localDone && s.remoteDone) this.streams.delete(s.id);
-    if (this.goneAway && this.streams.size === 0) this.close();
+    if (this.goneAway && this.sending() === 0) this.close();
+  }
+
+  /** Streams we still write to. */
+  private sending(): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (!s.localDone) n++;
+    return n;
   }
 
   private dispatch(f: SpdyFrame): void {
@@ -167,8 +189,9 @@ export class SpdySession {
         if (f.id % 2 === 1) this.send(f);
         return;
       case 'goaway':
+        // The client sends no more streams; the ones we still write to get a grace period.
         this.goneAway = true;
-        if (this.streams.size === 0) this.close();
+        if (this.sending() === 0) this.close();
         else this.goAwayTimer ??= setTimeout(() => this.close(), GOAWAY_GRACE_MS);
         return;
       case 'headers': {
