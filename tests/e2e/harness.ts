@@ -62,6 +62,9 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
       // Small RSA keys and a short crash-loop backoff keep the chapter's Jobs quick; the
       // behaviour is the same as with the defaults.
       KJOBS_KUARD_KEY_BITS: '512', KJOBS_CRASHLOOP_INITIAL_MS: '1000', KJOBS_CRASHLOOP_MAX_MS: '4000',
+      // The suites that test the control plane run pods as processes; tests/e2e/containers.test.ts
+      // runs the same kinds of pods as OCI containers (`npm start` picks oci where it can run).
+      KJOBS_RUNTIME: 'process',
       ...(extra.env ?? {}),
     },
   });
