@@ -3,7 +3,7 @@
  * mounts it (per-service users, passwords from the environment), and each service's user tries
  * what a compromised service would — forge watch events, read the API requests (which carry
  * every caller's token), take over another node's log requests, impersonate the api-server. The
- * roles' legitimate traffic (API request/reply, watch events, streamed logs) must still flow.
+ * roles' legitimate traffic (API request/reply, watch events, streamed logs, exec) must still flow.
  *
  * "Nothing delivered" is established without sleeping: the offender flushes (the server has
  * handled its message or subscription), then a permitted message is sent behind it; once that
@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { inboxPrefixFor, requestStream, serveStream } from '@kjobs/bus';
+import { inboxPrefixFor, requestDuplex, requestStream, serveStream } from '@kjobs/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/cluster.js';
 import { freePort, isListening } from '../../scripts/infra.js';
@@ -155,6 +155,21 @@ describe('deploy/nats.conf: what each service may do', () => {
     expect(beats).toEqual([]);
     sub.unsubscribe();
   });
+  it('exec flows under the roles: the api-server starts it on a node, stdin goes to the agent, output comes back', async () => {
+    const sub = serveStream<string>(conns['kubelet-agent-1'], 'kjobs.node.kubelet-agent-1.exec', async (_body, out) => {
+      await new Promise<void>((resolve) => out.onInput((chunk) => (chunk === null ? resolve() : out.write(chunk))));
+    });
+    await conns['kubelet-agent-1'].flush();
+    const chunks: string[] = [];
+    const d = requestDuplex(conns['api-server'], 'kjobs.node.kubelet-agent-1.exec', 'x', (c) => chunks.push(c.toString()), { firstByteMs: 10_000 });
+    d.send(Buffer.from('stdin '));
+    d.send(Buffer.from('bytes'));
+    d.end();
+    await d.done;
+    expect(chunks.join('')).toBe('stdin bytes');
+    sub.unsubscribe();
+  });
+
   it('no service reads another\'s API replies: each may subscribe only to its own inboxes', async () => {
     const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => void m.respond(enc.encode(`secret for ${dec.decode(m.data)}`)) });
     await conns['api-server'].flush();
