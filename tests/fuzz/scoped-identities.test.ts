@@ -101,7 +101,7 @@ describe('a node writes only its own pods and its own Node', () => {
     expect((await call('node', 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', lease('kube-scheduler'))).status).toBe(403);
   });
 
-  it('reads no logs and attaches to nothing', async () => {
+  it('reads no logs, attaches to nothing, execs nothing, forwards no ports', async () => {
     expect(json(await call('node', 'GET', `${PODS}/on-node-1/log`))).toMatchObject({ code: 403, reason: 'Forbidden' });
     const upgrade = await send(api.port, agent, {
       kind: 'attach', method: 'GET', path: `${PODS}/on-node-1/attach?container=c&stdout=true`,
@@ -109,6 +109,15 @@ describe('a node writes only its own pods and its own Node', () => {
     });
     expect(upgrade.status).toBe(403);
     expect(json(upgrade)).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
+    // Nor execs in, nor forwards ports to, a pod (kubectl's SPDY forms of both).
+    for (const [kind, sub] of [['exec', 'exec?command=true&stdout=true'], ['portforward', 'portforward']] as const) {
+      const r = await send(api.port, agent, {
+        kind, method: 'POST', path: `${PODS}/on-node-1/${sub}`,
+        headers: { authorization: `Bearer ${api.tokens.node}`, connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': kind === 'exec' ? 'v4.channel.k8s.io' : 'portforward.k8s.io' },
+      });
+      expect(r.status).toBe(403);
+      expect(json(r)).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403, message: `pods "on-node-1" is forbidden: User "system:node:node-1" cannot create resource "pods/${kind}" in API group "" in the namespace "default"` });
+    }
   });
 });
 
