@@ -164,7 +164,7 @@ describe('conditions and pod fields', () => {
 
   it('keeps the conditions it does not own (an eviction\'s DisruptionTarget) ahead of its own, and replaces its own', () => {
     const p = fixturePod({ restartPolicy: 'Never' });
-    const disruption = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: iso(T0) };
+    const disruption = { type: 'DisruptionTarget', status: 'True' as const, reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: iso(T0) };
     p.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: iso(T0) }, disruption] };
     const s = computePodStatus(p, precord(p, [crec('c', { current: run(0, T0, 143) })], { stopped: true }), NOW);
     expect(s.phase).toBe('Failed');
