@@ -1,13 +1,12 @@
 /**
  * The chapter's work-queue section as written: the kuard queue as a ReplicaSet and a Service,
- * `kjobs port-forward rs/queue 8080:8080`, the book's load-queue.sh, the stats JSON, five
+ * `kubectl port-forward rs/queue 8080:8080`, the book's load-queue.sh, the stats JSON, five
  * consumers (parallelism 5, completions unset) generating 100 keys, and the clean-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Pod, ReplicaSet, Service } from '@kjobs/api';
-import { ROOT } from '../../scripts/cluster.js';
 import { isListening } from '../../scripts/infra.js';
 import { EXAMPLES, run, startE2E, waitFor, type E2E } from './harness.js';
 
@@ -42,9 +41,9 @@ describe('the work queue section of the chapter', () => {
     }, 60_000);
     expect(queuePod.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: 'queue' });
 
-    // kjobs port-forward rs/queue 8080:8080 (kubectl's needs SPDY tunnelling; kjobs does it directly).
+    // kubectl port-forward rs/queue 8080:8080, as the book types it (real kubectl: SPDY tunnelled in a WebSocket).
     let out = '';
-    forward = spawn(process.execPath, [path.join(ROOT, 'packages/cli/bin/kjobs.mjs'), '--kubeconfig', e.kubeconfig, 'port-forward', 'rs/queue', '8080:8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    forward = spawn('kubectl', ['--kubeconfig', e.kubeconfig, '--cache-dir', path.join(e.home, 'kube-cache'), 'port-forward', 'rs/queue', '8080:8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
     forward.stdout!.on('data', (d) => (out += d));
     forward.stderr!.on('data', (d) => (out += d));
     await waitFor('Forwarding from 127.0.0.1:8080 -> 8080', () => out.includes('Forwarding from 127.0.0.1:8080 -> 8080'), 30_000);
