@@ -15,7 +15,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { Node, Pod } from '@kjobs/api';
 import { freePort } from '../../scripts/infra.js';
 import { ROOT } from '../../scripts/cluster.js';
-import { startE2E, waitFor, type E2E } from './harness.js';
+import { run, startE2E, waitFor, type E2E } from './harness.js';
 
 const KUARD = 'gcr.io/kuar-demo/kuard-amd64:blue';
 const LABELS = { app: 'work-queue', component: 'queue', chapter: 'jobs' };
@@ -223,6 +223,14 @@ describe('kubectl exec', () => {
     const r = await e.kubectl(['exec', '-it', 'kuard', '--', 'sh', '-c', 'echo hi']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('hi');
+  });
+
+  it('-it on a terminal: the command gets a terminal too', async () => {
+    // kubectl on a pty of its own (util-linux script), as a user at a shell would run it.
+    const cmd = `kubectl --kubeconfig ${e.kubeconfig} --cache-dir ${path.join(e.home, 'kube-cache')} exec -it kuard -- sh -c 'tty; exit 3'`;
+    const r = await run('script', ['-q', '-e', '-c', cmd, '/dev/null'], process.env, { timeoutMs: 30_000 });
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+/);
+    expect(r.code).toBe(3);
   });
 
   it('refuses an unknown container and a program that is not there, with kube-apiserver\'s words', async () => {
