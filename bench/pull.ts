@@ -25,8 +25,8 @@ const ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);
 async function layerTar(files: Record<string, Buffer>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on('end', r));
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on('end', () => r()));
   p.entry({ name: 'data/', type: 'directory', mode: 0o755 });
   for (const [name, body] of Object.entries(files)) p.entry({ name, mode: 0o644 }, body);
   p.finalize();
