@@ -17,7 +17,7 @@ import { AGGREGATED_V2, aggregatedDiscovery, apiGroupList, apiResourceList, apiV
 import { parseResourcePath, type ResourceRoute } from './routes.js';
 import { serveWatch } from './watch.js';
 import { serveLogs } from './logs.js';
-import { decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, writeQuery, type DecodedBody, type OptionsKind } from './request-decoding.js';
+import { boolParam, decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, writeQuery, type DecodedBody, type OptionsKind } from './request-decoding.js';
 
 /** Everything the HTTP front end needs; built by main.ts or by a test. */
 export interface AppDeps {
@@ -183,7 +183,7 @@ function deleteOpts(req: Request, body: unknown): DeleteOpts {
   const opts: DeleteOpts = {};
   const pp = q(req, 'propagationPolicy') ?? b.propagationPolicy;
   if (pp) opts.propagationPolicy = pp as DeleteOpts['propagationPolicy'];
-  else if (b.orphanDependents === true || q(req, 'orphanDependents') === 'true') opts.propagationPolicy = 'Orphan';
+  else if (b.orphanDependents === true || boolParam(req.query, 'orphanDependents')) opts.propagationPolicy = 'Orphan';
   const g = intParam(req, 'gracePeriodSeconds') ?? b.gracePeriodSeconds;
   if (g !== undefined) opts.gracePeriodSeconds = g;
   if (b.preconditions) opts.preconditions = b.preconditions;
@@ -211,7 +211,7 @@ function isResourcePath(path: string): boolean {
 
 /** The Kubernetes verb of a request, as handleResource will serve it (undefined: a method it refuses). */
 function requestVerb(req: Request, name: string | undefined): Verb | undefined {
-  const watch = q(req, 'watch') === 'true' || (!name && q(req, 'watch') === '1');
+  const watch = boolParam(req.query, 'watch');
   switch (req.method) {
     case 'GET': return watch ? 'watch' : name ? 'get' : 'list';
     case 'POST': return 'create';
@@ -241,11 +241,11 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
   if (!name) {
     switch (method) {
       case 'GET':
-        if (q(req, 'watch') === 'true' || q(req, 'watch') === '1') {
+        if (boolParam(req.query, 'watch')) {
           return serveWatch(d.api, d.hub, {
             res: info, namespace, labelSelector: q(req, 'labelSelector'), fieldSelector: q(req, 'fieldSelector'),
             resourceVersion, timeoutSeconds: intParam(req, 'timeoutSeconds'),
-            allowWatchBookmarks: q(req, 'allowWatchBookmarks') === 'true', accept: req.headers.accept,
+            allowWatchBookmarks: boolParam(req.query, 'allowWatchBookmarks'), accept: req.headers.accept,
           }, res);
         }
         return sendObject(req, res, route, await d.api.list(info, {
@@ -285,7 +285,7 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
   }
   switch (method) {
     case 'GET':
-      if (q(req, 'watch') === 'true') {
+      if (boolParam(req.query, 'watch')) {
         return serveWatch(d.api, d.hub, {
           res: info, namespace, fieldSelector: `metadata.name=${name}`, resourceVersion,
           timeoutSeconds: intParam(req, 'timeoutSeconds'), accept: req.headers.accept,

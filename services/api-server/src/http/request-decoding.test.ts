@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@kjobs/api';
-import { decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, summarizeData, writeQuery } from './request-decoding.js';
+import { boolParam, decodeObjectBody, decodePatchBody, int64Param, resourceVersionParam, summarizeData, writeQuery } from './request-decoding.js';
 
 function apiError(f: () => unknown): ApiError {
   try {
@@ -114,6 +114,13 @@ describe('query parameters', () => {
   ])('int64Param(%j) → 400 %s', (v, message) => {
     const e = apiError(() => int64Param({ limit: v }, 'limit'));
     expect([e.code, e.message]).toEqual([400, message]);
+  });
+
+  it.each([
+    [undefined, false], ['true', true], ['1', true], ['True', true], ['', true], ['yes', true],
+    ['false', false], ['FALSE', false], ['0', false],
+  ])('boolParam(watch=%j) = %j (apimachinery: only "0" and "false" are false)', (v, out) => {
+    expect(boolParam(v === undefined ? {} : { watch: v }, 'watch')).toBe(out);
   });
 
   it('summarizes a body as apimachinery does', () => {

@@ -157,6 +157,16 @@ export function resourceVersionParam(q: QueryValues): string | undefined {
   return rv;
 }
 
+/**
+ * A bool query parameter (watch, allowWatchBookmarks, orphanDependents) as apimachinery converts
+ * it: absent → false; "0" or "false" in any case → false; any other value, "" included → true.
+ */
+export function boolParam(q: QueryValues, name: string): boolean {
+  const v = values(q, name)?.[0];
+  if (v === undefined) return false;
+  return !(v === '0' || v.toLowerCase() === 'false');
+}
+
 /** An int64 query parameter (limit, timeoutSeconds, gracePeriodSeconds) with strconv.ParseInt's message for a bad one. */
 export function int64Param(q: QueryValues, name: string): number | undefined {
   const v = values(q, name)?.[0];
