@@ -8,8 +8,9 @@ RUN cc -O2 -Wall -o services/kubelet-agent/native/kjobs-launcher services/kubele
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-# Pods run as host processes inside the kubelet-agent container: give them a shell and coreutils.
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates procps && rm -rf /var/lib/apt/lists/*
+# Pods run as host processes inside the kubelet-agent container (a shell and coreutils), or as runc
+# containers; busybox-static is what the local busybox image is built from (scripts/registry-seed.ts).
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates procps runc busybox-static && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages ./packages
 COPY services ./services

@@ -86,7 +86,8 @@ const dotenv: Record<string, string> = {
 const raw = parseYaml(composeText, { merge: true }) as ComposeFile;
 const compose = interpolateAll(raw, dotenv);
 const services = compose.services;
-const KJOBS = Object.keys(services).filter((n) => !['nats', 'redis', 'init'].includes(n));
+// The kjobs services; infrastructure and one-shot setup (init, the image registry and its seeding) aside.
+const KJOBS = Object.keys(services).filter((n) => !['nats', 'redis', 'init', 'registry', 'registry-seed'].includes(n));
 const dependsOn = (s: ComposeService) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
 const env = (s: ComposeService) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
 /** The image's ENV lines (compose adds the service environment on top). */
@@ -116,6 +117,19 @@ describe('docker-compose.yml as written', () => {
     for (const name of KJOBS) {
       expect(services[name]!.depends_on).toMatchObject({ init: { condition: 'service_completed_successfully' }, nats: {}, redis: {} });
     }
+  });
+
+  it('kubelet-agents can run OCI containers and get the mirrors registry-seed writes before they start', () => {
+    expect(services['registry-seed']).toMatchObject({ user: 'root', command: ['node', '--import', 'tsx', 'scripts/registry-seed.ts'] });
+    expect(env(services['registry-seed']!)).toMatchObject({ KJOBS_HOME: '/state', KJOBS_REGISTRY_URL: 'http://registry:5000' });
+    for (const name of ['kubelet-agent-1', 'kubelet-agent-2']) {
+      const s = services[name]! as ComposeService & { privileged?: boolean; cgroup?: string; user?: string };
+      expect([s.privileged, s.cgroup, s.user], name).toEqual([true, 'host', 'root']);
+      expect(s.volumes, name).toEqual(expect.arrayContaining(['state:/state', '/sys/fs/cgroup:/sys/fs/cgroup:rw']));
+      expect(s.depends_on, name).toMatchObject({ 'registry-seed': { condition: 'service_completed_successfully' } });
+      expect(env(s).KJOBS_REGISTRIES_FILE, name).toBe('/state/registries.yaml');
+    }
+    expect(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/apt-get install[^\n]* runc /);
   });
 
   it('named volumes are declared and bind mounts exist', () => {
