@@ -7,6 +7,7 @@ import { signalGroup, signalProcess, waitGroupGone } from './proc.js';
 import { type ProbeKind, type ProbeReport, ProbeWorker } from './probe-worker.js';
 import { type ProbeTarget, resolveProbe } from './probes.js';
 import type { ContainerInstance } from './state.js';
+import { type LifecycleHandler, runHook } from './hooks.js';
 
 /** What a ContainerRun reports to its pod. */
 export interface RunHooks {
@@ -30,6 +31,8 @@ export interface AttachArgs {
   target: ProbeTarget;
   /** Kill the run for good when SIGKILL to its process group is not enough (an OCI container). */
   forceKill?: () => Promise<void>;
+  /** The container's preStop hook: run before SIGTERM, within the grace period. */
+  preStop?: { handler: LifecycleHandler; container: string; pod: string; onFailed(message: string): void };
   now: () => number;
   logTimesIntervalMs: number;
   pollIntervalMs: number;
@@ -98,6 +101,19 @@ export class ContainerRun {
   }
 
   /**
+   * The preStop hook, bounded by the grace period (skipped when the run already ended). Returns
+   * the grace left for SIGTERM: at least 2 s after a hook that used it all, as the kubelet gives.
+   */
+  private async runPreStop(graceMs: number): Promise<number> {
+    const hook = this.a.preStop;
+    if (!hook || this.inst.finishedAt !== undefined) return graceMs;
+    const t0 = Date.now();
+    const out = await Promise.race([runHook('PreStop', hook.handler, this.target, graceMs, hook), this.exited.then(() => ({ ok: true, output: '' }))]);
+    if (!out.ok) hook.onFailed(out.output);
+    return Math.max(graceMs - (Date.now() - t0), 2_000);
+  }
+
+  /**
    * SIGKILL: through the engine first when it has its own way (runc kills the container, and
    * runc then exits with 137 by itself: waited for up to 2 s), then to the whole process group.
    */
@@ -125,6 +141,7 @@ export class ContainerRun {
     try {
       if (graceMs <= 0) await this.hardKill();
       else {
+        graceMs = await this.runPreStop(graceMs);
         signalProcess(pid, 'SIGTERM', procStart);
         const ac = new AbortController();
         const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs, true, { signal: ac.signal }).catch(() => false)]);

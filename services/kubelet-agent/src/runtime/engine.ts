@@ -3,6 +3,8 @@ import type { Catalog } from './catalog.js';
 import type { RunExit } from './container-process.js';
 import type { EnvContext } from './env.js';
 import { prepareLaunch } from './launch.js';
+import { logFile } from './layout.js';
+import { terminationMessage } from './termination-message.js';
 import type { ContainerInstance, ContainerRecord, PodRecord } from './state.js';
 
 /**
@@ -60,6 +62,8 @@ export interface RunControl {
   forceKill?(): Promise<void>;
   /** argv prefix that runs an exec probe or `kubectl exec` inside the run. */
   execPrefix?: string[];
+  /** Resolves once the run's container exists, so a command can be run inside it (false after `timeoutMs`). */
+  whenRunning?(timeoutMs: number): Promise<boolean>;
 }
 
 /**
@@ -69,7 +73,7 @@ export interface RunControl {
 export class ProcessEngine implements ContainerEngine {
   readonly runtimeVersion = 'kjobs-process://0.1.0';
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(private readonly catalog: Catalog, private readonly rootDir: string) {}
 
   async prepare(i: PrepareInput): Promise<Prepared> {
     const p = await prepareLaunch(this.catalog, i.env);
@@ -83,8 +87,11 @@ export class ProcessEngine implements ContainerEngine {
     return {};
   }
 
-  async finishRun(): Promise<{ reason?: string; message?: string }> {
-    return {};
+  /** A process run has no termination-message file: with FallbackToLogsOnError a failed run's message is its log's tail. */
+  async finishRun(r: PodRecord, rec: ContainerRecord, inst: ContainerInstance, exit: RunExit): Promise<{ reason?: string; message?: string }> {
+    const spec = [...(r.pod.spec.initContainers ?? []), ...r.pod.spec.containers].find((c) => c.name === rec.name);
+    const message = terminationMessage(undefined, logFile(this.rootDir, r.uid, rec.name, inst.attempt), spec?.terminationMessagePolicy, exit.exitCode);
+    return message ? { message } : {};
   }
 
   async removePod(): Promise<void> {}

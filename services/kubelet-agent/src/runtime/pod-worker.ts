@@ -6,6 +6,7 @@ import { ContainerRun } from './container-run.js';
 import type { IpAllocator } from './ip-allocator.js';
 import { exitFile, exitJournalDir, logFile, logTimesFile, podDir } from './layout.js';
 import type { ContainerEngine } from './engine.js';
+import { lifecycleOf, runHook } from './hooks.js';
 import { prepareLaunch } from './launch.js';
 import { computePodActions } from './pod-actions.js';
 import type { ProbeReport } from './probe-worker.js';
@@ -252,7 +253,27 @@ export class PodWorker {
     this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
     opts.log.debug({ uid: r.uid, container: rec.name, pid: inst.pid, attempt }, 'container started');
     await this.attach(rec, inst, started.child, prepared.probeEnv);
+    await this.postStart(rec, inst, spec);
     return true;
+  }
+
+  /**
+   * The postStart hook, right after the start (the kubelet runs it before it goes on with the
+   * pod). When it fails: a FailedPostStartHook event and the run is killed; the restart policy
+   * decides what comes next.
+   */
+  private async postStart(rec: ContainerRecord, inst: ContainerInstance, spec: Container): Promise<void> {
+    const hook = lifecycleOf(spec).postStart;
+    const run = this.runs.get(rec.name);
+    if (!hook || !run || run.inst !== inst) return;
+    const r = this.record;
+    const grace = r.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await this.ctx.engine.control(inst).whenRunning?.(10_000);
+    const out = await runHook('PostStart', hook, run.target, Math.max(grace, 1) * 1000, { container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})` });
+    if (out.ok || rec.current !== inst || inst.finishedAt !== undefined) return;
+    this.event('Warning', 'FailedPostStartHook', out.output, rec);
+    this.event('Normal', 'Killing', `FailedPostStartHook`, rec);
+    void run.kill(this.graceMs(grace), this.ctx.opts.log);
   }
 
   private startFailed(rec: ContainerRecord, base: Pick<ContainerInstance, 'attempt' | 'imageID'>, message: string): false {
@@ -276,6 +297,7 @@ export class PodWorker {
     const { opts } = this.ctx;
     const spec = containerSpec(r.pod, rec.name);
     const control = this.ctx.engine.control(inst);
+    const preStop = lifecycleOf(spec).preStop;
     // Exec probes of a re-attached process run need its env again (an OCI run's exec has its own).
     if (!env && spec && r.podIP && !control.execPrefix) {
       const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
@@ -291,6 +313,7 @@ export class PodWorker {
       ...(child ? { child } : {}),
       target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [], ...(control.execPrefix ? { execPrefix: control.execPrefix } : {}) },
       ...(control.forceKill ? { forceKill: control.forceKill } : {}),
+      ...(preStop ? { preStop: { handler: preStop, container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})`, onFailed: (m: string) => this.event('Warning', 'FailedPreStopHook', m, rec) } } : {}),
       now: opts.now,
       logTimesIntervalMs: opts.logTimesIntervalMs,
       pollIntervalMs: opts.pollIntervalMs,

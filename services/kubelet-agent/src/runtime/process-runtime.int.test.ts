@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,23 @@ forEachStarter(() => {
       expect(s.podIP).toMatch(/^127\./);
       expect(await h.rt.readLogs(pod.metadata.uid ?? '', 'c')).toBe('hi\n');
       expect(h.events.map((e) => e.reason)).toEqual(['Pulled', 'Created', 'Started']);
+    });
+
+    it('lifecycle hooks: postStart runs after the start, preStop before SIGTERM, in the pod\'s env and directory', async () => {
+      h = await Harness.create();
+      const pod = h.pod('p', [{
+        name: 'c', image: 'busybox',
+        command: ['sh', '-c', 'trap "echo term >> $HOME/order; exit 0" TERM; while :; do sleep 0.05; done'],
+        lifecycle: {
+          postStart: { exec: { command: ['sh', '-c', 'echo poststart >> $HOME/order'] } },
+          preStop: { exec: { command: ['sh', '-c', 'echo prestop >> $HOME/order'] } },
+        },
+      }], { restartPolicy: 'Never', terminationGracePeriodSeconds: 10 });
+      await h.rt.syncPod(pod, {});
+      const order = join(h.rootDir, 'pods', pod.metadata.uid ?? '', 'order');
+      await waitFor('postStart ran', () => existsSync(order));
+      await h.rt.killPod(pod.metadata.uid ?? '', 10);
+      expect(readFileSync(order, 'utf8')).toBe('poststart\nprestop\nterm\n');
     });
 
     it('OnFailure: restarts with doubling crash-loop backoff (CrashLoopBackOff) until it succeeds', async () => {

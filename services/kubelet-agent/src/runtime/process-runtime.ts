@@ -72,7 +72,7 @@ export class ProcessRuntime {
       logTimesIntervalMs: options.logTimesIntervalMs ?? 250,
       kubernetesEnv: k8s ? kubernetesServiceEnv(k8s.host, k8s.port) : undefined,
     };
-    this.engine = options.engine ?? new ProcessEngine(options.catalog);
+    this.engine = options.engine ?? new ProcessEngine(options.catalog, options.rootDir);
     this.ctx = {
       opts: this.opts,
       engine: this.engine,

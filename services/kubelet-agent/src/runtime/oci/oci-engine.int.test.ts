@@ -137,6 +137,29 @@ describe('OciEngine', () => {
     expect(only(h.rt.podStatus(deaf)).state.terminated?.exitCode).toBe(137);
   });
 
+  it('lifecycle hooks run inside the container: postStart after the start, preStop before SIGTERM; a failing postStart kills the run', async () => {
+    await create();
+    const pod = h.pod('p', [bb({
+      command: ['sh', '-c', 'trap "echo term; exit 0" TERM; echo up; while :; do sleep 0.1; done'],
+      lifecycle: {
+        postStart: { exec: { command: ['sh', '-c', 'echo poststart > /proc/1/fd/1'] } },
+        preStop: { exec: { command: ['sh', '-c', 'echo prestop > /proc/1/fd/1'] } },
+      },
+    })], { restartPolicy: 'Never', terminationGracePeriodSeconds: 10 });
+    const bad = h.pod('b', [bb({ command: ['sleep', '300'], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 3'] } } } })], { restartPolicy: 'Never', terminationGracePeriodSeconds: 1 });
+    await h.rt.syncPod(pod, {});
+    await h.rt.syncPod(bad, {});
+    await waitFor('postStart ran', async () => (await h.rt.readLogs(pod.metadata.uid!, 'c')).includes('poststart'));
+    await h.rt.killPod(pod.metadata.uid!, 10);
+    const log = await h.rt.readLogs(pod.metadata.uid!, 'c');
+    expect(log.indexOf('prestop')).toBeGreaterThan(-1);
+    expect(log.indexOf('prestop')).toBeLessThan(log.indexOf('term'));
+    expect(only(h.rt.podStatus(pod)).state.terminated?.exitCode).toBe(0);
+    await h.waitStatus(bad, 'killed after the failed postStart', (st) => st.phase === 'Failed', 30_000);
+    const failed = h.events.find((e) => e.podUid === bad.metadata.uid && e.reason === 'FailedPostStartHook');
+    expect(failed?.message).toContain('Exec lifecycle hook (["sh","-c","exit 3"]) for Container "c" in Pod "b_default(');
+  });
+
   it('OnFailure: a failing container restarts as a new container; logs --previous has the first run', async () => {
     await create();
     const pod = h.pod('p', [bb({ command: ['sh', '-c', 'if [ -f /tmp/once ]; then echo second; exit 0; fi; touch /tmp/once; echo first; exit 1'] })], { restartPolicy: 'OnFailure' });

@@ -13,7 +13,8 @@ import { childCgroups, removeCgroupTree, removeEmptyCgroup, setPodPidsLimit, was
 import { findImageExecutable, resolveRunUser } from './image-fs.js';
 import { ImagePuller, type ImageSource, type PullBackoffOptions } from './image-puller.js';
 import { containerResources } from './resources.js';
-import { OCI_RUN_SCRIPT, OciLayout, ensurePodFiles, terminationMessage } from './run-files.js';
+import { OCI_RUN_SCRIPT, OciLayout, ensurePodFiles } from './run-files.js';
+import { terminationMessage } from '../termination-message.js';
 import { Runc } from './runc.js';
 import { buildRuntimeSpec, containerArgs, effectiveSecurityContext, mergeEnv } from './spec.js';
 
@@ -137,7 +138,7 @@ export class OciEngine implements ContainerEngine {
   control(inst: ContainerInstance): RunControl {
     if (!inst.containerID) return {};
     const id = idOf(inst.containerID);
-    return { forceKill: async () => void (await this.runc.kill(id, 'KILL')), execPrefix: this.runc.execArgv(id) };
+    return { forceKill: async () => void (await this.runc.kill(id, 'KILL')), execPrefix: this.runc.execArgv(id), whenRunning: (ms) => this.runc.whenCreated(id, ms) };
   }
 
   /** OOMKilled from the kept cgroup, the termination message, then the container and its bundle are deleted. */

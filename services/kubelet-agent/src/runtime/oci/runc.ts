@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -34,6 +37,16 @@ export class Runc {
   /** argv prefix of `runc exec <id>`: a command run in the container's namespaces, cgroup, user and env. */
   execArgv(id: string): string[] {
     return [this.binary, '--root', this.root, 'exec', id];
+  }
+
+  /**
+   * Resolves true once runc has written the container's state (it exists, so `runc exec` can
+   * join it), false after `timeoutMs`. A file check every 10 ms: no runc process per poll.
+   */
+  async whenCreated(id: string, timeoutMs: number): Promise<boolean> {
+    const file = path.join(this.root, id, 'state.json');
+    for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(10)) if (existsSync(file)) return true;
+    return existsSync(file);
   }
 
   /** Send a signal to the container's init (`runc kill`); false when the container is not running. */
