@@ -1,0 +1,215 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pod } from '@kjobs/api';
+import type { Logger } from '../runtime/logger.js';
+import type { PodNetwork, PodSandboxNetwork } from '../runtime/pod-network.js';
+import { type CniConfList, type CniRunner, DEFAULT_CNI_BIN_DIR, loopbackConfList, podNetworkConfList, resultIPv4, runConfList } from './cni.js';
+import { deleteNetns, ensureNetns, ip, ipTolerant, linkNames, listNetns, netnsPath, nsSysctl } from './ip.js';
+import { type NetworkNames, gatewayOf, networkNames, parseCidr, podNsName, podUidOfNs } from './names.js';
+import { NsSocket } from './ns-dial.js';
+
+/** Options of a NodeNetwork; every optional field names its default. */
+export interface NodeNetworkOptions {
+  /** The node's root directory: names its namespaces (names.ts); CNI files go under `<rootDir>/cni`. */
+  rootDir: string;
+  /** The node's pod CIDR (`spec.podCIDR`, from the node-IPAM controller). */
+  podCIDR: string;
+  /** Every node's pods are in here (routed through the fabric). Default 10.244.0.0/16. */
+  clusterCIDR?: string;
+  /** The kjobs-nsdial helper (nsDialBinary). */
+  nsDial: string;
+  /** The CNI plugins. Default /usr/lib/cni. */
+  cniBinDir?: string;
+  /** The nodes sharing this directory share a fabric. Default the parent of rootDir. */
+  fabricScope?: string;
+  logger: Logger;
+}
+
+/** The node side and the fabric side of every node's veth pair (link-local, the same on every node). */
+const NODE_LINK_IP = '169.254.0.2';
+const FABRIC_LINK_IP = '169.254.0.1';
+const POD_IFNAME = 'eth0';
+
+/**
+ * A node's pod network on one machine, made only of namespaces it creates (see README "Pod
+ * network"):
+ * ```
+ *   pod ns (eth0 10.244.N.x) ─veth─┐
+ *                                 cni0 10.244.N.1 ── node ns kjobs-<node> ── fab0 ─veth─ k<node> ── fabric ns ── k<other> ── other node ns …
+ * ```
+ * The node's namespace routes the cluster CIDR to the fabric; the fabric routes each node's pod
+ * CIDR to that node. The host's interfaces, routes, sysctls and firewall are never touched; the
+ * only sysctls set (ip_forward, rp_filter) are those of these namespaces.
+ */
+export class NodeNetwork implements PodNetwork {
+  readonly names: NetworkNames;
+  private readonly runner: CniRunner;
+  private readonly conf: CniConfList;
+  private readonly loopback = loopbackConfList();
+
+  private constructor(private readonly o: NodeNetworkOptions) {
+    this.names = networkNames(o.rootDir, o.fabricScope);
+    this.runner = { binDir: o.cniBinDir ?? DEFAULT_CNI_BIN_DIR, runInNs: this.names.nodeNs };
+    this.conf = podNetworkConfList({ podCIDR: o.podCIDR, gateway: gatewayOf(o.podCIDR), bridge: this.names.bridge, dataDir: this.ipamDir });
+  }
+
+  /** The node's CNI directory: its conf list and host-local's address files. */
+  get cniDir(): string {
+    return path.join(this.o.rootDir, 'cni');
+  }
+  get ipamDir(): string {
+    return path.join(this.cniDir, 'ipam');
+  }
+  private get resultsDir(): string {
+    return path.join(this.cniDir, 'results');
+  }
+  private resultFile(uid: string): string {
+    return path.join(this.resultsDir, `${uid}.json`);
+  }
+
+  /**
+   * Make (or re-check) the node's network. Does: 1. the fabric namespace (shared by the
+   * cluster's nodes; the first node makes it); 2. the node's namespace with forwarding on;
+   * 3. the veth pair between them with link-local addresses; 4. the bridge with the pod CIDR's
+   * gateway; 5. routes both ways; 6. the conf list file (for people and tools reading it).
+   */
+  static async create(o: NodeNetworkOptions): Promise<NodeNetwork> {
+    const n = new NodeNetwork(o);
+    await n.ensureNode();
+    return n;
+  }
+
+  private async ensureNode(): Promise<void> {
+    const { fabricNs, nodeNs, fabricLink, nodeLink, bridge } = this.names;
+    const clusterCIDR = this.o.clusterCIDR ?? '10.244.0.0/16';
+    parseCidr(clusterCIDR);
+    const { bits } = parseCidr(this.o.podCIDR);
+    const gateway = gatewayOf(this.o.podCIDR);
+    const forwarding = { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 };
+    await ensureNetns(fabricNs);
+    await nsSysctl(fabricNs, forwarding);
+    await ensureNetns(nodeNs);
+    await nsSysctl(nodeNs, forwarding);
+    if (!(await linkNames(nodeNs)).includes(nodeLink)) {
+      // Made inside the node's namespace with its peer put straight into the fabric: neither end is ever on the host.
+      await ip('-n', nodeNs, 'link', 'add', nodeLink, 'type', 'veth', 'peer', 'name', fabricLink, 'netns', fabricNs);
+    }
+    await ip('-n', nodeNs, 'addr', 'replace', `${NODE_LINK_IP}/32`, 'peer', `${FABRIC_LINK_IP}/32`, 'dev', nodeLink);
+    await ip('-n', fabricNs, 'addr', 'replace', `${FABRIC_LINK_IP}/32`, 'dev', fabricLink);
+    await ip('-n', nodeNs, 'link', 'set', nodeLink, 'up');
+    await ip('-n', fabricNs, 'link', 'set', fabricLink, 'up');
+    // A fixed address: a bridge otherwise takes its lowest port's, which changes as pods come and go (and CNI CHECK compares it).
+    if (!(await linkNames(nodeNs)).includes(bridge)) await ipTolerant('-n', nodeNs, 'link', 'add', bridge, 'address', bridgeMac(this.names.nodeKey), 'type', 'bridge');
+    // The bridge plugin makes the bridge too, but the node needs the gateway address before the first pod: it is the source of the node's own connections.
+    await ip('-n', nodeNs, 'addr', 'replace', `${gateway}/${bits}`, 'dev', bridge);
+    await ip('-n', nodeNs, 'link', 'set', bridge, 'up');
+    await ip('-n', nodeNs, 'route', 'replace', clusterCIDR, 'via', FABRIC_LINK_IP, 'dev', nodeLink, 'onlink', 'src', gateway);
+    await ip('-n', fabricNs, 'route', 'replace', this.o.podCIDR, 'via', NODE_LINK_IP, 'dev', fabricLink, 'onlink');
+    await mkdir(this.ipamDir, { recursive: true, mode: 0o700 });
+    await writeFile(path.join(this.cniDir, '10-kjobs.conflist'), JSON.stringify(this.conf, null, 2));
+  }
+
+  netnsPathOf(uid: string): string {
+    return netnsPath(podNsName(this.names, uid));
+  }
+
+  /**
+   * The pod's namespace and address. Does: 1. a namespace left from an attempt that did not
+   * finish is taken down first; 2. the namespace; 3. CNI ADD of loopback, then of the pod
+   * network (bridge + host-local); on failure what was made is taken down again.
+   */
+  async setUp(pod: Pod): Promise<PodSandboxNetwork> {
+    const uid = pod.metadata.uid ?? '';
+    const ns = podNsName(this.names, uid);
+    if ((await listNetns()).includes(ns)) await this.tearDown(uid);
+    await ensureNetns(ns);
+    const att = { containerId: uid, netns: ns, ifName: POD_IFNAME };
+    try {
+      await runConfList({ binDir: this.runner.binDir }, 'ADD', this.loopback, { ...att, ifName: 'lo' });
+      const result = await runConfList(this.runner, 'ADD', this.conf, att);
+      const podIP = resultIPv4(result);
+      if (!podIP) throw new Error('the CNI result has no IPv4 address');
+      // Kept as libcni keeps it: CHECK and DEL get the ADD result as prevResult.
+      await mkdir(this.resultsDir, { recursive: true });
+      await writeFile(this.resultFile(uid), JSON.stringify(result));
+      return { podIP, netnsPath: netnsPath(ns) };
+    } catch (err) {
+      await this.tearDown(uid).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** CNI CHECK of a pod's attachment (throws CniError when it is broken). */
+  async check(uid: string): Promise<void> {
+    const ns = podNsName(this.names, uid);
+    const att = { containerId: uid, netns: ns, ifName: POD_IFNAME };
+    const prev = JSON.parse(await readFile(this.resultFile(uid), 'utf8')) as unknown;
+    await runConfList(this.runner, 'CHECK', this.conf, att, prev);
+  }
+
+  /** CNI DEL (releases the address even when the namespace is gone), then the namespace. */
+  async tearDown(uid: string): Promise<void> {
+    const ns = podNsName(this.names, uid);
+    const att = { containerId: uid, netns: ns, ifName: POD_IFNAME };
+    const prev = await readFile(this.resultFile(uid), 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+    try {
+      await runConfList(this.runner, 'DEL', this.conf, att, prev);
+    } catch (err) {
+      this.o.logger.warn({ uid, err: (err as Error).message }, 'CNI DEL failed');
+    }
+    await deleteNetns(ns);
+    await rm(this.resultFile(uid), { force: true });
+  }
+
+  /** Tear down the namespaces and addresses of pods not in `keepUids` (after a restart). */
+  async reconcile(keepUids: Set<string>): Promise<void> {
+    const uids = new Set<string>();
+    for (const ns of await listNetns()) {
+      const uid = podUidOfNs(this.names, ns);
+      if (uid) uids.add(uid);
+    }
+    for (const uid of await this.ipamOwners()) uids.add(uid);
+    for (const uid of uids) {
+      if (keepUids.has(uid)) continue;
+      this.o.logger.info({ uid }, 'removing the network of a pod this node no longer runs');
+      await this.tearDown(uid);
+    }
+  }
+
+  dial(host: string, port: number, timeoutMs?: number): NsSocket {
+    return new NsSocket(this.o.nsDial, netnsPath(this.names.nodeNs), host, port, timeoutMs);
+  }
+
+  /**
+   * The node goes away (after every pod was removed): pod namespaces left, the node's namespace
+   * (its veth pair goes with it), the CNI directory; the fabric namespace with the last node.
+   */
+  async shutdown(): Promise<void> {
+    await this.reconcile(new Set());
+    // Explicitly: a deleted namespace's links go asynchronously, and the fabric check below must not see this node's.
+    await ipTolerant('-n', this.names.fabricNs, 'link', 'del', this.names.fabricLink);
+    await deleteNetns(this.names.nodeNs);
+    await rm(this.cniDir, { recursive: true, force: true });
+    const left = (await linkNames(this.names.fabricNs)).filter((l) => l !== 'lo');
+    // Another node of the cluster still uses the fabric when its veth is there.
+    if (!left.length) await deleteNetns(this.names.fabricNs);
+  }
+
+  /** Pod uids holding an address in host-local's files (`<dataDir>/kjobs/<ip>`: "<container id>\n<ifname>"). */
+  private async ipamOwners(): Promise<string[]> {
+    const dir = path.join(this.ipamDir, this.conf.name);
+    const out: string[] = [];
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (!/^\d+\.\d+\.\d+\.\d+$/.test(f)) continue;
+      const id = (await readFile(path.join(dir, f), 'utf8').catch(() => '')).split(/\r?\n/)[0]?.trim();
+      if (id && /^[A-Za-z0-9-]+$/.test(id)) out.push(id);
+    }
+    return out;
+  }
+
+}
+
+/** A locally administered unicast MAC address from the node key. */
+function bridgeMac(nodeKey: string): string {
+  return `02:${nodeKey.slice(0, 10).match(/../g)!.join(':')}`;
+}
