@@ -68,6 +68,12 @@ describe('api-server: deep documents before anything else', () => {
       const res = await send(api.port, agent, r);
       totals.http.record(r, res);
       expect(apiAnswerProblem(r, res)).toBeUndefined();
+      if (ct === 'application/apply-patch+yaml') {
+        // A patch type kjobs does not take (server-side apply) is refused by its media type
+        // before the body is read, as kube-apiserver refuses any type it does not take.
+        expect(res.status).toBe(415);
+        continue;
+      }
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body.toString()).message).toBe('the request body is nested more than 100 levels deep');
     }
