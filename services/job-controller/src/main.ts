@@ -7,7 +7,9 @@
  * (kjobs), KJOBS_NODE_GRACE_SECONDS (50: no heartbeat this long → node NotReady),
  * KJOBS_POD_EVICTION_SECONDS (10: then the node's pods fail), KJOBS_CRON_TIME_ZONE (UTC: zone of
  * CronJobs without spec.timeZone), LOG_LEVEL (info), KJOBS_LEADER_IDENTITY (host_random: a stable
- * identity lets a restarted replica take its Lease back at once instead of waiting for it to expire).
+ * identity lets a restarted replica take its Lease back at once instead of waiting for it to expire),
+ * KJOBS_CLUSTER_CIDR or `--cluster-cidr=` (10.244.0.0/16: node pod CIDRs come from it; `off`: no
+ * node IPAM), KJOBS_NODE_CIDR_MASK_SIZE (24: each node's pod CIDR).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,8 @@ const env = process.env;
 const log = pino({ name: 'job-controller', level: env.LOG_LEVEL ?? 'info' });
 const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
 
+const clusterCIDR = process.argv.find((a) => a.startsWith('--cluster-cidr='))?.slice('--cluster-cidr='.length) ?? env.KJOBS_CLUSTER_CIDR ?? '10.244.0.0/16';
+
 const nc = await connectBus({ url: env.NATS_URL, name: 'job-controller', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
 let stopControllers: (() => void) | undefined;
@@ -33,6 +37,8 @@ const elector = new LeaderElector({
       nodeGraceMs: Number(env.KJOBS_NODE_GRACE_SECONDS ?? 50) * 1000,
       podEvictionMs: Number(env.KJOBS_POD_EVICTION_SECONDS ?? 10) * 1000,
       cronTimeZone: env.KJOBS_CRON_TIME_ZONE ?? 'UTC',
+      clusterCIDR: clusterCIDR === 'off' ? false : clusterCIDR,
+      nodeCIDRMaskSize: Number(env.KJOBS_NODE_CIDR_MASK_SIZE ?? 24),
     }).then((stop) => (stopControllers = stop)).catch((e) => {
       log.error({ err: e }, 'controllers failed to start');
       process.exit(1);

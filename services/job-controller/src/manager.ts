@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CronJobController } from './controllers/cronjob-controller.js';
 import { GarbageCollector } from './controllers/gc-controller.js';
 import { JobController } from './controllers/job-controller.js';
+import { NodeIpamController } from './controllers/node-ipam-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle-controller.js';
 import { ReplicaSetController } from './controllers/replicaset-controller.js';
 import { createShared, startShared } from './controllers/shared.js';
@@ -18,6 +19,10 @@ export interface ManagerOptions {
   podEvictionMs?: number;
   /** Zone of CronJobs without spec.timeZone (default UTC). */
   cronTimeZone?: string;
+  /** Node pod CIDRs come from here (default 10.244.0.0/16); false: no node IPAM. */
+  clusterCIDR?: string | false;
+  /** Prefix length of each node's pod CIDR (default 24). */
+  nodeCIDRMaskSize?: number;
   now?: () => Date;
 }
 
@@ -31,6 +36,7 @@ export async function startControllers(o: ManagerOptions): Promise<() => void> {
     new TtlController(shared),
     new GarbageCollector(shared),
     new NodeLifecycleController(shared, { gracePeriodMs: o.nodeGraceMs ?? 50_000, podEvictionDelayMs: o.podEvictionMs ?? 10_000 }),
+    ...(o.clusterCIDR === false ? [] : [new NodeIpamController(shared, { clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', nodeMaskSize: o.nodeCIDRMaskSize ?? 24 })]),
   ];
   // Every cache is complete before any sync runs (a Job synced before its pods are listed would
   // create them again); handlers registered after the lists get an add for every cached object.
