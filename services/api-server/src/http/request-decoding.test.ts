@@ -46,6 +46,14 @@ describe('decodeObjectBody', () => {
     expect([e.code, e.message]).toEqual([400, message]);
   });
 
+  it('refuses malformed YAML as a YAML-to-JSON conversion error', () => {
+    const e = apiError(() => decodeObjectBody(buf('apiVersion: batch/v1\nkind: Job\n  metadata: [unclosed'), 'application/yaml', 'Job', true));
+    expect(e.code).toBe(400);
+    // The summary is hex: the body does not start with '{' (apimachinery's summarizeData).
+    expect(e.message).toBe('the object provided is unrecognized (must be of type Job): error converting YAML to JSON: '
+      + 'Nested mappings are not allowed in compact mappings at line 2, column 7: (61706956657273696f6e3a2062617463682f76310a6b696e643a204a6f62 ...)');
+  });
+
   it('gives undefined for an empty optional body (DELETE without options)', () => {
     expect(decodeObjectBody(Buffer.alloc(0), undefined, 'DeleteOptions', false).value).toBeUndefined();
   });
