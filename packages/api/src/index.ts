@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './resources.js';
 export * from './errors.js';
 export * from './selectors.js';
+export { podReferences, type PodReferences } from './pod-references.js';
 export * from './defaults/index.js';
 export * from './validation/index.js';
 export { cloneJson } from './patch/json-value.js';

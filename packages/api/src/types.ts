@@ -352,6 +352,24 @@ export interface Lease extends KObject {
   };
 }
 
+/** core/v1 ConfigMap: `data` (UTF-8 text) and `binaryData` (base64) by key. */
+export interface ConfigMap extends KObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/**
+ * core/v1 Secret: `data` values are base64. `stringData` is write-only: the api-server merges it
+ * into `data` (its keys win) and never stores it.
+ */
+export interface Secret extends KObject {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}
+
 export interface StatusCause {
   reason?: string;
   message?: string;

@@ -20,6 +20,11 @@ function pod(nodeName?: string): KObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'default' }, spec: nodeName ? { nodeName } : {} } as KObject;
 }
 
+/** A pod bound to node-1 with this spec (the `nodePods` the front end loads). */
+function refPod(spec: Record<string, unknown>): KObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'node-1', ...spec } } as KObject;
+}
+
 /** "verb resource[/sub] [ns/]name" → attributes; ns defaults to "default" for namespaced kinds, name "-" means none. */
 function req(spec: string, extra: Partial<ResourceAttributes> = {}): ResourceAttributes {
   const [verb, full, where] = spec.split(' ') as [Verb, string, string | undefined];
@@ -117,6 +122,17 @@ describe('authorize: the role table', () => {
     ['node may not create another lease', NODE1, 'create leases kube-node-lease/-', { after: { metadata: { name: 'node-2' } } }, false],
     ['node may not write the scheduler lease', NODE1, 'update leases kube-system/kube-scheduler', {}, false],
     ['node may not read jobs', NODE1, 'list jobs', {}, false],
+    ['node gets a secret its pod mounts', NODE1, 'get secrets creds', { nodePods: [refPod({ volumes: [{ name: 'v', secret: { secretName: 'creds' } }] })] }, true],
+    ['node gets a configmap its pod reads in env', NODE1, 'get configmaps cfg', { nodePods: [refPod({ containers: [{ name: 'c', envFrom: [{ configMapRef: { name: 'cfg' } }] }] })] }, true],
+    ['node gets its pod\'s image pull secret', NODE1, 'get secrets pull', { nodePods: [refPod({ imagePullSecrets: [{ name: 'pull' }] })] }, true],
+    ['node may not get a secret no pod of it names', NODE1, 'get secrets other', { nodePods: [refPod({ volumes: [{ name: 'v', secret: { secretName: 'creds' } }] })] }, false],
+    ['node may not get a secret named only as a configmap', NODE1, 'get secrets cfg', { nodePods: [refPod({ volumes: [{ name: 'v', configMap: { name: 'cfg' } }] })] }, false],
+    ['node: pods not looked up → secret denied', NODE1, 'get secrets creds', {}, false],
+    ['node may not list secrets', NODE1, 'list secrets', { nodePods: [] }, false],
+    ['node may not watch configmaps', NODE1, 'watch configmaps', { nodePods: [] }, false],
+    ['node may not update a secret', NODE1, 'update secrets creds', { nodePods: [refPod({ imagePullSecrets: [{ name: 'creds' }] })] }, false],
+    ['memq may not read secrets', MEMQ, 'get secrets creds', {}, false],
+    ['memq reads configmaps', MEMQ, 'get configmaps cfg', {}, true],
     ['node may not write jobs', NODE1, 'update jobs/status j', {}, false],
     // not a node without the group; strangers and anonymous get nothing
     ['user named like a node without system:nodes', FAKE_NODE, 'update nodes node-1', {}, false],

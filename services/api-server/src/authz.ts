@@ -1,4 +1,4 @@
-import { ApiError, type KObject } from '@kjobs/api';
+import { ApiError, podReferences, type KObject } from '@kjobs/api';
 import type { Identity } from './auth.js';
 
 /**
@@ -10,8 +10,8 @@ import type { Identity } from './auth.js';
  * | group `system:masters` | everything |
  * | `system:kube-scheduler` | read pods, nodes, events, leases, namespaces; create `pods/binding`; update/patch `pods/status`; write events; its own Lease `kube-system/kube-scheduler` |
  * | `system:kube-controller-manager` | everything on jobs, cronjobs, replicasets, pods, events, leases, nodes (and their status); read services, namespaces |
- * | `system:node:<n>` in group `system:nodes` | read pods, services, nodes, its Lease namespace; create/update/patch only its own Node (and its status) and its own Lease `kube-node-lease/<n>`; update/patch `pods/status` and delete only pods bound to it (`spec.nodeName == n`); write events |
- * | `system:memq` | read (get/list/watch) resources, no subresources |
+ * | `system:node:<n>` in group `system:nodes` | read pods, services, nodes, its Lease namespace; get a ConfigMap or Secret only while a pod bound to it refers to it (env, envFrom, volumes, imagePullSecrets — the node authorizer's graph); create/update/patch only its own Node (and its status) and its own Lease `kube-node-lease/<n>`; update/patch `pods/status` and delete only pods bound to it (`spec.nodeName == n`); write events |
+ * | `system:memq` | read (get/list/watch) resources except secrets, no subresources |
  * | anyone else | nothing on resources |
  *
  * Non-resource paths (discovery, /version, /openapi) are open to every authenticated user except
@@ -42,6 +42,11 @@ export interface ResourceAttributes {
   before?: KObject | null;
   /** The decoded request body (a create's name comes from here). */
   after?: unknown;
+  /**
+   * The pods bound to the requesting node in the request's namespace, for a node's get of a
+   * ConfigMap or Secret; `undefined` when the front end did not look (such rules then deny).
+   */
+  nodePods?: readonly KObject[];
 }
 
 /** A request for a path that is not a resource (discovery, /version, /metrics). */
@@ -60,7 +65,7 @@ const ALL: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch
 /** One grant: verbs on resources ("pods", "pods/status"), optionally limited to namespaces and names. */
 interface Rule {
   verbs: readonly Verb[];
-  /** `*` means every resource without a subresource; subresources must be named ("pods/status"). */
+  /** `*` means every resource but secrets without a subresource; subresources must be named ("pods/status"). */
   resources: readonly string[] | '*';
   namespaces?: readonly string[];
   /** Names the request (or, for create, the body) must carry. */
@@ -93,6 +98,8 @@ function nodeRules(n: string): readonly Rule[] {
   const boundHere = (a: ResourceAttributes) => a.before === null || (a.before !== undefined && podNode(a.before) === n);
   return [
     { verbs: READ, resources: ['pods', 'services', 'nodes'] },
+    { verbs: ['get'], resources: ['configmaps'], when: (a) => referencedHere(a, 'configMaps') },
+    { verbs: ['get'], resources: ['secrets'], when: (a) => referencedHere(a, 'secrets') },
     { verbs: READ, resources: ['leases'], namespaces: ['kube-node-lease'] },
     { verbs: ['create', 'update', 'patch'], resources: ['nodes', 'nodes/status'], names: [n] },
     { verbs: ['update', 'patch'], resources: ['pods/status'], when: boundHere },
@@ -100,6 +107,12 @@ function nodeRules(n: string): readonly Rule[] {
     { verbs: WRITE_EVENT, resources: ['events'] },
     { verbs: ['create', 'update', 'patch'], resources: ['leases'], namespaces: ['kube-node-lease'], names: [n] },
   ];
+}
+
+/** Does a pod bound to the node (the loaded `nodePods`) name this ConfigMap / Secret? */
+function referencedHere(a: ResourceAttributes, kind: 'configMaps' | 'secrets'): boolean {
+  if (a.name === undefined || a.nodePods === undefined) return false;
+  return a.nodePods.some((p) => podReferences(p as never)[kind].has(a.name!));
 }
 
 const NODE_PREFIX = 'system:node:';
@@ -154,6 +167,15 @@ export function needsStoredObject(id: Identity, a: Pick<ResourceAttributes, 'ver
 }
 
 /**
+ * Does the decision need the node's pods? Only a node's get of one ConfigMap or Secret does. The
+ * list is read at request time, so a pod deleted or not yet bound grants nothing.
+ */
+export function needsNodePods(id: Identity, a: Pick<ResourceAttributes, 'verb' | 'resource' | 'name'>): boolean {
+  return !isMaster(id) && nodeOf(id) !== undefined && (a.resource === 'configmaps' || a.resource === 'secrets')
+    && a.verb === 'get' && a.name !== undefined;
+}
+
+/**
  * Does the decision need the request body? Only creates by non-masters do (a create's name is in
  * the body), so admin requests never decode a body twice.
  */
@@ -164,7 +186,7 @@ export function needsBody(id: Identity, a: Pick<ResourceAttributes, 'verb'>): bo
 function grants(r: Rule, a: ResourceAttributes): boolean {
   if (!r.verbs.includes(a.verb)) return false;
   const full = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  if (r.resources === '*' ? a.subresource !== undefined : !r.resources.includes(full)) return false;
+  if (r.resources === '*' ? a.subresource !== undefined || a.resource === 'secrets' : !r.resources.includes(full)) return false;
   if (r.namespaces && !r.namespaces.includes(a.namespace)) return false;
   if (r.names) {
     const name = a.name ?? (a.verb === 'create' ? bodyName(a.after) : undefined);
@@ -201,6 +223,8 @@ export interface AuthzLoaders {
   stored: () => Promise<KObject | null>;
   /** The decoded request body. */
   body: () => unknown;
+  /** The pods bound to node `node` in the request's namespace (absent: such rules deny). */
+  nodePods?: (node: string) => Promise<readonly KObject[]>;
 }
 
 /**
@@ -213,6 +237,7 @@ export async function checkAccess(id: Identity, a: Omit<ResourceAttributes, 'bef
   const full: ResourceAttributes = { ...a };
   if (needsStoredObject(id, a)) full.before = await load.stored();
   if (needsBody(id, a)) full.after = load.body();
+  if (needsNodePods(id, a) && load.nodePods) full.nodePods = await load.nodePods(nodeOf(id)!);
   const d = authorize(id, full);
   if (!d.allowed) throw d.error;
 }

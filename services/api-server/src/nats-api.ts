@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ApiService, DeleteOpts } from './api-service.js';
 import type { Authenticator, Identity } from './auth.js';
 import { checkAccess, type Verb } from './authz.js';
+import { nodePodsLoader } from './node-pods.js';
 import { assertBodyDepth } from './body-depth.js';
 import type { Metrics } from './metrics.js';
 import type { NodeBridge } from './node-bridge.js';
@@ -119,6 +120,7 @@ async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, ident
         throw e;
       }),
       body: () => r.body,
+      nodePods: nodePodsLoader(api, namespace),
     });
   }
   const q = r.query ?? {};

@@ -78,7 +78,9 @@ export class WatchHub {
   private dispatch(rec: ChangeRecord): void {
     if (BigInt(rec.rv) <= BigInt(this.cursors.get(rec.resource) ?? '0')) return;
     this.cursors.set(rec.resource, rec.rv);
-    if (this.nc && !this.nc.isClosed()) {
+    // Secrets never go out on the bus: every NATS client could subscribe to them, past the
+    // authorizer. Watches of Secrets are served by this process's HTTP watchers only.
+    if (this.nc && !this.nc.isClosed() && !isSecret(rec.resource)) {
       try {
         const raw = rec.raw;
         if (raw) {
@@ -105,4 +107,9 @@ export class WatchHub {
       }
     }
   }
+}
+
+/** core/v1 Secrets: kept off the NATS watch subjects (docs/secrets.md). */
+function isSecret(res: { group: string; resource: string }): boolean {
+  return res.group === '' && res.resource === 'secrets';
 }

@@ -5,6 +5,7 @@ import type { KObject } from '../types.js';
 import { defaultCronJob, defaultJob } from './job-defaults.js';
 import { defaultNamespace, defaultNode, defaultReplicaSet, defaultService } from './kind-defaults.js';
 import { defaultPod } from './pod-defaults.js';
+import { defaultSecret } from './secret-defaults.js';
 import { cloneJson } from '../patch/json-value.js';
 
 type Obj = Record<string, unknown>;
@@ -17,6 +18,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Service: defaultService,
   Namespace: defaultNamespace,
   Node: defaultNode,
+  Secret: defaultSecret,
 };
 
 /**

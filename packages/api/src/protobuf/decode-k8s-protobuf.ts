@@ -19,6 +19,8 @@ const KIND_API_VERSIONS: Readonly<Record<string, string>> = {
   Event: 'v1',
   Namespace: 'v1',
   Service: 'v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
   ReplicaSet: 'apps/v1',
   Lease: 'coordination.k8s.io/v1',
 };

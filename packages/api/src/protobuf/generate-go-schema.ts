@@ -41,7 +41,7 @@ const SPECIAL: Record<string, string> = {
 /** The kinds kjobs serves: the roots of the walk. */
 const ROOTS = [
   'batch.v1.Job', 'batch.v1.CronJob', 'core.v1.Pod', 'core.v1.Node', 'core.v1.Event', 'core.v1.Namespace',
-  'core.v1.Service', 'apps.v1.ReplicaSet', 'coordination.v1.Lease',
+  'core.v1.Service', 'core.v1.ConfigMap', 'core.v1.Secret', 'apps.v1.ReplicaSet', 'coordination.v1.Lease',
 ];
 
 const BUILTIN: Record<string, string> = {

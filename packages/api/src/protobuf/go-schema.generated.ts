@@ -206,6 +206,12 @@ export const GO_STRUCTS: Readonly<Record<string, readonly GoField[]>> = {
     {n:5,j:"optional",t:"bool",p:1,o:1},
     {n:4,j:"path",t:"string"},
   ],
+  'core.v1.ConfigMap': [
+    {n:1,j:"metadata",t:"meta.v1.ObjectMeta",o:1},
+    {n:4,j:"immutable",t:"bool",p:1,o:1},
+    {n:2,j:"data",t:"map[string]",o:1},
+    {n:3,j:"binaryData",t:"map[bytes]",o:1},
+  ],
   'core.v1.ConfigMapEnvSource': [
     {n:1,j:"",t:"core.v1.LocalObjectReference"},
     {n:2,j:"optional",t:"bool",p:1,o:1},
@@ -904,6 +910,13 @@ export const GO_STRUCTS: Readonly<Record<string, readonly GoField[]>> = {
   'core.v1.SeccompProfile': [
     {n:1,j:"type",t:"string"},
     {n:2,j:"localhostProfile",t:"string",p:1,o:1},
+  ],
+  'core.v1.Secret': [
+    {n:1,j:"metadata",t:"meta.v1.ObjectMeta",o:1},
+    {n:5,j:"immutable",t:"bool",p:1,o:1},
+    {n:2,j:"data",t:"map[bytes]",o:1},
+    {n:4,j:"stringData",t:"map[string]",o:1},
+    {n:3,j:"type",t:"string",o:1},
   ],
   'core.v1.SecretEnvSource': [
     {n:1,j:"",t:"core.v1.LocalObjectReference"},

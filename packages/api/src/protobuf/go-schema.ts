@@ -34,6 +34,8 @@ export const KIND_STRUCTS: Readonly<Record<string, string>> = {
   Event: 'core.v1.Event',
   Namespace: 'core.v1.Namespace',
   Service: 'core.v1.Service',
+  ConfigMap: 'core.v1.ConfigMap',
+  Secret: 'core.v1.Secret',
   ReplicaSet: 'apps.v1.ReplicaSet',
   Lease: 'coordination.v1.Lease',
 };

@@ -1,5 +1,6 @@
 import type { KObject } from '../types.js';
 import { DESCRIPTIONS as D } from './column-descriptions.js';
+import { CONFIG_MAP_PRINTER, SECRET_PRINTER } from './config-data-printers.js';
 import { CRONJOB_PRINTER } from './cronjob-printer.js';
 import { EVENT_PRINTER } from './event-printer.js';
 import { JOB_PRINTER } from './job-printer.js';
@@ -27,6 +28,8 @@ const PRINTERS: Readonly<Record<string, Printer<KObject>>> = {
   Namespace: NAMESPACE_PRINTER,
   Event: EVENT_PRINTER,
   Lease: LEASE_PRINTER,
+  ConfigMap: CONFIG_MAP_PRINTER,
+  Secret: SECRET_PRINTER,
 } as unknown as Record<string, Printer<KObject>>;
 
 /** Options of {@link toTable}. */

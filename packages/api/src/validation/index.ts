@@ -14,3 +14,4 @@ export { cronScheduleError, parseGoDuration } from './cron-schedule.js';
 export { isKnownTimeZone } from './time-zone.js';
 export { countIndexes } from './job-policies.js';
 export { MAX_CRONJOB_NAME_LENGTH } from './cronjob.js';
+export { configMapKeyErrors, MAX_SECRET_SIZE } from './config-data.js';

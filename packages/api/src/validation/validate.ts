@@ -17,6 +17,7 @@ import { validateNamespace, validateNamespaceUpdate } from './namespace.js';
 import { validateNode, validateNodeUpdate } from './node.js';
 import { validateEvent, validateEventUpdate } from './event.js';
 import { validateLease, validateLeaseUpdate } from './lease.js';
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.js';
 
 type Obj = Record<string, unknown>;
 type Rules = { create: (o: Obj) => FieldCause[]; update: (o: Obj, old: Obj) => FieldCause[] };
@@ -31,6 +32,8 @@ const RULES: Record<string, Rules> = {
   Node: { create: validateNode, update: validateNodeUpdate },
   Event: { create: validateEvent, update: validateEventUpdate },
   Lease: { create: validateLease, update: validateLeaseUpdate },
+  ConfigMap: { create: validateConfigMap, update: validateConfigMapUpdate },
+  Secret: { create: validateSecret, update: validateSecretUpdate },
 };
 
 /** Drop repeated causes (Kubernetes runs some checks twice on update; its message dedups them too). */

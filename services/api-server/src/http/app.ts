@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
 import { authorizeNonResource, checkAccess, type Verb } from '../authz.js';
+import { nodePodsLoader } from '../node-pods.js';
 import type { WriteOptions } from '../decode-rules.js';
 import { createDashboardRouter } from '../dashboard/router.js';
 import type { Metrics } from '../metrics.js';
@@ -233,6 +234,7 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
         throw e;
       }),
       body: () => requestBody(req, res, route).value,
+      nodePods: nodePodsLoader(d.api, namespace),
     });
   }
   // Read only for get, list and watch (writes carry theirs in the body); checked before anything is served.
