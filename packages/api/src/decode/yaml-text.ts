@@ -26,7 +26,11 @@ export function parseYamlText(text: string): YamlDecoded {
   const doc = YAML.parseDocument(text, { uniqueKeys: true, intAsBigInt: true });
   const duplicateLines: string[] = [];
   for (const e of doc.errors) {
-    if (e.code !== 'DUPLICATE_KEY') throw new YamlSyntaxError(e.message.split('\n')[0]!);
+    if (e.code !== 'DUPLICATE_KEY') {
+      // go-yaml's shape: "yaml: line 2: <what>".
+      const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new YamlSyntaxError(`yaml: line ${e.linePos?.[0]?.line ?? 0}: ${what}`);
+    }
     const key = keyAt(text, e.pos[0]);
     duplicateLines.push(`line ${e.linePos?.[0]?.line ?? 0}: key ${JSON.stringify(key)} already set in map`);
   }

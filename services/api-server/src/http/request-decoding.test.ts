@@ -51,7 +51,7 @@ describe('decodeObjectBody', () => {
     expect(e.code).toBe(400);
     // The summary is hex: the body does not start with '{' (apimachinery's summarizeData).
     expect(e.message).toBe('the object provided is unrecognized (must be of type Job): error converting YAML to JSON: '
-      + 'Nested mappings are not allowed in compact mappings at line 2, column 7: (61706956657273696f6e3a2062617463682f76310a6b696e643a204a6f62 ...)');
+      + 'yaml: line 2: Nested mappings are not allowed in compact mappings (61706956657273696f6e3a2062617463682f76310a6b696e643a204a6f62 ...)');
   });
 
   it('gives undefined for an empty optional body (DELETE without options)', () => {
