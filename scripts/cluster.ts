@@ -56,6 +56,11 @@ export interface ClusterOptions {
   cacheDir?: string;
   /** Lines about images and the registry (default: silent). */
   log?: (line: string) => void;
+  /**
+   * Restart services killed by a signal too (`npm start`: an OOM kill is a crash). Default false:
+   * tests and chaos runs kill services on purpose and restart them themselves.
+   */
+  restartOnSignal?: boolean;
 }
 
 /** The mirrors file the kubelet-agents get: the user's, else `<home>/registries.yaml` (scripts/registry.ts). */
@@ -147,6 +152,60 @@ export function spawnService(s: ServiceSpec, home: string): ChildProcess {
   return child;
 }
 
+/** How often a service may fail within two minutes before the supervisor leaves it down. */
+const RESTART_LIMIT = 5;
+
+/** The last non-empty line a service wrote to its log (for a start that failed). */
+function lastLogLine(home: string, name: string): string {
+  try {
+    const lines = readFileSync(path.join(home, 'logs', `${name}.log`), 'utf8').trim().split('\n');
+    return lines.filter((l) => !l.startsWith('{')).at(-1) ?? lines.at(-1) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Wait until the cluster serves: `nodes` Nodes Ready and, with `memqUrl`, memq answering
+ * `/memq/server/stats`. Throws after `timeoutMs` saying what is missing.
+ */
+export async function waitForClusterReady(home: string, o: { nodes: number; memqUrl?: string; timeoutMs?: number }): Promise<void> {
+  const kc = readKubeconfig(home);
+  const end = Date.now() + (o.timeoutMs ?? 120_000);
+  let missing = '';
+  for (;;) {
+    const ready = await new Promise<number>((resolve) => {
+      const u = new URL(`${kc.server}/api/v1/nodes`);
+      const req = (u.protocol === 'https:' ? https : http).get(u, { ca: kc.ca, headers: { Authorization: `Bearer ${kc.token}` }, timeout: 2000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          try {
+            const items = (JSON.parse(body) as { items?: { status?: { conditions?: { type: string; status: string }[] } }[] }).items ?? [];
+            resolve(items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length);
+          } catch {
+            resolve(0);
+          }
+        });
+      });
+      req.on('error', () => resolve(0));
+      req.on('timeout', () => req.destroy());
+    });
+    const memqOk = !o.memqUrl || (await new Promise<boolean>((resolve) => {
+      const req = http.get(`${o.memqUrl}/memq/server/stats`, { timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    }));
+    if (ready >= o.nodes && memqOk) return;
+    missing = [ready < o.nodes ? `${ready} of ${o.nodes} nodes Ready` : '', memqOk ? '' : `memq not answering at ${o.memqUrl}`].filter(Boolean).join(', ');
+    if (Date.now() > end) throw new Error(`the cluster is not ready: ${missing}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Admin credentials from the kubeconfig the api-server wrote. */
 export function readKubeconfig(home: string): { server: string; token: string; ca?: string } {
   const kc = JSON.parse(readFileSync(path.join(home, 'kubeconfig'), 'utf8')) as {
@@ -207,18 +266,34 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const specs = clusterServices(o);
   const procs = new Map<string, ChildProcess>();
   let stopping = false;
+  const exits = new Map<string, number[]>();
   /**
-   * Like compose's `restart: unless-stopped`: a service that exits by itself with an error (a
-   * controller that lost its Lease exits so a fresh process can stand by) is started again.
-   * Processes killed by a signal — by a test, a chaos run or `stop()` — are left alone.
+   * The one supervisor of the cluster's services, like compose's `restart: unless-stopped`: a
+   * service that exits by itself with an error (a controller that lost its Lease exits so a fresh
+   * process can stand by) is started again after 0.5 s, doubling to 30 s while it keeps failing;
+   * one that failed more than RESTART_LIMIT times in two minutes is reported and left down.
+   * Processes killed by a signal — by a test, a chaos run or `stop()` — are left alone unless
+   * `restartOnSignal`.
    */
   const supervise = (s: ServiceSpec, p: ChildProcess): ChildProcess => {
     p.once('exit', (code, signal) => {
-      if (stopping || signal !== null || code === 0 || procs.get(s.name) !== p) return;
+      if (stopping || code === 0 || procs.get(s.name) !== p) return;
+      // SIGINT/SIGTERM/SIGHUP are someone stopping it (a terminal's Ctrl-C reaches every service too).
+      if (signal !== null && (!o.restartOnSignal || signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP')) return;
+      const now = Date.now();
+      const recent = [...(exits.get(s.name) ?? []).filter((t) => now - t < 120_000), now];
+      exits.set(s.name, recent);
+      const logFile = path.join(o.home, 'logs', `${s.name}.log`);
+      if (recent.length > RESTART_LIMIT) {
+        o.log?.(`${s.name} exited (${signal ?? code}) ${recent.length} times in two minutes; left down — see ${logFile}`);
+        return;
+      }
+      const delayMs = Math.min(30_000, 500 * 2 ** (recent.length - 1));
+      o.log?.(`${s.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s — see ${logFile}`);
       setTimeout(() => {
         if (stopping || procs.get(s.name) !== p) return;
         procs.set(s.name, supervise(s, spawnService(s, o.home)));
-      }, 500);
+      }, delayMs);
     });
     return p;
   };
@@ -228,7 +303,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   // the mirrors file, which is written before the images are pushed.
   const registryReady = startRegistryFor(o);
   try {
-    await waitForApi(o.home);
+    // An api-server that exits while starting (a bad config, another cluster's store) fails the start at once, with its last words.
+    const apiProc = procs.get(api.name)!;
+    const died = new Promise<never>((_, reject) => apiProc.once('exit', (code) => {
+      if (code !== 0 && code !== null) reject(new Error(`the api-server exited (${code}): ${lastLogLine(o.home, api.name)}`));
+    }));
+    await Promise.race([waitForApi(o.home), died]);
   } catch (e) {
     stopping = true;
     procs.get(api.name)?.kill('SIGKILL');

@@ -3,12 +3,15 @@
  * (https://127.0.0.1:6443), scheduler, job-controller, two kubelet-agents, memq (127.0.0.1:8090).
  * Uses Redis and NATS at REDIS_URL / NATS_URL (default loopback) or starts them from PATH; keeps
  * state, logs and the kubeconfig in $KJOBS_HOME (default ./.kjobs). Serves kjobs' own images
- * (kuard, busybox) from a local registry on 127.0.0.1:5000 (scripts/registry.ts). A service that
- * dies is restarted. Ctrl-C stops everything.
+ * (kuard, busybox) from a local registry on 127.0.0.1:5000 (scripts/registry.ts). The cluster's
+ * supervisor (scripts/cluster.ts) restarts a service that dies, backing off, and leaves one that
+ * keeps failing down. The banner appears once every node is Ready and memq answers. Ctrl-C (or
+ * SIGTERM) stops everything: the kubelet-agents stop their pods first, so no launcher, pod
+ * process, container, cgroup or mount is left.
  */
 import path from 'node:path';
 import { ensureInfra } from './infra.js';
-import { startCluster, spawnService } from './cluster.js';
+import { startCluster, waitForClusterReady } from './cluster.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm start
@@ -23,6 +26,11 @@ Environment:
   REDIS_URL    Redis to use (default redis://127.0.0.1:6379; started from PATH if nothing listens)
   NATS_URL     NATS to use (default nats://127.0.0.1:4222; started from PATH if nothing listens)
   KJOBS_NODES  number of kubelet-agents (default 2)
+  KJOBS_API_PORT / KJOBS_MEMQ_PORT   api-server port (default 6443), memq port (default 8090)
+  KJOBS_STORE_PREFIX / KJOBS_SUBJECT_PREFIX   Redis key prefix and NATS subject prefix (default
+               kjobs): two clusters on one Redis and NATS need their own; an api-server refuses
+               a store another cluster (another KJOBS_HOME) claimed
+  KJOBS_RUNTIME  oci (containers, runc), process, or auto (default: oci where it can run)
   KJOBS_REGISTRY_PORT    local registry port (default 5000; a free one when taken)
   KJOBS_LOCAL_REGISTRY   off: start no registry; mirrors point at the image layout (file://)
   KJOBS_REGISTRIES_FILE  your own registries.yaml for the kubelet-agents (with
@@ -47,27 +55,32 @@ try {
   console.error(`kjobs: ${(e as Error).message}`);
   process.exit(1);
 }
-const cluster = await startCluster({
-  home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, nodes: Number(process.env.KJOBS_NODES ?? 2),
-  registryPort: Number(process.env.KJOBS_REGISTRY_PORT ?? 5000), log: (line) => console.log(`kjobs: ${line}`),
-});
+const apiPort = Number(process.env.KJOBS_API_PORT ?? 6443);
+const memqPort = Number(process.env.KJOBS_MEMQ_PORT ?? 8090);
+const nodes = Number(process.env.KJOBS_NODES ?? 2);
+let cluster: Awaited<ReturnType<typeof startCluster>>;
+try {
+  cluster = await startCluster({
+    home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, nodes, apiPort, memqPort, restartOnSignal: true,
+    ...(process.env.KJOBS_STORE_PREFIX ? { storePrefix: process.env.KJOBS_STORE_PREFIX } : {}),
+    ...(process.env.KJOBS_SUBJECT_PREFIX ? { subjectPrefix: process.env.KJOBS_SUBJECT_PREFIX } : {}),
+    registryPort: Number(process.env.KJOBS_REGISTRY_PORT ?? 5000), log: (line) => console.log(`kjobs: ${line}`),
+  });
+} catch (e) {
+  console.error(`kjobs: ${(e as Error).message}`);
+  await infra.stop();
+  process.exit(1);
+}
 process.removeListener('SIGINT', interruptedWhileStarting);
 process.removeListener('SIGTERM', interruptedWhileStarting);
 
 let stopping = false;
-for (const [name, proc] of cluster.procs) watch(name, proc);
-function watch(name: string, proc: import('node:child_process').ChildProcess) {
-  proc.once('exit', (code, sig) => {
-    if (stopping) return;
-    console.error(`kjobs: ${name} exited (${sig ?? code}); restarting — see ${path.join(home, 'logs', `${name}.log`)}`);
-    setTimeout(() => {
-      if (stopping) return;
-      const spec = cluster.specs.find((s) => s.name === name)!;
-      const p = spawnService(spec, home);
-      cluster.procs.set(name, p);
-      watch(name, p);
-    }, 1000);
-  });
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+try {
+  await waitForClusterReady(home, { nodes, memqUrl: `http://127.0.0.1:${memqPort}` });
+} catch (e) {
+  console.error(`kjobs: ${(e as Error).message}; see ${path.join(home, 'logs')}`);
 }
 
 const kubeconfig = path.join(home, 'kubeconfig');
@@ -78,8 +91,8 @@ console.log(`kjobs is running.
   kubectl apply -f examples/chapter-12/job-oneshot.yaml
   npx kjobs get jobs -w
 
-api-server  https://127.0.0.1:6443   dashboard  https://127.0.0.1:6443/dashboard (sign in with the kubeconfig's token)
-memq        http://127.0.0.1:8090    logs       ${path.join(home, 'logs')}
+api-server  https://127.0.0.1:${apiPort}   dashboard  https://127.0.0.1:${apiPort}/dashboard (sign in with the kubeconfig's token)
+memq        http://127.0.0.1:${memqPort}    logs       ${path.join(home, 'logs')}
 ${cluster.registry?.summary ?? 'images     no local images (see the log lines above)'}
 Press Ctrl-C to stop.`);
 
@@ -89,7 +102,6 @@ async function shutdown() {
   console.log('\nkjobs: stopping…');
   await cluster.stop();
   await infra!.stop();
+  console.log('kjobs: stopped.');
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());

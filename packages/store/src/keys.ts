@@ -50,6 +50,11 @@ export class StoreKeys {
     return `${this.tag}:floor`;
   }
 
+  /** Which cluster owns these keys: `{"id":…,"home":…}` of the api-server that claimed them first. */
+  owner(): string {
+    return `${this.tag}:owner`;
+  }
+
   /** Redis run_id at the last revision bump. */
   runid(): string {
     return `${this.tag}:runid`;

@@ -115,6 +115,22 @@ export class RedisStore implements Store {
     await this.applyRestartRule();
   }
 
+  /**
+   * Claim the keys for one cluster: the first claim wins (one `SET NX GET`, atomic); a later
+   * claim with another id gets the owner's record back and must not serve. Returns undefined when
+   * the keys are (now) this cluster's.
+   */
+  async claim(owner: { id: string; home: string }): Promise<{ id: string; home: string } | undefined> {
+    const prev = await this.redis.call('SET', this.keys.owner(), JSON.stringify(owner), 'NX', 'GET') as string | null;
+    if (prev === null) return undefined;
+    try {
+      const cur = JSON.parse(prev) as { id: string; home: string };
+      return cur.id === owner.id ? undefined : cur;
+    } catch {
+      return { id: prev, home: '?' };
+    }
+  }
+
   /** init(), reporting what it found and did. */
   async applyRestartRule(): Promise<InitResult> {
     const info = await this.redis.info('server');

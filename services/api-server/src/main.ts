@@ -6,7 +6,7 @@
  * KJOBS_PKI_DIR ($KJOBS_HOME/pki), KJOBS_TOKEN_AUTH_FILE ($KJOBS_HOME/tokens.csv), KJOBS_KUBECONFIG
  * (write a kubeconfig there), KJOBS_ADVERTISE_URL (server URL in it), KJOBS_TLS_SANS (extra certificate names, comma-separated),
  * KJOBS_ALLOW_ANONYMOUS (0), REDIS_URL, REDIS_PASSWORD[_FILE], NATS_URL, NATS_USER,
- * NATS_PASSWORD[_FILE], KJOBS_EVENT_TTL_SECONDS (3600), KJOBS_WATCH_RETENTION_SECONDS (300), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), LOG_LEVEL (info),
+ * NATS_PASSWORD[_FILE], KJOBS_EVENT_TTL_SECONDS (3600), KJOBS_WATCH_RETENTION_SECONDS (300), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_STORE_PREFIX (kjobs), KJOBS_CLUSTER_ID (default: <home>/cluster-id, made once; the store is claimed for it and another cluster's store is refused), LOG_LEVEL (info),
  * KJOBS_MEMQ_URL (unset; MemQ's URL, polled for the dashboard's queue panel).
  */
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ import { RedisStore } from '@kjobs/store';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
 import { readTokenFile } from './tokens.js';
+import { clusterId } from './cluster-id.js';
 
 const env = process.env;
 const log = pino({ name: 'api-server', level: env.LOG_LEVEL ?? 'info' });
@@ -50,6 +51,15 @@ const pki = useTls ? await loadOrCreatePki(env.KJOBS_PKI_DIR ?? path.join(home, 
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { password: secret('REDIS_PASSWORD'), maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
 const store = new RedisStore({ redis, prefix: env.KJOBS_STORE_PREFIX ?? 'kjobs', logRetentionSeconds: Number(env.KJOBS_WATCH_RETENTION_SECONDS ?? 300) });
 await store.init();
+// A cluster's keys are its own: a second cluster (another KJOBS_HOME) on the same Redis and prefix
+// must not adopt the first one's objects, whose pods and logs live elsewhere.
+const owner = { id: clusterId(home, env.KJOBS_CLUSTER_ID), home };
+const other = await store.claim(owner);
+if (other) {
+  log.fatal({ owner: other, self: owner }, 'the store belongs to another cluster');
+  console.error(`kjobs api-server: ${env.REDIS_URL ?? 'redis://127.0.0.1:6379'} (key prefix "${env.KJOBS_STORE_PREFIX ?? 'kjobs'}") already holds the objects of another kjobs cluster (home ${other.home}, id ${other.id}); this one is ${home}. Stop that cluster and use its KJOBS_HOME, or give this one its own store: KJOBS_STORE_PREFIX=<name>, or another Redis database (REDIS_URL=redis://127.0.0.1:6379/1).`);
+  process.exit(3);
+}
 // A Redis restart may have lost its last writes: re-run the restart rule on every reconnect so
 // no revision is ever reissued (watchers below the new floor get 410 and relist).
 redis.on('ready', () => void store.init().catch((e) => log.error({ err: e }, 'store restart rule failed')));
