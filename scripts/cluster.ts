@@ -31,7 +31,7 @@ export interface ClusterOptions {
   natsUrl: string;
   /** api-server port (default 6443; 0 picks a free one). */
   apiPort?: number;
-  /** memq port (default 8080). */
+  /** memq port (default 8090: 8080 stays free for the chapter's port-forward). */
   memqPort?: number;
   /** Number of kubelet-agents (default 2). */
   nodes?: number;
