@@ -98,3 +98,95 @@ describe('ConfigMaps and Secrets with kubectl', () => {
     await e.kubectl(['delete', 'pod', 'holder', '--wait=false']);
   });
 });
+
+async function podOfJob(job: string): Promise<any> {
+  const r = await e.kubectl(['get', 'pods', '-l', `job-name=${job}`, '-o', 'json']);
+  return JSON.parse(r.stdout).items[0];
+}
+
+async function jobComplete(name: string, timeoutMs = 120_000): Promise<any> {
+  return waitFor(`Job ${name} complete`, async () => {
+    const j = await json('job', name);
+    return j?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
+  }, timeoutMs);
+}
+
+const job = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+  spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 2, ...spec } } },
+});
+
+describe('pods read ConfigMaps and Secrets (OCI containers)', () => {
+  it('a Job reads a ConfigMap key from env and a Secret file from a volume, and logs both', async () => {
+    await apply(job('reader', {
+      containers: [{
+        name: 'c', image: 'busybox',
+        command: ['sh', '-c', 'echo "mode=$MODE level=$APP_LEVEL"; cat /etc/creds/password; echo; ls -a /etc/creds | tr "\\n" " "; echo; stat -c %a /etc/creds/..data/password; touch /etc/creds/x 2>/dev/null || echo read-only'],
+        env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'MODE' } } }],
+        envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'APP_' }],
+        volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }],
+      }],
+      volumes: [{ name: 'creds', secret: { secretName: 'creds', defaultMode: 0o400 } }],
+    }));
+    await jobComplete('reader');
+    const pod = await podOfJob('reader');
+    const logs = (await e.kubectl(['logs', pod.metadata.name])).stdout.split('\n');
+    expect(logs[0]).toBe('mode=batch level=debug');
+    expect(logs[1]).toBe('s3cret');
+    expect(logs[2]).toMatch(/^\. \.\. \.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\S+ \.\.data password user $/);
+    expect(logs[3]).toBe('400');
+    expect(logs[4]).toBe('read-only');
+  });
+
+  it('two containers share an emptyDir: one writes, the other reads', async () => {
+    await apply(job('share', {
+      containers: [
+        { name: 'writer', image: 'busybox', command: ['sh', '-c', 'echo hello-from-writer > /work/msg.tmp && mv /work/msg.tmp /work/msg'], volumeMounts: [{ name: 'scratch', mountPath: '/work' }] },
+        { name: 'reader', image: 'busybox', command: ['sh', '-c', 'for i in $(seq 1 100); do [ -f /data/msg ] && cat /data/msg && exit 0; sleep 0.1; done; exit 1'], volumeMounts: [{ name: 'scratch', mountPath: '/data', readOnly: true }] },
+      ],
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+    }));
+    await jobComplete('share');
+    const pod = await podOfJob('share');
+    expect((await e.kubectl(['logs', pod.metadata.name, '-c', 'reader'])).stdout.trim()).toBe('hello-from-writer');
+  });
+
+  it('a missing ConfigMap key: CreateContainerConfigError with the kubelet\'s message; it starts once the key exists', async () => {
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'partial' }, data: { a: '1' } });
+    await apply({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'missing-key' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo b=$B'], env: [{ name: 'B', valueFrom: { configMapKeyRef: { name: 'partial', key: 'b' } } }] }] },
+    });
+    const waiting = await waitFor('CreateContainerConfigError', async () => {
+      const w = (await json('pod', 'missing-key'))?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+    }, 60_000);
+    expect(waiting.message).toBe("couldn't find key b in ConfigMap default/partial");
+    expect((await e.kubectl(['get', 'pod', 'missing-key'])).stdout).toMatch(/missing-key\s+0\/1\s+CreateContainerConfigError\s+0\s+/);
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'partial' }, data: { a: '1', b: '2' } });
+    await waitFor('missing-key Succeeded', async () => (await json('pod', 'missing-key'))?.status?.phase === 'Succeeded', 60_000);
+    expect((await e.kubectl(['logs', 'missing-key'])).stdout.trim()).toBe('b=2');
+  });
+
+  it('a mounted ConfigMap follows updates (the ..data swap); a missing one is FailedMount until it exists', async () => {
+    await apply({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watcher' },
+      spec: {
+        restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'while true; do cat /cfg/greeting; echo; sleep 0.5; done'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }],
+        volumes: [{ name: 'cfg', configMap: { name: 'live', items: [{ key: 'hello', path: 'greeting' }] } }],
+      },
+    });
+    await waitFor('FailedMount event', async () => {
+      const ev = JSON.parse((await e.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=watcher', '-o', 'json'])).stdout).items as { reason: string; message: string }[];
+      return ev.find((x) => x.reason === 'FailedMount' && x.message === 'MountVolume.SetUp failed for volume "cfg" : configmap "live" not found');
+    }, 60_000);
+    expect((await json('pod', 'watcher')).status.phase).toBe('Pending');
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live' }, data: { hello: 'one' } });
+    await waitFor('first content', async () => (await e.kubectl(['logs', 'watcher'])).stdout.includes('one'), 60_000);
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live' }, data: { hello: 'two' } });
+    await waitFor('updated content', async () => (await e.kubectl(['logs', 'watcher', '--tail=1'])).stdout.trim() === 'two', 60_000);
+    await e.kubectl(['delete', 'pod', 'watcher', '--wait=true']);
+  });
+});
+

@@ -5,6 +5,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
 import { builtinKuardProgram } from './runtime/catalog.js';
+import { PodConfigCache } from './pod-config-cache.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
 import { createEngine, type RuntimeChoice } from './runtime-choice.js';
 import { serveExec } from './serve-exec.js';
@@ -48,6 +49,10 @@ export interface AgentOptions {
    * 25 ms; 0 writes it at once). See `holdFirstRunning`.
    */
   statusHoldMs?: number;
+  /** May pods use hostPath volumes (default true, as Kubernetes; false: FailedMount). */
+  allowHostPath?: boolean;
+  /** How long a pod's ConfigMaps and Secrets are reused before they are read again (default 10 s). */
+  configRefreshMs?: number;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -81,6 +86,8 @@ export class KubeletAgent {
   private readonly written = new Map<string, Pod>();
   /** pod key → when its held first Running status is written anyway (epoch ms). */
   private readonly holdUntil = new Map<string, number>();
+  /** The ConfigMaps and Secrets of the pods here (per-pod gets, refreshed every configRefreshMs). */
+  private readonly configs: PodConfigCache;
   private readonly timers: NodeJS.Timeout[] = [];
   private logSub?: Subscription;
   private execSub?: Subscription;
@@ -91,6 +98,7 @@ export class KubeletAgent {
     this.services = new Informer<Service>(o.client, 'Service', { onError: (e) => o.log.warn({ err: e }, 'service informer') });
     this.services.addIndex('namespace', (s) => [s.metadata.namespace ?? 'default']);
     this.events = new EventRecorder(o.client, 'kubelet', o.node.name);
+    this.configs = new PodConfigCache(o.client, o.configRefreshMs ?? 10_000);
   }
 
   async start(): Promise<void> {
@@ -105,7 +113,7 @@ export class KubeletAgent {
       ...(this.o.podPidsLimit !== undefined ? { podPidsLimit: this.o.podPidsLimit } : {}),
       ...(this.o.imagePullBackoff ? { pullBackoff: this.o.imagePullBackoff } : {}),
     });
-    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, ...(engine ? { engine } : {}) });
+    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, volumes: { allowHostPath: this.o.allowHostPath ?? true }, ...(engine ? { engine } : {}) });
     this.o.node.runtimeVersion = this.runtime.engine.runtimeVersion;
     this.o.log.info({ runtime: this.runtime.engine.runtimeVersion }, 'container runtime');
     this.runtime.onChange((uid) => {
@@ -238,6 +246,7 @@ export class KubeletAgent {
       if (uid) {
         await this.runtime.removePod(uid);
         this.svcEnv.delete(uid);
+        this.configs.forget(uid);
         this.uidByKey.delete(key);
         this.keyByUid.delete(uid);
       }
@@ -255,7 +264,7 @@ export class KubeletAgent {
     }
     let env = this.svcEnv.get(uid);
     if (!env) this.svcEnv.set(uid, (env = await this.serviceEnv(pod)));
-    await this.runtime.syncPod(pod, env);
+    await this.runtime.syncPod(pod, env, await this.configs.forPod(pod));
     const status = this.runtime.podStatus(pod);
     if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
       const holdMs = pod.metadata.deletionTimestamp ? undefined : this.holdFirstRunning(key, pod, status);
@@ -277,6 +286,8 @@ export class KubeletAgent {
       }
       await this.forceDelete(pod);
     }
+    // Mounted ConfigMaps/Secrets follow updates, and a container waiting on a missing one starts once it exists.
+    if (!pod.metadata.deletionTimestamp && this.configs.needsResync(pod)) return { requeueAfterMs: this.configs.refreshMs };
   }
 
   /**

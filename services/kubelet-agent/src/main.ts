@@ -13,6 +13,8 @@
  * run — root, runc, writable cgroups — else processes), KJOBS_REGISTRIES_FILE (registry mirrors,
  * k3s registries.yaml), KJOBS_POD_PIDS_LIMIT (4096; 0 = none), KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS /
  * KJOBS_IMAGE_PULL_BACKOFF_MAX_MS (10000 / 300000).
+ * KJOBS_ALLOW_HOST_PATH (true; `false` refuses hostPath volumes), KJOBS_CONFIG_REFRESH_MS (10000: how
+ * long a pod's ConfigMaps and Secrets are reused before they are read again).
  * SIGTERM or SIGINT shuts the node down: every pod is stopped (grace capped at
  * KJOBS_SHUTDOWN_GRACE_SECONDS, default 5) and nothing of it is left. With KJOBS_KEEP_PODS_ON_STOP=1
  * pods keep running and a restarted agent re-attaches to them (as after a crash).
@@ -59,6 +61,8 @@ const makeAgent = () => new KubeletAgent({
     ...(env.KJOBS_CRASHLOOP_MAX_MS ? { maxMs: Number(env.KJOBS_CRASHLOOP_MAX_MS) } : {}),
   },
   ...(env.KJOBS_STATUS_HOLD_MS ? { statusHoldMs: Number(env.KJOBS_STATUS_HOLD_MS) } : {}),
+  allowHostPath: env.KJOBS_ALLOW_HOST_PATH !== 'false',
+  ...(env.KJOBS_CONFIG_REFRESH_MS ? { configRefreshMs: Number(env.KJOBS_CONFIG_REFRESH_MS) } : {}),
 });
 
 // The api-server may still be starting: retry (with a fresh agent) until it answers.

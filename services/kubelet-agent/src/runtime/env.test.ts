@@ -169,7 +169,7 @@ describe('buildContainerEnv', () => {
 
   it.each([
     [{ fieldRef: { fieldPath: 'spec.nope' } }, /unsupported fieldRef "spec.nope"/],
-    [{ secretKeyRef: { name: 's', key: 'k' } }, /secretKeyRef is not supported/],
+    [{ secretKeyRef: { name: 's', key: 'k' } }, /^secret "s" not found$/],
   ])('fails with a config error on %j', (valueFrom, err) => {
     const r = buildContainerEnv(ctx({ env: [{ name: 'X', valueFrom }] }));
     expect(r.ok).toBe(false);

@@ -1,4 +1,6 @@
 import type { Container, Pod, Service, ServicePort } from '@kjobs/api';
+import type { PodConfigData } from './config-data.js';
+import { envFromVars, resolveKeyRef } from './env-sources.js';
 
 /** PATH given to every container unless its `env` sets one (containerd's default). */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -110,6 +112,8 @@ export interface EnvContext {
   serviceEnv: Record<string, string>;
   /** The `kubernetes` Service env vars (kept even without service links), if the agent has them. */
   kubernetesEnv?: Record<string, string>;
+  /** The pod's ConfigMaps and Secrets as last read (configMapKeyRef, secretKeyRef, envFrom, volumes). */
+  configData?: PodConfigData;
 }
 
 /** The environment, or why it cannot be built (a CreateContainerConfigError). */
@@ -118,8 +122,10 @@ export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false;
 /**
  * Build a container's environment from NOTHING (never the agent's own env, so no credentials
  * leak). Layers, later winning: PATH/HOME/HOSTNAME/POD_* → service env (Kubernetes order) →
- * the container's `env` with `$(VAR)` expansion against service env and earlier entries, and
- * `valueFrom.fieldRef`. Unsupported `valueFrom` sources fail unless marked optional.
+ * the container's `envFrom` (ConfigMaps and Secrets, with prefixes) → its `env` with `$(VAR)`
+ * expansion against service env and earlier entries, `valueFrom.fieldRef`, `configMapKeyRef` and
+ * `secretKeyRef` (env-sources.ts, the kubelet's messages). Unsupported `valueFrom` sources fail
+ * unless marked optional.
  */
 export function buildContainerEnv(ctx: EnvContext): EnvResult {
   const { pod } = ctx;
@@ -134,14 +140,17 @@ export function buildContainerEnv(ctx: EnvContext): EnvResult {
   // Kubernetes expands $(VAR) only against service env and earlier container env entries.
   const scope: Record<string, string> = { ...ctx.kubernetesEnv };
   if (pod.spec.enableServiceLinks !== false) Object.assign(scope, ctx.serviceEnv);
+  const fromSources = envFromVars(ctx.container, pod.metadata.namespace ?? 'default', ctx.configData);
+  if (!fromSources.ok) return { ok: false, message: fromSources.message };
+  Object.assign(scope, fromSources.vars);
   for (const ev of ctx.container.env ?? []) {
     if (ev.valueFrom) {
       const resolved = resolveValueFrom(ev.valueFrom, ctx);
       if (!resolved.ok) {
         if (resolved.optional) continue;
-        return { ok: false, message: `env ${ev.name}: ${resolved.message}` };
+        return { ok: false, message: resolved.keyRef ? resolved.message : `env ${ev.name}: ${resolved.message}` };
       }
-      scope[ev.name] = resolved.value;
+      if (resolved.value !== undefined) scope[ev.name] = resolved.value;
     } else {
       scope[ev.name] = expandVars(ev.value ?? '', (n) => scope[n]);
     }
@@ -149,13 +158,19 @@ export function buildContainerEnv(ctx: EnvContext): EnvResult {
   return { ok: true, env: Object.assign(env, scope) };
 }
 
-type ValueFromResult = { ok: true; value: string } | { ok: false; optional: boolean; message: string };
+type ValueFromResult = { ok: true; value: string | undefined } | { ok: false; optional: boolean; message: string; keyRef?: boolean };
 
 function resolveValueFrom(valueFrom: NonNullable<Container['env']>[number]['valueFrom'], ctx: EnvContext): ValueFromResult {
   const fieldPath = valueFrom?.fieldRef?.fieldPath;
   if (fieldPath !== undefined) {
     const value = fieldRefValue(fieldPath, ctx);
     return value === undefined ? { ok: false, optional: false, message: `unsupported fieldRef "${fieldPath}"` } : { ok: true, value };
+  }
+  const keyRef = valueFrom?.configMapKeyRef ?? valueFrom?.secretKeyRef;
+  if (keyRef) {
+    const kind = valueFrom?.configMapKeyRef ? 'configmap' : 'secret';
+    const got = resolveKeyRef(kind, keyRef as never, ctx.pod.metadata.namespace ?? 'default', ctx.configData);
+    return got.ok ? got : { ok: false, optional: false, message: got.message, keyRef: true };
   }
   const source = Object.keys(valueFrom ?? {}).find((k) => k !== 'fieldRef') ?? 'valueFrom';
   const optional = (valueFrom?.[source] as { optional?: boolean } | undefined)?.optional === true;

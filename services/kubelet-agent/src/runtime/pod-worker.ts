@@ -5,6 +5,7 @@ import type { Launcher } from './launcher.js';
 import { ContainerRun } from './container-run.js';
 import type { IpAllocator } from './ip-allocator.js';
 import { exitFile, exitJournalDir, logFile, logTimesFile, podDir } from './layout.js';
+import type { PodConfigData } from './config-data.js';
 import type { ContainerEngine } from './engine.js';
 import { lifecycleOf, runHook } from './hooks.js';
 import { prepareLaunch } from './launch.js';
@@ -27,6 +28,8 @@ export interface WorkerContext {
   isClosed(): boolean;
   emitChange(uid: string): void;
   emitEvent(e: RuntimeEvent): void;
+  /** The pod's ConfigMaps and Secrets as the agent last read them (env sources). */
+  configData?(uid: string): PodConfigData | undefined;
 }
 
 /**
@@ -288,7 +291,7 @@ export class PodWorker {
   private envContext(spec: Container, podIP: string) {
     const r = this.record;
     const { opts } = this.ctx;
-    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv };
+    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv, configData: this.ctx.configData?.(r.uid) };
   }
 
   /** Watch a run: its exit, its log growth and its probes. `env` is rebuilt when not given (recovery). */

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import type { PodConfigData } from './config-data.js';
+import { PodVolumes } from './pod-volumes.js';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -39,6 +41,10 @@ const EXIT_JOURNAL_PRUNE_MS = 60_000;
 export class ProcessRuntime {
   private readonly workers = new Map<string, PodWorker>();
   private readonly tombstones = new Set<string>();
+  /** The pods' volumes (pod-volumes.ts) and the ConfigMaps/Secrets last given for each pod. */
+  private readonly volumes: PodVolumes;
+  private readonly configData = new Map<string, PodConfigData>();
+  private readonly mountFailures = new Map<string, string>();
   private readonly opts: CompiledOptions;
   private readonly ctx: WorkerContext;
   /** The engine runs go through (processes, or OCI containers). */
@@ -82,7 +88,9 @@ export class ProcessRuntime {
       isClosed: () => this.closed,
       emitChange: (uid) => this.emitChange(uid),
       emitEvent: (e) => this.emitEvent(e),
+      configData: (uid) => this.configData.get(uid),
     };
+    this.volumes = new PodVolumes(options.rootDir, { linkMountPaths: !options.engine, ...options.volumes, log: this.opts.log });
   }
 
   /** Subscribe to "this pod's status may have changed"; returns the unsubscribe function. */
@@ -145,7 +153,7 @@ export class ProcessRuntime {
    * 3. decide and act: start, restart after backoff, kill at the deadline;
    * 4. a pod with a deletionTimestamp is killed with its deletion grace period.
    */
-  async syncPod(pod: Pod, serviceEnv: Record<string, string>): Promise<void> {
+  async syncPod(pod: Pod, serviceEnv: Record<string, string>, configData?: PodConfigData): Promise<void> {
     if (this.closed) return;
     const uid = pod.metadata.uid ?? '';
     assertSafeSegment(uid, 'pod uid');
@@ -157,8 +165,38 @@ export class ProcessRuntime {
       w = this.admit(pod);
     }
     const worker = w;
+    if (configData) this.configData.set(uid, configData);
+    // Containers start only once every volume is set up (FailedMount until then); a running pod keeps going.
+    if (!(await this.setUpVolumes(pod, worker.record.podIP)) && !worker.synced) return;
     await worker.exclusive(() => worker.sync(pod, serviceEnv));
     if (pod.metadata.deletionTimestamp) void worker.kill(pod.metadata.deletionGracePeriodSeconds);
+  }
+
+  /**
+   * Set up the pod's volumes; false (with one Warning `FailedMount` event per new message, as the
+   * kubelet words it) when one cannot be.
+   */
+  private async setUpVolumes(pod: Pod, podIP: string | undefined): Promise<boolean> {
+    const uid = pod.metadata.uid ?? '';
+    const got = await this.volumes.setUp({
+      pod, podIP: podIP ?? '', hostIP: this.opts.hostIP, nodeName: this.opts.nodeName, data: this.configData.get(uid), now: new Date(this.opts.now()),
+    });
+    if (got.ok) {
+      this.mountFailures.delete(uid);
+      return true;
+    }
+    const message = `MountVolume.SetUp failed for volume "${got.volume}" : ${got.message}`;
+    if (this.mountFailures.get(uid) !== message) {
+      this.mountFailures.set(uid, message);
+      this.emitEvent({ podUid: uid, namespace: pod.metadata.namespace ?? 'default', podName: pod.metadata.name ?? '', type: 'Warning', reason: 'FailedMount', message });
+    }
+    return false;
+  }
+
+  private async tearDownVolumes(uid: string): Promise<void> {
+    this.configData.delete(uid);
+    this.mountFailures.delete(uid);
+    await this.volumes.tearDown(uid).catch((err: unknown) => this.opts.log.warn({ uid, err }, 'removing the pod volumes failed'));
   }
 
   /**
@@ -227,6 +265,7 @@ export class ProcessRuntime {
     this.ctx.journal.remove(uid);
     this.tombstones.add(uid);
     if (this.tombstones.size > TOMBSTONES) this.tombstones.delete(this.tombstones.values().next().value ?? '');
+    await this.tearDownVolumes(uid);
     await rm(podDir(this.opts.rootDir, uid), { recursive: true, force: true });
   }
 

@@ -1,3 +1,4 @@
+import type { VolumeOptions } from './pod-volumes.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Catalog } from './catalog.js';
 import type { ContainerEngine } from './engine.js';
@@ -36,6 +37,8 @@ export interface ProcessRuntimeOptions {
   logTimesIntervalMs?: number;
   /** Gives every container KUBERNETES_SERVICE_HOST/PORT and friends. Default none. */
   kubernetesService?: { host: string; port: number };
+  /** Pod volumes: hostPath allowed, memory emptyDirs as tmpfs, mountPath links (pod-volumes.ts). Default: see VolumeOptions; mountPath links for the process engine. */
+  volumes?: VolumeOptions;
   /**
    * How runs start: a launcher binary's path, or false for the sh shim. Default: KJOBS_LAUNCHER,
    * else native/kjobs-launcher.c compiled once with cc, else the sh shim.

@@ -17,6 +17,7 @@ import { OCI_RUN_SCRIPT, OciLayout, ensurePodFiles } from './run-files.js';
 import { terminationMessage } from '../termination-message.js';
 import { Runc } from './runc.js';
 import { buildRuntimeSpec, containerArgs, effectiveSecurityContext, mergeEnv } from './spec.js';
+import { containerMounts } from './mounts.js';
 
 /** Options of an OciEngine; every optional field names its default. */
 export interface OciEngineOptions {
@@ -102,6 +103,8 @@ export class OciEngine implements ContainerEngine {
     if ('error' in user) return { kind: 'waiting', reason: 'CreateContainerConfigError', message: user.error };
     const nonRoot = checkNonRoot(sc, img.config.User, user.uid, podRef, spec.name);
     if (nonRoot) return { kind: 'waiting', reason: 'CreateContainerConfigError', message: nonRoot };
+    const volumes = containerMounts(this.o.rootDir, r.pod, spec);
+    if ('error' in volumes) return { kind: 'waiting', reason: 'CreateContainerConfigError', message: volumes.error };
     const cwd = spec.workingDir || img.config.WorkingDir || '/';
     const pathVar = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
     const program = args[0]!;
@@ -122,6 +125,7 @@ export class OciEngine implements ContainerEngine {
     const config = buildRuntimeSpec({
       pod: r.pod, container: spec, args, env, cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, hostname,
       rootfs: path.join(run, 'rootfs'), hostsFile: files.hosts, hostnameFile: files.hostname, resolvConfFile: files.resolvConf,
+      volumeMounts: volumes.mounts as unknown as Record<string, unknown>[],
       terminationLog: { hostPath: termFile, containerPath: spec.terminationMessagePath || '/dev/termination-log' },
       cgroupsPath: this.layout.containerCgroup(r.uid, id),
       resources: containerResources(r.pod, spec, this.o.nodeMemoryBytes),

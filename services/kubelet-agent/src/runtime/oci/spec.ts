@@ -101,6 +101,8 @@ export interface RunSpecInput {
   resolvConfFile: string;
   /** The run's termination-message file and where it appears in the container. */
   terminationLog?: { hostPath: string; containerPath: string };
+  /** The container's volume mounts (oci/mounts.ts), after the pod's own files. */
+  volumeMounts?: Record<string, unknown>[];
   cgroupsPath: string;
   resources: ContainerResources;
 }
@@ -125,6 +127,7 @@ export function buildRuntimeSpec(i: RunSpecInput): Record<string, unknown> {
     bind(i.resolvConfFile, '/etc/resolv.conf'),
   ];
   if (i.terminationLog) mounts.push(bind(i.terminationLog.hostPath, i.terminationLog.containerPath));
+  mounts.push(...(i.volumeMounts ?? []));
   const capSet = { bounding: caps, effective: caps, permitted: caps };
   return {
     ociVersion: '1.0.2',
