@@ -3,14 +3,15 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestHex, sha256Digest } from './digest.js';
 import { ImagePullError } from './errors.js';
 import { parseRegistryHosts } from './hosts.js';
 import { ImageStore } from './image-store.js';
-import { OCI_INDEX, OCI_MANIFEST } from './media-types.js';
+import { OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from './media-types.js';
 import { RegistryClient, pushImage } from './registry-client.js';
-import { makeConfig, makeLayer, type TarEntry } from './test-images.js';
+import { makeConfig, makeLayer, makeTar, type TarEntry } from './test-images.js';
 import { freePort, startRegistry, type TestRegistry } from './test-registry.js';
 
 let registry: TestRegistry;
@@ -117,6 +118,33 @@ describe('ImageStore against docker-registry', () => {
     expect((err as Error).message).toMatch(new RegExp(`^rpc error: code = Unknown desc = failed to pull and unpack image "${host}/kjobs/tampered:v1": failed to copy: failed commit on ref "layer-${digest}": unexpected commit digest sha256:[a-f0-9]{64}, expected ${digest}: failed precondition$`));
     expect(readdirSync(join(root, 'layers'))).toEqual([]);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it.each<[string, (canary: string) => TarEntry[]]>([
+    ['other files', () => [{ name: 'f', body: 'other content!!!' }, { name: 'd/', type: 'directory' }]],
+    ['an escaping entry', () => [{ name: '../evil', body: 'x' }, { name: 'd/', type: 'directory' }]],
+    ['a symlink, then a file through it', (canary) => [{ name: 'f', type: 'symlink', linkname: canary }, { name: 'f/x', body: 'x' }]],
+  ])('fails on a blob swapped for a valid gzip layer of %s, found only at the end of the stream: the digest, nothing kept', async (_name, swapped) => {
+    // Stored gzip (level 0): two tars of equal length give blobs of equal length, so only the digest differs.
+    const root = newRoot();
+    const tag = `s${stores}`;
+    const canary = join(work, `canary-${tag}`);
+    mkdirSync(canary);
+    const tar = await makeTar([{ name: 'f', body: 'original content' }, { name: 'd/', type: 'directory' }]);
+    const layer = { data: gzipSync(tar, { level: 0 }), mediaType: OCI_LAYER_GZIP, diffId: sha256Digest(tar) };
+    await pushImage(registry.url, 'kjobs/swapped', tag, { config: makeConfig([layer]), layers: [layer] });
+    const swappedTar = await makeTar(swapped(canary));
+    expect(swappedTar.length).toBe(tar.length);
+    const digest = sha256Digest(layer.data);
+    const hex = digestHex(digest);
+    writeFileSync(join(registry.root, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data'), gzipSync(swappedTar, { level: 0 }));
+    const err = await new ImageStore({ root }).pull(`${host}/kjobs/swapped:${tag}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImagePullError);
+    expect((err as Error).message).toMatch(new RegExp(`failed to copy: failed commit on ref "layer-${digest}": unexpected commit digest sha256:[a-f0-9]{64}, expected ${digest}: failed precondition$`));
+    expect(readdirSync(join(root, 'layers'))).toEqual([]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(readdirSync(canary)).toEqual([]);
+    expect([join(root, 'evil'), join(work, 'evil')].filter(existsSync)).toEqual([]);
   });
 
   it.each<[string, (canary: string) => TarEntry[], RegExp]>([

@@ -12,11 +12,12 @@ import { ImageIndex, type PulledImage } from './image-index.js';
 import { LayoutSource } from './layout-source.js';
 import { parseImageConfig, type Descriptor } from './manifest.js';
 import { layerCompression } from './media-types.js';
+import { pullLayer } from './pull-layer.js';
 import { parseImageRef, type ImageRef } from './reference.js';
 import { RegistryClient, type ImageSource } from './registry-client.js';
 import { ResolveError, resolveImage } from './resolve-image.js';
 import { StorePaths } from './store-paths.js';
-import { unpackLayer, type Logger } from './unpack-layer.js';
+import type { Logger } from './unpack-layer.js';
 
 export type { PulledImage } from './image-index.js';
 export type { ImageConfig } from './manifest.js';
@@ -101,8 +102,9 @@ export class ImageStore {
   }
 
   /**
-   * One pull. Does: 1. resolve on the endpoints; 2. check layer media types; 3. fetch the config;
-   * 4. fetch and unpack missing layers (shared per layer); 5. keep the manifests; 6. record the image.
+   * One pull. Does: 1. resolve on the endpoints; 2. check layer media types; 3. fetch the config and
+   * stream the missing layers into place, all at once (shared per layer); 4. keep the manifests;
+   * 5. record the image.
    */
   private async pullShared(ref: ImageRef): Promise<PulledImage> {
     const index = await this.open();
@@ -118,14 +120,18 @@ export class ImageStore {
       for (const layer of manifest.layers) {
         if (!layerCompression(layer.mediaType)) throw new Error(`failed to extract layer ${layer.digest}: unsupported layer media type ${layer.mediaType}`);
       }
-      const configBody = await this.fetchSmallBlob(source, ref.repository, manifest.config, 'config');
-      const { config, diffIds } = parseImageConfig(configBody);
+      // The config and every layer are fetched at once; a layer asks for its diff_id only when
+      // unpacked, and a failed config fails every layer still in flight before it is renamed.
+      const parsed = this.fetchSmallBlob(source, ref.repository, manifest.config, 'config').then(parseImageConfig);
+      parsed.catch(() => undefined); // awaited below, after the layers have settled
       // allSettled: a failed pull returns only once its other layer jobs have finished and cleaned up.
-      const settled = await Promise.allSettled(manifest.layers.map((layer, i) => this.ensureLayer(source, ref.repository, layer, diffIds[i])));
+      const settled = await Promise.allSettled(manifest.layers.map((layer, i) =>
+        this.ensureLayer(source, ref.repository, layer, async () => (await parsed).diffIds[i])));
+      const { config } = await parsed;
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
       const layers = settled.map((r) => (r as PromiseFulfilledResult<string>).value);
-      for (const m of [resolved.top, resolved.image]) await this.keepBlob(m.digest, m.body);
+      await Promise.all([resolved.top, resolved.image].map((m) => this.keepBlob(m.digest, m.body)));
       const pulled: PulledImage = {
         name: ref.name, id: manifest.config.digest, repoDigest: `${ref.registry}/${ref.repository}@${resolved.top.digest}`,
         config, layers, size: manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0),
@@ -154,7 +160,7 @@ export class ImageStore {
   }
 
   /** The unpacked layer dir; downloads and unpacks it when missing, once for concurrent callers. */
-  private ensureLayer(source: ImageSource, repository: string, desc: Descriptor, diffId: string | undefined): Promise<string> {
+  private ensureLayer(source: ImageSource, repository: string, desc: Descriptor, diffId: () => Promise<string | undefined>): Promise<string> {
     const dir = this.paths.layer(desc.digest);
     if (existsSync(dir)) return Promise.resolve(dir);
     let job = this.layerJobs.get(desc.digest);
@@ -165,16 +171,14 @@ export class ImageStore {
     return job;
   }
 
-  private async unpackInto(source: ImageSource, repository: string, desc: Descriptor, diffId: string | undefined, dir: string): Promise<string> {
+  /** Streams the layer into a temp dir (pull-layer.ts) and renames it into place once verified. */
+  private async unpackInto(source: ImageSource, repository: string, desc: Descriptor, diffId: () => Promise<string | undefined>, dir: string): Promise<string> {
     const t0 = performance.now();
-    const blob = this.paths.tmpPath(`layer-${digestHex(desc.digest).slice(0, 12)}`);
-    const tmpDir = `${blob}.d`;
+    const tmpDir = this.paths.tmpPath(`layer-${digestHex(desc.digest).slice(0, 12)}`);
     try {
-      await fetchBlob(source, repository, desc, 'layer', blob);
       await mkdir(tmpDir, { mode: 0o755 });
       const compression = layerCompression(desc.mediaType) ?? 'none';
-      const unpacked = await unpackLayer(blob, tmpDir, { compression, log: this.opts.log });
-      if (diffId && unpacked.diffId !== diffId) throw new DigestMismatchError(`layer-${desc.digest}`, unpacked.diffId, diffId);
+      await pullLayer(source, repository, desc, tmpDir, { compression, diffId, log: this.opts.log });
       await rename(tmpDir, dir);
       this.opts.log?.debug({ layer: desc.digest, size: desc.size, ms: elapsed(t0) }, 'unpacked layer');
       return dir;
@@ -182,8 +186,6 @@ export class ImageStore {
       await rm(tmpDir, { recursive: true, force: true });
       if (err instanceof UnsafeLayerEntryError) throw new Error(`failed to extract layer ${desc.digest}: ${err.message}`, { cause: err });
       throw err;
-    } finally {
-      await rm(blob, { force: true });
     }
   }
 }

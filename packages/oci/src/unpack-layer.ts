@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { entryParts, hardlinkTargetParts, whiteoutOf } from './entry-path.js';
 import { UnsafeLayerEntryError } from './errors.js';
@@ -31,35 +31,70 @@ export interface UnpackOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes per gunzip output chunk and per file read: fewer, larger chunks cost fewer callbacks and writes. */
+const CHUNK = 256 << 10;
+/** Bytes buffered between the stages of one layer, so download, gunzip and writes overlap. */
+const BUFFER = 1 << 20;
+
+/** A layer being unpacked: write the layer blob's bytes to `input` (and end it), then await `done`. */
+export interface LayerUnpack {
+  input: Writable;
+  /** The layer's diff_id (sha256 of the uncompressed tar) once every entry is on disk. */
+  done: Promise<{ diffId: string }>;
+}
+
 /**
- * Unpacks the layer blob at `blobFile` into the existing empty directory `dir`; returns the layer's
- * diff_id (sha256 of the uncompressed tar). Throws UnsafeLayerEntryError for a refused entry; the
- * caller removes `dir` on any error. Whiteouts become 0/0 character devices, opaque markers the
+ * Starts unpacking a layer blob streamed into `input` into the existing empty directory `dir`: one
+ * pass, gunzip (when compressed) → sha256 → tar entries → files. `done` rejects with
+ * UnsafeLayerEntryError for a refused entry, or with the stream's error; `input` is destroyed then,
+ * and the caller removes `dir`. Whiteouts become 0/0 character devices, opaque markers the
  * `trusted.overlay.opaque=y` xattr. Owners are applied when running as root; devices are skipped
  * (debug log) when mknod is not possible.
  */
-export async function unpackLayer(blobFile: string, dir: string, opts: UnpackOptions): Promise<{ diffId: string }> {
+export function startUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
   const hash = createHash('sha256');
-  const hasher = new Transform({ transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); } });
+  const hasher = new Transform({
+    highWaterMark: BUFFER,
+    transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); },
+  });
   const ex = extract();
   const sink = ex as unknown as NodeJS.WritableStream;
-  const feeding = opts.compression === 'gzip'
-    ? pipeline(createReadStream(blobFile), createGunzip(), hasher, sink)
-    : pipeline(createReadStream(blobFile), hasher, sink);
+  // zlib streams take Transform options too (the typings omit highWaterMark).
+  const zlibOpts: ZlibOptions & { highWaterMark: number } = { chunkSize: CHUNK, highWaterMark: BUFFER };
+  const gunzip = opts.compression === 'gzip' ? createGunzip(zlibOpts) : undefined;
+  const feeding = gunzip ? pipeline(gunzip, hasher, sink) : pipeline(hasher, sink);
   const layer = new LayerWriter(dir, opts.log);
-  try {
-    for await (const entry of ex) {
-      opts.signal?.throwIfAborted();
-      await layer.apply(entry.header, entry as unknown as Readable);
+  const done = (async () => {
+    try {
+      for await (const entry of ex) {
+        opts.signal?.throwIfAborted();
+        await layer.apply(entry.header, entry as unknown as Readable);
+      }
+      await feeding;
+      await layer.finish();
+    } catch (err) {
+      ex.destroy(err as Error);
+      await feeding.catch(() => undefined);
+      throw err;
     }
-    await feeding;
-    await layer.finish();
-  } catch (err) {
-    ex.destroy(err as Error);
-    await feeding.catch(() => undefined);
-    throw err;
+    return { diffId: `sha256:${hash.digest('hex')}` };
+  })();
+  return { input: gunzip ?? hasher, done };
+}
+
+/**
+ * Unpacks the layer blob at `blobFile` into the existing empty directory `dir`; returns the layer's
+ * diff_id. Throws UnsafeLayerEntryError for a refused entry; the caller removes `dir` on any error.
+ * The same unpacking as startUnpack, fed from a file.
+ */
+export async function unpackLayer(blobFile: string, dir: string, opts: UnpackOptions): Promise<{ diffId: string }> {
+  const { input, done } = startUnpack(dir, opts);
+  const reading = pipeline(createReadStream(blobFile, { highWaterMark: CHUNK }), input);
+  try {
+    return await done;
+  } finally {
+    await reading.catch(() => undefined);
   }
-  return { diffId: `sha256:${hash.digest('hex')}` };
 }
 
 class LayerWriter {
