@@ -190,3 +190,37 @@ describe('pods read ConfigMaps and Secrets (OCI containers)', () => {
   });
 });
 
+describe('init containers and sidecars (OCI containers)', () => {
+  it('an init container finishes before the main container starts, and kubectl shows Init:0/1 meanwhile', async () => {
+    await apply(job('init-first', {
+      initContainers: [{ name: 'prepare', image: 'busybox', command: ['sh', '-c', 'sleep 2; echo ready > /shared/flag'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'cat /shared/flag'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+      volumes: [{ name: 'shared', emptyDir: {} }],
+    }));
+    const seen = await waitFor('Init:0/1', async () => {
+      const out = (await e.kubectl(['get', 'pods', '-l', 'job-name=init-first', '--no-headers'])).stdout;
+      return /\bInit:0\/1\b/.test(out) ? out : undefined;
+    }, 60_000, 100);
+    expect(seen).toMatch(/0\/1\s+Init:0\/1/);
+    await jobComplete('init-first');
+    const p = await podOfJob('init-first');
+    expect((await e.kubectl(['logs', p.metadata.name, '-c', 'main'])).stdout.trim()).toBe('ready');
+    expect(Date.parse(p.status.containerStatuses[0].state.terminated.startedAt)).toBeGreaterThanOrEqual(Date.parse(p.status.initContainerStatuses[0].state.terminated.finishedAt) - 1000);
+  });
+
+  it('a sidecar (restartPolicy Always init container) does not keep its Job from completing: it is stopped when the main container is done', async () => {
+    await apply(job('with-sidecar', {
+      initContainers: [{ name: 'logger', image: 'busybox', restartPolicy: 'Always', command: ['sh', '-c', 'trap "echo stopped; exit 0" TERM; while true; do sleep 0.2; done'] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 1; echo work-done'] }],
+    }));
+    const j = await jobComplete('with-sidecar', 60_000);
+    expect(j.status.succeeded).toBe(1);
+    const p = await podOfJob('with-sidecar');
+    expect(p.status.phase).toBe('Succeeded');
+    expect(p.status.initContainerStatuses[0]).toMatchObject({ name: 'logger', state: { terminated: {} } });
+    expect((await e.kubectl(['logs', p.metadata.name, '-c', 'logger'])).stdout.trim()).toBe('stopped');
+    const ev = JSON.parse((await e.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${p.metadata.name}`, '-o', 'json'])).stdout).items as { reason: string; message: string }[];
+    expect(ev.map((x) => `${x.reason}: ${x.message}`)).toContain('Killing: Stopping container logger');
+  });
+});
+

@@ -25,7 +25,7 @@ describe('shouldRestart', () => {
 describe('computePodActions', () => {
   it('starts every regular container of a new pod', () => {
     const pod = fixturePod({ names: ['a', 'b'], restartPolicy: 'Never' });
-    expect(computePodActions(precord(pod), T0, B)).toEqual({ start: ['a', 'b'], backoff: [], deadlineExceeded: false, done: false });
+    expect(computePodActions(precord(pod), T0, B)).toEqual({ start: ['a', 'b'], backoff: [], stop: [], deadlineExceeded: false, done: false });
   });
 
   it('runs init containers one at a time, in order', () => {
@@ -76,7 +76,7 @@ describe('computePodActions', () => {
 
   it('does nothing while containers run, and is not done', () => {
     const r = precord(fixturePod({ restartPolicy: 'Never' }), [crec('c', { current: run(0, T0) })]);
-    expect(computePodActions(r, T0 + 5, B)).toEqual({ start: [], backoff: [], deadlineExceeded: false, done: false });
+    expect(computePodActions(r, T0 + 5, B)).toEqual({ start: [], backoff: [], stop: [], deadlineExceeded: false, done: false });
   });
 
   it('reports the deadline once passed, and wakes for it before', () => {
@@ -94,7 +94,7 @@ describe('computePodActions', () => {
 
   it('a stopped pod starts nothing; done once nothing runs', () => {
     const r = precord(fixturePod(), [crec('c', { current: run(0, T0, 1) })], { stopped: true });
-    expect(computePodActions(r, T0 + 9999, B)).toEqual({ start: [], backoff: [], deadlineExceeded: false, done: true });
+    expect(computePodActions(r, T0 + 9999, B)).toEqual({ start: [], backoff: [], stop: [], deadlineExceeded: false, done: true });
     const running = precord(fixturePod(), [crec('c', { current: run(0, T0) })], { stopped: true });
     expect(computePodActions(running, T0, B).done).toBe(false);
   });

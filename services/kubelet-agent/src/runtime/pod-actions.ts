@@ -1,4 +1,4 @@
-import type { Pod } from '@kjobs/api';
+import type { Container, Pod } from '@kjobs/api';
 import { type BackoffOptions, crashLoopMessage, isInBackOffSince } from './backoff.js';
 import { type ContainerRecord, type PodRecord, isRunning } from './state.js';
 
@@ -8,6 +8,8 @@ export interface PodActions {
   start: string[];
   /** Containers that must wait out their crash-loop backoff. */
   backoff: { name: string; message: string; untilMs: number }[];
+  /** Sidecars to stop now: every main container has finished for good (Kubernetes 1.29+). */
+  stop: string[];
   /** The pod outlived spec.activeDeadlineSeconds: kill it, it fails with DeadlineExceeded. */
   deadlineExceeded: boolean;
   /** Nothing runs and nothing will be started again: the pod reached its terminal phase. */
@@ -31,19 +33,38 @@ export function shouldRestart(policy: Pod['spec']['restartPolicy'], exitCode: nu
   return p === 'Always' || (p === 'OnFailure' && exitCode !== 0);
 }
 
+/** A sidecar: an init container with `restartPolicy: Always` (Kubernetes 1.29+). */
+export function isSidecar(c: Container | undefined): boolean {
+  return c?.restartPolicy === 'Always';
+}
+
+/**
+ * Have all main (regular) containers finished for good? Each ran, exited, and the pod's
+ * restartPolicy will not start it again. Never true under restartPolicy Always.
+ */
+export function mainContainersDone(record: PodRecord): boolean {
+  const policy = record.pod.spec.restartPolicy;
+  return record.pod.spec.containers.every((spec) => {
+    const cur = record.containers[spec.name]?.current;
+    return cur !== undefined && !isRunning(cur) && !shouldRestart(policy, cur.exitCode ?? 0, false);
+  });
+}
+
 /**
  * Decide the pod's next steps (pure). Does:
  * 1. nothing once the pod is stopped;
  * 2. deadline: past spec.activeDeadlineSeconds → deadlineExceeded;
  * 3. init containers one at a time, in order: start the first unfinished one, restart a failed
- *    one per restartPolicy (Never: the pod is done, it fails);
+ *    one per restartPolicy (Never: the pod is done, it fails); a sidecar (restartPolicy Always)
+ *    lets the next one start once it has started, and is restarted whenever it exits — until the
+ *    main containers have finished for good: then running sidecars are stopped and not restarted;
  * 4. then every regular container: start it, or restart it per restartPolicy once its crash-loop
  *    backoff has passed;
  * 5. done when nothing runs and nothing is left to start.
  * Containers waiting on a config error are retried at `waiting.retryAtMs`.
  */
 export function computePodActions(record: PodRecord, nowMs: number, opts: BackoffOptions): PodActions {
-  const actions: PodActions = { start: [], backoff: [], deadlineExceeded: false, done: false };
+  const actions: PodActions = { start: [], backoff: [], stop: [], deadlineExceeded: false, done: false };
   const wake = (ms: number) => {
     if (actions.wakeAtMs === undefined || ms < actions.wakeAtMs) actions.wakeAtMs = ms;
   };
@@ -59,18 +80,26 @@ export function computePodActions(record: PodRecord, nowMs: number, opts: Backof
   }
   const { pod } = record;
   const policy = pod.spec.restartPolicy;
-  const step = (c: ContainerRecord, init: boolean): 'wait' | 'next' | 'failed' => {
+  const mainDone = mainContainersDone(record);
+  const step = (c: ContainerRecord, init: boolean, sidecar = false): 'wait' | 'next' | 'failed' => {
     const cur = c.current;
+    // A sidecar that ran before does not hold back the containers after it while it restarts.
+    const after = sidecar && (c.restartCount > 0 || c.previous !== undefined) ? 'next' : 'wait';
     if (!cur) {
       const retryAt = c.waiting?.retryAtMs;
       if (retryAt !== undefined && retryAt > nowMs) wake(retryAt);
       else actions.start.push(c.name);
-      return 'wait';
+      return after;
     }
-    if (isRunning(cur)) return 'wait';
+    if (isRunning(cur)) {
+      if (!sidecar) return 'wait';
+      if (mainDone) actions.stop.push(c.name);
+      return c.started ? 'next' : 'wait';
+    }
     const exitCode = cur.exitCode ?? 0;
-    if (init && exitCode === 0) return 'next';
-    if (!shouldRestart(policy, exitCode, init)) return init ? 'failed' : 'next';
+    if (sidecar && mainDone) return 'next';
+    if (init && exitCode === 0 && !sidecar) return 'next';
+    if (!sidecar && !shouldRestart(policy, exitCode, init)) return init ? 'failed' : 'next';
     const finishedMs = Date.parse(cur.finishedAt ?? '') || nowMs;
     if (isInBackOffSince(c.backoff, finishedMs, nowMs, opts) && c.backoff) {
       const untilMs = finishedMs + c.backoff.backoffMs;
@@ -79,13 +108,13 @@ export function computePodActions(record: PodRecord, nowMs: number, opts: Backof
     } else {
       actions.start.push(c.name);
     }
-    return 'wait';
+    return sidecar ? 'next' : 'wait';
   };
   for (const spec of pod.spec.initContainers ?? []) {
     const c = record.containers[spec.name];
     if (!c) continue;
-    const r = step(c, true);
-    if (r === 'failed') return { start: [], backoff: [], deadlineExceeded: false, done: true };
+    const r = step(c, true, isSidecar(spec));
+    if (r === 'failed') return { start: [], backoff: [], stop: [], deadlineExceeded: false, done: true };
     if (r === 'wait') return finish(actions, all);
   }
   for (const spec of pod.spec.containers) {

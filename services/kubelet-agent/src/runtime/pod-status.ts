@@ -52,8 +52,10 @@ export function containerStatusOf(spec: Container, rec: ContainerRecord | undefi
   } else if (isRunning(cur)) {
     status.state = { running: { startedAt: cur.startedAt } };
     status.lastState = lastRun(rec.previous);
-    status.ready = rec.init ? false : rec.ready;
-    status.started = rec.init ? true : rec.started;
+    // A sidecar (restartable init container) reports readiness and startup like a main container.
+    const restartable = rec.init && spec.restartPolicy === 'Always';
+    status.ready = rec.init && !restartable ? false : rec.ready;
+    status.started = rec.init && !restartable ? true : rec.started;
   } else if (cur) {
     status.state = { terminated: terminatedOf(cur) };
     status.lastState = lastRun(rec.previous);
@@ -66,13 +68,22 @@ export function containerStatusOf(spec: Container, rec: ContainerRecord | undefi
  * The pod phase (kubelet getPhase): Pending while init containers run or any container waits
  * for its first start; Running while something runs or will be restarted; with no container
  * left running — Succeeded when all exited 0, Failed when one failed and will not restart.
- * An init container failure under Never fails the pod.
+ * An init container failure under Never fails the pod. Sidecars count only until they started.
  */
 export function podPhase(pod: Pod, init: ContainerStatus[], regular: ContainerStatus[], podIsTerminal: boolean): Phase {
   const policy = pod.spec.restartPolicy ?? 'Always';
+  const sidecars = sidecarNames(pod);
   let pendingInit = 0;
   let failedInit = 0;
+  let sidecarsRunning = 0;
   for (const s of init) {
+    if (sidecars.has(s.name) && s.state.running) sidecarsRunning++;
+    // A sidecar is pending until it first started; its exits (it restarts, or is stopped when the
+    // main containers are done) never fail the pod.
+    if (sidecars.has(s.name)) {
+      if (!s.started && !s.state.terminated && !s.lastState.terminated) pendingInit++;
+      continue;
+    }
     if (s.state.running) pendingInit++;
     else if (s.state.terminated) {
       if (s.state.terminated.exitCode !== 0) failedInit++;
@@ -103,8 +114,16 @@ export function podPhase(pod: Pod, init: ContainerStatus[], regular: ContainerSt
     else if (policy === 'Never') phase = 'Failed';
     else phase = 'Running';
   }
+  // The kubelet reports a terminal phase only once every container stopped: main containers that
+  // are done wait for their sidecars to be stopped.
+  if (!podIsTerminal && sidecarsRunning > 0 && (phase === 'Succeeded' || phase === 'Failed')) phase = 'Running';
   // A pod the kubelet finished (killed, deleted) never stays Pending/Running.
   return podIsTerminal && (phase === 'Pending' || phase === 'Running') ? 'Failed' : phase;
+}
+
+/** The names of the pod's sidecars (init containers with restartPolicy Always). */
+function sidecarNames(pod: Pod): Set<string> {
+  return new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
 }
 
 function condition(pod: Pod, type: string, status: PodCondition['status'], nowIso: string, reason?: string, message?: string): PodCondition {
@@ -145,7 +164,10 @@ export function computePodStatus(pod: Pod, record: PodRecord | undefined, nowMs:
   if (record?.failure && !anyRunning) phase = 'Failed';
   if (previous === 'Succeeded' || previous === 'Failed') phase = previous;
 
-  const initIncomplete = init.filter((s) => !(s.state.terminated && s.state.terminated.exitCode === 0)).map((s) => s.name);
+  const sidecars = sidecarNames(pod);
+  const initIncomplete = init
+    .filter((s) => !(s.state.terminated && s.state.terminated.exitCode === 0) && !(sidecars.has(s.name) && (s.started || s.state.terminated || s.lastState.terminated)))
+    .map((s) => s.name);
   const initialized =
     initIncomplete.length === 0 || phase === 'Succeeded'
       ? condition(pod, 'Initialized', 'True', nowIso, initIncomplete.length && phase === 'Succeeded' ? 'PodCompleted' : undefined)

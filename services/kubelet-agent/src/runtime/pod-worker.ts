@@ -1,5 +1,6 @@
 import type { Container, Pod } from '@kjobs/api';
 import { nextBackoff } from './backoff.js';
+import { stopSidecars } from './sidecars.js';
 import { type RunChild, type RunExit, reapGroup, startShim, waitForExit } from './container-process.js';
 import type { Launcher } from './launcher.js';
 import { ContainerRun } from './container-run.js';
@@ -158,6 +159,7 @@ export class PodWorker {
           }
           rec.waiting = { reason: 'CrashLoopBackOff', message: b.message };
         }
+        stopSidecars(actions.stop, this.runs, this.graceMs(r.pod.spec.terminationGracePeriodSeconds ?? 30), opts.log, (name) => this.event('Normal', 'Killing', `Stopping container ${name}`, r.containers[name]));
         for (const name of actions.start) {
           const rec = r.containers[name];
           // A run that ended at once (StartError) is decided about again right away.
