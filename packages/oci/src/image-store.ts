@@ -15,6 +15,7 @@ import { layerCompression } from './media-types.js';
 import { pullLayer } from './pull-layer.js';
 import { parseImageRef, type ImageRef } from './reference.js';
 import { RegistryClient, type ImageSource } from './registry-client.js';
+import type { RegistryCredentials } from './auth.js';
 import { ResolveError, resolveImage } from './resolve-image.js';
 import { StorePaths } from './store-paths.js';
 import type { Logger } from './unpack-layer.js';
@@ -59,8 +60,11 @@ export class ImageStore {
    * unpacks each missing layer once. Throws ImagePullError with containerd-like wording. The
    * signal cancels this caller's wait (code Canceled); the shared pull goes on for the other
    * waiters and its result is kept, as a kubelet's image pull outlives one pod's pull attempt.
+   * `credentials` (a pod's pull secrets for this registry) are tried in order, as the kubelet
+   * tries each matching pull secret, until one pull succeeds; the last failure is thrown. Only
+   * pulls with the same credentials share a pull.
    */
-  async pull(image: string, opts: { signal?: AbortSignal } = {}): Promise<{ image: PulledImage; durationMs: number }> {
+  async pull(image: string, opts: { signal?: AbortSignal; credentials?: readonly RegistryCredentials[] } = {}): Promise<{ image: PulledImage; durationMs: number }> {
     const started = performance.now();
     let ref: ImageRef;
     try {
@@ -68,13 +72,24 @@ export class ImageStore {
     } catch (err) {
       throw new ImagePullError(image, 'InvalidArgument', (err as ImageRefError).message, { cause: err });
     }
-    let shared = this.pulls.get(ref.name);
-    if (!shared) {
-      shared = this.pullShared(ref).finally(() => this.pulls.delete(ref.name));
-      this.pulls.set(ref.name, shared);
+    const attempts: (RegistryCredentials | undefined)[] = opts.credentials?.length ? [...opts.credentials] : [undefined];
+    let last: unknown;
+    for (const credentials of attempts) {
+      const key = credentials ? `${ref.name}\n${credentials.username}\n${credentials.password}` : ref.name;
+      let shared = this.pulls.get(key);
+      if (!shared) {
+        shared = this.pullShared(ref, credentials).finally(() => this.pulls.delete(key));
+        this.pulls.set(key, shared);
+      }
+      try {
+        const pulled = await abortable(shared, opts.signal, ref.name);
+        return { image: pulled, durationMs: performance.now() - started };
+      } catch (err) {
+        if (opts.signal?.aborted) throw err;
+        last = err;
+      }
     }
-    const pulled = await abortable(shared, opts.signal, ref.name);
-    return { image: pulled, durationMs: performance.now() - started };
+    throw last;
   }
 
   /** The image if in the store: by name, by `name@digest` (repo digest) or by image ID (`sha256:…`). */
@@ -106,12 +121,12 @@ export class ImageStore {
    * stream the missing layers into place, all at once (shared per layer); 4. keep the manifests;
    * 5. record the image.
    */
-  private async pullShared(ref: ImageRef): Promise<PulledImage> {
+  private async pullShared(ref: ImageRef, credentials?: RegistryCredentials): Promise<PulledImage> {
     const index = await this.open();
     const log = this.opts.log;
     const t0 = performance.now();
     const sources = endpointsFor(this.opts.hosts ?? { mirrors: {} }, ref.registry).map((url): ImageSource =>
-      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.fetchFn, tokens: this.tokens }));
+      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.fetchFn, tokens: this.tokens, ...(credentials ? { credentials } : {}) }));
     try {
       const resolved = await resolveImage(sources, ref, undefined, (source, err) =>
         log?.debug({ image: ref.name, endpoint: source.location, err: String(err) }, 'endpoint failed; trying the next'));

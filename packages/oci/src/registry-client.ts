@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { TokenCache, parseBearerChallenge, type BearerChallenge } from './auth.js';
+import { TokenCache, basicAuthorization, isBasicChallenge, parseBearerChallenge, type BearerChallenge, type RegistryCredentials } from './auth.js';
 import { isSha256Digest, sha256Digest } from './digest.js';
 import { DigestMismatchError, NotFoundError, RegistryError } from './errors.js';
 import { MANIFEST_ACCEPT, OCI_CONFIG, OCI_MANIFEST } from './media-types.js';
@@ -23,6 +23,8 @@ export interface RegistryClientOptions {
   fetch?: typeof fetch;
   /** Shared token cache. Default: one per client. */
   tokens?: TokenCache;
+  /** A user and password: for the token server (Bearer) or for every request (Basic). Default: anonymous. */
+  credentials?: RegistryCredentials;
 }
 
 /** Manifests are small; refuse anything bigger than this rather than buffer it. */
@@ -41,6 +43,9 @@ export class RegistryClient implements ImageSource {
   private readonly fetchFn: typeof fetch;
   private readonly tokens: TokenCache;
   private challenge: BearerChallenge | undefined;
+  private readonly credentials: RegistryCredentials | undefined;
+  /** The registry asked for Basic auth: send the credentials with every request from now on. */
+  private basic = false;
 
   constructor(endpoint: URL | string, opts: RegistryClientOptions = {}) {
     const url = new URL(endpoint);
@@ -50,6 +55,7 @@ export class RegistryClient implements ImageSource {
     this.location = String(endpoint);
     this.fetchFn = opts.fetch ?? fetch;
     this.tokens = opts.tokens ?? new TokenCache(this.fetchFn);
+    this.credentials = opts.credentials;
   }
 
   /** GET the manifest, sending both the OCI and the Docker Accept types. */
@@ -108,9 +114,10 @@ export class RegistryClient implements ImageSource {
   }
 
   /**
-   * One request. Does: 1. add a cached bearer token when the endpoint asked for one before;
-   * 2. send; 3. on a 401 Bearer challenge fetch a token for the scope and send once more;
-   * 4. map 404 to NotFoundError and other unexpected statuses to RegistryError.
+   * One request. Does: 1. add a cached bearer token when the endpoint asked for one before (or the
+   * Basic credentials); 2. send; 3. on a 401 Bearer challenge fetch a token for the scope (with the
+   * credentials, if any) and send once more; on a Basic challenge send once more with the
+   * credentials; 4. map 404 to NotFoundError and other unexpected statuses to RegistryError.
    */
   private async request(method: string, repository: string, path: string | URL, opts: {
     headers?: Record<string, string>; body?: Buffer; signal?: AbortSignal; push?: boolean; expect?: number[];
@@ -118,20 +125,27 @@ export class RegistryClient implements ImageSource {
     if (!REPOSITORY.test(repository)) throw new RegistryError(`invalid repository name ${JSON.stringify(repository)}`, 0);
     const url = typeof path === 'string' ? new URL(`${repository}/${path}`, this.base) : path;
     const scope = `repository:${repository}:${opts.push ? 'pull,push' : 'pull'}`;
+    const creds = this.credentials;
+    const authorization = (token?: string): string | undefined => (token ? `Bearer ${token}` : this.basic && creds ? basicAuthorization(creds) : undefined);
     const send = (token?: string): Promise<Response> => this.fetchFn(url, {
       method, signal: opts.signal, body: opts.body && new Uint8Array(opts.body), redirect: 'follow',
-      headers: { ...opts.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { ...opts.headers, ...(authorization(token) ? { authorization: authorization(token)! } : {}) },
     }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
       if (opts.signal?.aborted) throw err;
       throw new RegistryError(`failed to do request: ${method} "${url.origin}${url.pathname}": ${err.cause?.code ?? err.cause?.message ?? err.message}`, 0);
     });
-    let res = await send(this.challenge && this.tokens.cached(this.challenge, scope));
+    let res = await send(this.challenge && this.tokens.cached(this.challenge, scope, creds));
     if (res.status === 401) {
-      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
+      const header = res.headers.get('www-authenticate');
+      const challenge = parseBearerChallenge(header);
       if (challenge) {
         await res.body?.cancel();
         this.challenge = challenge;
-        res = await send(await this.tokens.token(challenge, scope, opts.signal));
+        res = await send(await this.tokens.token(challenge, scope, opts.signal, creds));
+      } else if (creds && !this.basic && isBasicChallenge(header)) {
+        await res.body?.cancel();
+        this.basic = true;
+        res = await send();
       }
     }
     if ((opts.expect ?? [200]).includes(res.status)) return res;
@@ -161,8 +175,8 @@ export interface PushableImage { config: Buffer; layers: { data: Buffer; mediaTy
  * what a pull by digest will verify. Idempotent: pushing the same image twice yields the same digest.
  */
 export async function pushImage(endpoint: string, repository: string, tag: string, image: PushableImage,
-  opts: { signal?: AbortSignal; fetch?: typeof fetch } = {}): Promise<{ manifestDigest: string; manifest: Buffer }> {
-  const client = new RegistryClient(endpoint, { fetch: opts.fetch });
+  opts: { signal?: AbortSignal; fetch?: typeof fetch; credentials?: RegistryCredentials } = {}): Promise<{ manifestDigest: string; manifest: Buffer }> {
+  const client = new RegistryClient(endpoint, { fetch: opts.fetch, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   const blobs = [{ data: image.config, mediaType: OCI_CONFIG }, ...image.layers];
   const descriptors = [];
   for (const blob of blobs) {
