@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,10 +70,29 @@ describe('unpackLayer', () => {
       (dir) => { expect(readlinkSync(join(dir, 'x'))).toBe('y'); }],
     ['a whiteout replaces a same-named entry of the layer', [{ name: 'd/x', body: 'one' }, { name: 'd/.wh.x' }],
       (dir) => { expect(lstatSync(join(dir, 'd/x')).isCharacterDevice()).toBe(true); }],
+    ['a file under a setgid directory gets the group its header names, not the directory\'s',
+      [{ name: 'd/', type: 'directory', mode: 0o2775, uid: 0, gid: 50 }, { name: 'd/f', body: 'x', uid: 0, gid: 0 }, { name: 'd/e/', type: 'directory', uid: 0, gid: 0 }],
+      (dir) => {
+        expect([statSync(join(dir, 'd')).gid, statSync(join(dir, 'd')).mode & 0o7777]).toEqual([50, 0o2775]);
+        expect([statSync(join(dir, 'd/f')).gid, statSync(join(dir, 'd/e')).gid]).toEqual([0, 0]);
+      }],
+    ['a later entry for an existing directory sets its owner again', [{ name: 'd/', type: 'directory', uid: 7, gid: 8 }, { name: 'd/', type: 'directory', uid: 0, gid: 0 }],
+      (dir) => { expect([statSync(join(dir, 'd')).uid, statSync(join(dir, 'd')).gid]).toEqual([0, 0]); }],
     ['a symlink may point anywhere: it is resolved in the container', [{ name: 'a', type: 'symlink', linkname: '../../../../etc' }],
       (dir) => { expect(readlinkSync(join(dir, 'a'))).toBe('../../../../etc'); }],
   ])('%s', async (_name, entries, check) => {
     check((await unpack(entries)).dir);
+  });
+
+  it('gives new entries the owner their headers name when the layer directory itself is setgid', async () => {
+    const dir = join(work, `layer-setgid-${++n}`);
+    mkdirSync(dir);
+    chownSync(dir, 0, 50);
+    chmodSync(dir, 0o2755);
+    const blob = join(work, `blob-${n}`);
+    await writeFile(blob, await makeTar([{ name: 'f', body: 'x', uid: 0, gid: 0 }, { name: 'd/', type: 'directory', uid: 0, gid: 0 }]));
+    await unpackLayer(blob, dir, { compression: 'none' });
+    expect([statSync(join(dir, 'f')).gid, statSync(join(dir, 'd')).gid]).toEqual([0, 0]);
   });
 
   it.each<[string, TarEntry[], RegExp]>([

@@ -16,6 +16,9 @@ import { UnsafeLayerEntryError } from './errors.js';
 
 const run = promisify(execFile);
 const IS_ROOT = process.getuid?.() === 0;
+/** The owner a new file gets from this process (unless a setgid directory passes its group down). */
+const OWNER = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+const S_ISGID = 0o2000;
 
 /** The logger the package writes to (a pino logger fits). */
 export interface Logger {
@@ -32,9 +35,9 @@ export interface UnpackOptions {
 }
 
 /** Bytes per gunzip output chunk and per file read: fewer, larger chunks cost fewer callbacks and writes. */
-const CHUNK = 256 << 10;
+const CHUNK = 1 << 20;
 /** Bytes buffered between the stages of one layer, so download, gunzip and writes overlap. */
-const BUFFER = 1 << 20;
+const BUFFER = 2 << 20;
 
 /** A layer being unpacked: write the layer blob's bytes to `input` (and end it), then await `done`. */
 export interface LayerUnpack {
@@ -103,6 +106,8 @@ class LayerWriter {
   /** Directories checked to be real directories; cleared whenever an entry replaces something. */
   private readonly safeDirs = new Set<string>();
   private readonly dirTimes: { path: string; mtime: Date }[] = [];
+  /** Whether new entries may inherit a group from a setgid directory (the root's bit, or any setgid entry). */
+  private setgid: Promise<boolean> | undefined;
 
   constructor(private readonly root: string, private readonly log?: Logger) {}
 
@@ -133,7 +138,7 @@ class LayerWriter {
     if (parts.length === 0) {
       await drain(body);
       if (h.type !== 'directory') throw new UnsafeLayerEntryError(h.name, 'a non-directory entry for the layer root');
-      await this.finishEntry(this.root, h, false);
+      await this.finishEntry(this.root, h, false, false);
       return;
     }
     await this.ensureDir(h.name, parts.slice(0, -1));
@@ -177,7 +182,8 @@ class LayerWriter {
         return;
     }
     if (h.type !== 'directory') this.written.add(rel);
-    await this.finishEntry(path, h, h.type === 'symlink');
+    // Everything but a directory that was already there was just created by this process.
+    await this.finishEntry(path, h, h.type === 'symlink', !(h.type === 'directory' && existing?.isDirectory()));
   }
 
   /** Sets directory mtimes last, deepest first, since writing their children changed them. */
@@ -185,14 +191,28 @@ class LayerWriter {
     for (const { path, mtime } of this.dirTimes.reverse()) await utimes(path, mtime, mtime);
   }
 
-  private async finishEntry(path: string, h: Header, isSymlink: boolean): Promise<void> {
+  /** Sets owner, mode and mtime; `fresh`: the entry was created just now (so its owner is this process's). */
+  private async finishEntry(path: string, h: Header, isSymlink: boolean, fresh: boolean): Promise<void> {
     // chown before chmod: chown clears setuid/setgid bits.
-    if (IS_ROOT) await lchown(path, h.uid ?? 0, h.gid ?? 0);
-    if (!isSymlink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
+    if (IS_ROOT && !(fresh && (await this.ownedAlready(h)))) await lchown(path, h.uid ?? 0, h.gid ?? 0);
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    if (!isSymlink) await chmod(path, mode);
+    if (h.type === 'directory' && mode & S_ISGID) this.setgid = Promise.resolve(true);
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirTimes.push({ path, mtime });
     else if (isSymlink) await lutimes(path, mtime, mtime);
     else await utimes(path, mtime, mtime);
+  }
+
+  /**
+   * True when a fresh entry already has the owner `h` asks for, so chown can be skipped: the header
+   * names this process's uid and gid, and no directory of the layer (nor the layer root) is setgid,
+   * which would have given the entry the directory's group instead.
+   */
+  private async ownedAlready(h: Header): Promise<boolean> {
+    if ((h.uid ?? 0) !== OWNER.uid || (h.gid ?? 0) !== OWNER.gid) return false;
+    this.setgid ??= lstat(this.root).then((st) => (st.mode & S_ISGID) !== 0);
+    return !(await this.setgid);
   }
 
   /** Makes `parts` a directory chain inside the layer (when `create`), refusing symlinks and non-directories on the way. */
