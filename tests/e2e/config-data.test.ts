@@ -3,11 +3,14 @@
  * kubectl, the node authorizer's limits on them, and pods that read them (env, volumes) in OCI
  * containers pulled from the cluster's local registry.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { RegistryClient, pushImage } from '@kjobs/oci';
 import { ensureTokens } from '../../scripts/cluster.js';
+import { startRegistry, type TestRegistry } from '../../packages/oci/src/test-registry.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
@@ -221,6 +224,60 @@ describe('init containers and sidecars (OCI containers)', () => {
     expect((await e.kubectl(['logs', p.metadata.name, '-c', 'logger'])).stdout.trim()).toBe('stopped');
     const ev = JSON.parse((await e.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${p.metadata.name}`, '-o', 'json'])).stdout).items as { reason: string; message: string }[];
     expect(ev.map((x) => `${x.reason}: ${x.message}`)).toContain('Killing: Stopping container logger');
+  });
+});
+
+describe('private images: imagePullSecrets against a registry behind htpasswd auth', () => {
+  let priv: TestRegistry;
+  let host: string;
+  const image = () => `${host}/kjobs/private-busybox:v1`;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(path.join(e.home, 'htpasswd-'));
+    writeFileSync(path.join(dir, 'htpasswd'), execFileSync('htpasswd', ['-nbB', 'puller', 'right-pass']));
+    priv = await startRegistry(['auth:', '  htpasswd:', '    realm: kjobs-private', `    path: ${path.join(dir, 'htpasswd')}`].join('\n'));
+    host = new URL(priv.url).host;
+    // Copy the cluster's busybox into the private registry (pushed with the credentials).
+    const src = new RegistryClient(e.cluster.registry!.url!);
+    const repo = 'library/busybox';
+    let m = JSON.parse((await src.getManifest(repo, 'latest')).body.toString());
+    if (m.manifests) m = JSON.parse((await src.getManifest(repo, (m.manifests.find((x: any) => x.platform?.architecture === 'amd64') ?? m.manifests[0]).digest)).body.toString());
+    const blob = async (digest: string) => Buffer.concat(await (await src.openBlob(repo, digest)).toArray());
+    const layers = [];
+    for (const l of m.layers) layers.push({ data: await blob(l.digest), mediaType: l.mediaType });
+    await pushImage(priv.url, 'kjobs/private-busybox', 'v1', { config: await blob(m.config.digest), layers }, { credentials: { username: 'puller', password: 'right-pass' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await priv?.stop();
+  });
+
+  const privatePod = (name: string, secrets: string[]) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { restartPolicy: 'Never', ...(secrets.length ? { imagePullSecrets: secrets.map((n) => ({ name: n })) } : {}), containers: [{ name: 'c', image: image(), command: ['sh', '-c', 'echo pulled-privately'] }] },
+  });
+
+  it('pulled with the imagePullSecret (kubectl create secret docker-registry)', async () => {
+    const r = await e.kubectl(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${host}`, '--docker-username=puller', '--docker-password=right-pass']);
+    expect(r.stderr).toBe('');
+    await apply(privatePod('private-ok', ['regcred']));
+    await waitFor('private-ok Succeeded', async () => (await json('pod', 'private-ok'))?.status?.phase === 'Succeeded', 90_000);
+    expect((await e.kubectl(['logs', 'private-ok'])).stdout.trim()).toBe('pulled-privately');
+  });
+
+  it('refused without it, and with a wrong password: ErrImagePull with the registry\'s 401', async () => {
+    await e.kubectl(['create', 'secret', 'docker-registry', 'badcred', `--docker-server=${host}`, '--docker-username=puller', '--docker-password=wrong']);
+    for (const [name, secrets] of [['private-none', []], ['private-bad', ['badcred']]] as const) {
+      // A fresh node-local image would let IfNotPresent skip the pull: Always makes every pod pull.
+      const pod = privatePod(name, [...secrets]);
+      (pod.spec.containers[0] as Record<string, unknown>).imagePullPolicy = 'Always';
+      await apply(pod);
+      const waiting = await waitFor(`${name} ErrImagePull`, async () => {
+        const w = (await json('pod', name))?.status?.containerStatuses?.[0]?.state?.waiting;
+        return w?.reason === 'ErrImagePull' ? w : undefined;
+      }, 60_000, 100);
+      expect(waiting.message).toMatch(/401 Unauthorized/);
+    }
   });
 });
 

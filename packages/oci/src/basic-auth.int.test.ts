@@ -43,9 +43,9 @@ describe('Basic auth (htpasswd) registry', () => {
 
   it('refuses an anonymous pull and a wrong password with the registry\'s 401', async () => {
     const store = new ImageStore({ root: join(work, 'store-a') });
-    const anon = await store.pull(`${host}/kjobs/private:v1`).catch((e: unknown) => e as Error);
+    const anon = await store.pull(`${host}/kjobs/private:v1`).then(() => new Error('pulled'), (e: unknown) => e as Error);
     expect(anon.message).toMatch(/401 Unauthorized \(UNAUTHORIZED\)$/);
-    const wrong = await store.pull(`${host}/kjobs/private:v1`, { credentials: [WRONG] }).catch((e: unknown) => e as Error);
+    const wrong = await store.pull(`${host}/kjobs/private:v1`, { credentials: [WRONG] }).then(() => new Error('pulled'), (e: unknown) => e as Error);
     expect(wrong.message).toMatch(/^rpc error: code = Unknown desc = failed to pull and unpack image ".*kjobs\/private:v1": failed to resolve reference .*: unexpected status from GET request to .*\/v2\/kjobs\/private\/manifests\/v1: 401 Unauthorized \(UNAUTHORIZED\)$/);
   });
 

@@ -1,9 +1,10 @@
 import type { PulledImage } from '@kjobs/oci';
 import { formatGoDuration } from '../backoff.js';
+import type { PullCredentials } from './pull-secrets.js';
 
 /** What the puller needs from the node's image store. */
 export interface ImageSource {
-  pull(image: string): Promise<{ image: PulledImage; durationMs: number }>;
+  pull(image: string, opts?: { credentials?: PullCredentials['credentials'] }): Promise<{ image: PulledImage; durationMs: number }>;
   get(image: string): Promise<PulledImage | undefined>;
 }
 
@@ -47,6 +48,8 @@ export class ImagePuller {
     waitingReason: string | undefined;
     now: () => number;
     event: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+    /** The pod's pull secrets for this image (pull-secrets.ts): tried in order; unreadable ones are reported. */
+    pullSecrets?: PullCredentials;
   }): Promise<EnsureResult> {
     const { image, event } = i;
     const present = await this.store.get(image).catch(() => undefined);
@@ -70,10 +73,13 @@ export class ImagePuller {
       }
       return { waiting: { reason: 'ImagePullBackOff', message, retryAtMs: b.untilMs } };
     }
+    const missing = i.pullSecrets?.missing ?? [];
+    if (missing.length) event('Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`);
     event('Normal', 'Pulling', `Pulling image "${image}"`);
     const started = i.now();
     try {
-      const { image: pulled, durationMs } = await this.store.pull(image);
+      const credentials = i.pullSecrets?.credentials ?? [];
+      const { image: pulled, durationMs } = await this.store.pull(image, credentials.length ? { credentials } : {});
       this.backoff.delete(key);
       const total = i.now() - started;
       event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${formatGoDuration(Math.round(durationMs))} (${formatGoDuration(Math.round(total))} including waiting). Image size: ${pulled.size} bytes.`);

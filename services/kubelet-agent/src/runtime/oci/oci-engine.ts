@@ -18,6 +18,7 @@ import { terminationMessage } from '../termination-message.js';
 import { Runc } from './runc.js';
 import { buildRuntimeSpec, containerArgs, effectiveSecurityContext, mergeEnv } from './spec.js';
 import { containerMounts } from './mounts.js';
+import { pullCredentials } from './pull-secrets.js';
 
 /** Options of an OciEngine; every optional field names its default. */
 export interface OciEngineOptions {
@@ -84,6 +85,7 @@ export class OciEngine implements ContainerEngine {
     const got = await this.puller.ensure({
       podUid: r.uid, image, policy: spec.imagePullPolicy ?? defaultPullPolicy(image),
       waitingReason: rec.waiting?.reason, now: () => Date.now(), event: i.event,
+      pullSecrets: pullCredentials(r.pod, image, i.env.configData),
     });
     if ('waiting' in got) return { kind: 'waiting', ...got.waiting, quiet: true };
     const img = got.image;
