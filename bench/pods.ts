@@ -36,6 +36,7 @@ import { HttpClient } from '@kjobs/client';
 import { ensureInfra, freePort, type Infra } from '../scripts/infra.js';
 import { readKubeconfig, startCluster, type Cluster } from '../scripts/cluster.js';
 import { inFlight, machine, printTable, summarize } from './util.js';
+import { measureNetworkCost, printNetworkCost } from './pod-network.js';
 
 // ───────────────────────────── shared helpers (jobs.ts and cron.ts use them too) ─────────────────────────────
 
@@ -542,7 +543,10 @@ export async function run(): Promise<void> {
       met: { pods_per_s: podsPerSec >= 0.7 * floorPerSec, startup_p99: startup.p99 <= 100, startup_p99_unsaturated: pacedStartup.p99 <= (floorPaced ? floorPaced.p99 + 100 : 100) },
       cpu,
     };
-    console.log(JSON.stringify(result));
+    // The pod network's own per-pod cost, beside its floor (only where pods get one: the OCI runtime).
+    const network = RUNTIME === 'oci' ? await measureNetworkCost() : undefined;
+    if (network) printNetworkCost(network);
+    console.log(JSON.stringify(network ? { ...result, pod_network: network } : result));
   } finally {
     await bc.stop();
     runcFloor?.close();

@@ -4,3 +4,4 @@ export * from './connection.js';
 export * from './codec.js';
 export * from './stream.js';
 export * from './exec.js';
+export * from './port-forward.js';

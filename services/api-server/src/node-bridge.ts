@@ -1,4 +1,4 @@
-import { requestDuplex, requestStream, StreamError, type DuplexStream, type ExecRequest, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
+import { requestDuplex, requestStream, StreamError, type DuplexStream, type ExecRequest, type LogRequest, type NatsConnection, type PortForwardRequest, type Subjects } from '@kjobs/bus';
 
 export type { LogRequest };
 import { ApiError } from '@kjobs/api';
@@ -27,6 +27,18 @@ export class NodeBridge {
     opened.catch(() => undefined);
     done.catch(() => undefined);
     return { ...d, opened, done };
+  }
+
+  /**
+   * Open a connection to a pod's port through its node (port-forward on the pod network): bytes
+   * both ways. `opened` resolves once the agent connected; `done` rejects with the StreamError
+   * (message `ECONNREFUSED: …`) when it could not.
+   */
+  portForward(node: string, req: PortForwardRequest, onChunk: (b: Buffer) => void, signal?: AbortSignal): DuplexStream {
+    const d = requestDuplex(this.nc, this.subjects.node(node, 'portforward'), req, onChunk, { signal, firstByteMs: 10_000 });
+    d.opened.catch(() => undefined);
+    d.done.catch(() => undefined);
+    return d;
   }
 }
 

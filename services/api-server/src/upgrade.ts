@@ -10,6 +10,7 @@ import { V4, V5, serveExec } from './exec.js';
 import { parseResourcePath } from './http/routes.js';
 import type { NodeBridge } from './node-bridge.js';
 import { PortForwarder } from './portforward/port-forward.js';
+import { podDialer } from './portforward/node-dial.js';
 
 const REJECT_REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 500: 'InternalError' };
 const PHRASES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
@@ -31,7 +32,7 @@ export function upgradeHandler(api: ApiService, auth: Authenticator, nodes: Node
     noServer: true,
     handleProtocols: (protocols) => (protocols.has(V5) ? V5 : protocols.has(V4) ? V4 : false),
   });
-  const forwarder = new PortForwarder();
+  const forwarder = new PortForwarder(podDialer(nodes));
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     let url: URL;
@@ -62,10 +63,9 @@ export function upgradeHandler(api: ApiService, auth: Authenticator, nodes: Node
 }
 
 /**
- * Check the pod (it must run and have an IP) and the protocol, then forward. The api-server dials
- * the pod's IP itself: pods have loopback IPs on this machine, reachable from here. With pod
- * network namespaces on other machines this would go to the node's agent
- * (`<p>.node.<node>.portforward`) instead.
+ * Check the pod (it must run and have an IP) and the protocol, then forward. A pod on a loopback
+ * IP (process runtime) is dialed from here; a pod on the pod network through its node's agent
+ * (`<p>.node.<node>.portforward`, node-dial.ts).
  */
 async function acceptPortForward(
   api: ApiService, forwarder: PortForwarder,
@@ -79,7 +79,7 @@ async function acceptPortForward(
     if (pod.status?.phase !== 'Running' || !ip) throw new ApiError(400, 'BadRequest', `unable to forward port because pod is not running. Current status=${pod.status?.phase ?? 'Pending'}`);
     const refusal = forwarder.refusal(c.req);
     if (refusal) throw new ApiError(400, 'BadRequest', refusal);
-    forwarder.accept(c.req, c.socket, c.head, { name: c.name, uid: pod.metadata.uid ?? '', ip });
+    forwarder.accept(c.req, c.socket, c.head, { name: c.name, uid: pod.metadata.uid ?? '', ip, node: pod.spec.nodeName, namespace: c.namespace });
   } catch (e) {
     reject(e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message));
   }

@@ -9,6 +9,9 @@ import { PodConfigCache } from './pod-config-cache.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
 import { createEngine, type RuntimeChoice } from './runtime-choice.js';
 import { serveExec } from './serve-exec.js';
+import { POD_NETWORK_ANNOTATION, type PodNetworkChoice, PodNetworkPlan } from './pod-network-plan.js';
+import { dialDirect, servePortForward } from './serve-port-forward.js';
+import { PodHostsSync } from './pod-hosts-sync.js';
 
 /** Options of a kubelet-agent. */
 export interface AgentOptions {
@@ -25,6 +28,10 @@ export interface AgentOptions {
   catalogFile?: string;
   /** `oci` (containers from images), `process` (host programs) or `auto` (oci where it can run). Default auto. */
   runtime?: RuntimeChoice;
+  /** Each pod its own network namespace and address: `on`, `off`, or `auto` (default: on for the OCI runtime where the machine allows it). */
+  podNetwork?: PodNetworkChoice;
+  /** The cluster CIDR every node's pod CIDR is part of (default 10.244.0.0/16). */
+  clusterCIDR?: string;
   /** Registry mirrors (a k3s-style registries.yaml) for the OCI runtime's image pulls. */
   registriesFile?: string;
   /** Processes per pod under the OCI runtime (default 4096; 0: no limit). */
@@ -66,6 +73,8 @@ const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
  */
 export class KubeletAgent {
   private runtime!: ProcessRuntime;
+  private net: PodNetworkPlan | undefined;
+  private hostsSync: PodHostsSync | undefined;
   private readonly pods: Informer<Pod>;
   /** Every Service, for the env vars of new pods (the kubelet's service lister): no list per pod. */
   private readonly services: Informer<Service>;
@@ -91,6 +100,7 @@ export class KubeletAgent {
   private readonly timers: NodeJS.Timeout[] = [];
   private logSub?: Subscription;
   private execSub?: Subscription;
+  private portForwardSub?: Subscription;
   private stopped = false;
 
   constructor(private readonly o: AgentOptions) {
@@ -113,7 +123,9 @@ export class KubeletAgent {
       ...(this.o.podPidsLimit !== undefined ? { podPidsLimit: this.o.podPidsLimit } : {}),
       ...(this.o.imagePullBackoff ? { pullBackoff: this.o.imagePullBackoff } : {}),
     });
-    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, volumes: { allowHostPath: this.o.allowHostPath ?? true }, ...(engine ? { engine } : {}) });
+    this.net = PodNetworkPlan.decide(this.o.podNetwork ?? 'auto', { oci: !!engine, rootDir: this.o.rootDir, log: rlog });
+    this.o.node.annotations = { ...this.o.node.annotations, [POD_NETWORK_ANNOTATION]: this.net.description };
+    this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, volumes: { allowHostPath: this.o.allowHostPath ?? true }, ...(engine ? { engine } : {}), ...(this.net.network ? { podNetwork: this.net.network } : {}) });
     this.o.node.runtimeVersion = this.runtime.engine.runtimeVersion;
     this.o.log.info({ runtime: this.runtime.engine.runtimeVersion }, 'container runtime');
     this.runtime.onChange((uid) => {
@@ -126,6 +138,7 @@ export class KubeletAgent {
       this.events.record({ apiVersion: 'v1', kind: 'Pod', metadata: { name: e.podName, namespace: e.namespace, uid: e.podUid } }, e.type, e.reason, e.message);
     });
     await this.register();
+    await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', timeoutMs: 30_000, isStopped: () => this.stopped });
     await this.renewLease();
     this.timers.push(setInterval(() => void this.renewLease().catch((e) => this.o.log.warn({ err: e }, 'lease renewal failed')), this.o.heartbeatMs ?? 10_000));
     this.timers.push(setInterval(() => void this.register().catch((e) => this.o.log.warn({ err: e }, 'node status update failed')), this.o.statusMs ?? 60_000));
@@ -142,6 +155,17 @@ export class KubeletAgent {
     if (orphans.length) this.o.log.info({ orphans: orphans.length }, 'ended orphaned pods');
     this.logSub = serveStream<LogRequest>(this.o.nc, this.o.subjects.node(this.o.node.name, 'logs'), (req, out) => this.serveLogs(req, out));
     this.execSub = serveExec(this.o.nc, this.o.subjects.node(this.o.node.name, 'exec'), (uid, c, argv, opts) => this.runtime.exec(uid, c, argv, opts));
+    if (this.net.network) {
+      // Indexed Jobs' pods find each other by <hostname>.<subdomain> through their /etc/hosts.
+      this.hostsSync = new PodHostsSync({ client: this.o.client, rootDir: this.o.rootDir, log: rlog, records: () => this.runtime.knownPods().flatMap((uid) => this.runtime.podRecord(uid) ?? []) });
+      this.hostsSync.start();
+    }
+    this.portForwardSub = servePortForward(this.o.nc, this.o.subjects.node(this.o.node.name, 'portforward'), (req) => {
+      const r = this.runtime.podRecord(req.uid);
+      if (!r?.podIP) throw new StreamError(404, `pod "${req.name}" is not running on node ${this.o.node.name}`);
+      // A pod on the pod network is reached from inside it, as the kubelet does; else its loopback address directly.
+      return r.netns && this.net?.network ? this.net.network.dial(r.podIP, req.port, 10_000) : dialDirect(r.podIP, req.port);
+    });
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
     this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
   }
@@ -156,11 +180,19 @@ export class KubeletAgent {
     for (const t of this.timers) clearInterval(t);
     this.logSub?.unsubscribe();
     this.execSub?.unsubscribe();
+    this.portForwardSub?.unsubscribe();
+    this.hostsSync?.stop();
     this.queue.shutdown();
     this.pods.stop();
     this.services.stop();
-    if (o.shutdownPods) await this.runtime?.shutdown(o.maxGraceSeconds ?? 5);
-    else await this.runtime?.close();
+    if (o.shutdownPods) {
+      try {
+        await this.runtime?.shutdown(o.maxGraceSeconds ?? 5);
+      } finally {
+        // Whatever happened to the pods, the node's namespaces, links and IPAM files go.
+        await this.net?.shutdown().catch((e: unknown) => this.o.log.warn({ err: e }, 'pod network teardown failed'));
+      }
+    } else await this.runtime?.close();
   }
 
   private track(p: Pod): void {

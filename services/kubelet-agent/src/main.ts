@@ -12,7 +12,11 @@
  * KJOBS_RUNTIME or `--runtime=oci|process|auto` (auto: OCI containers run by runc where they can
  * run — root, runc, writable cgroups — else processes), KJOBS_REGISTRIES_FILE (registry mirrors,
  * k3s registries.yaml), KJOBS_POD_PIDS_LIMIT (4096; 0 = none), KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS /
- * KJOBS_IMAGE_PULL_BACKOFF_MAX_MS (10000 / 300000).
+ * KJOBS_IMAGE_PULL_BACKOFF_MAX_MS (10000 / 300000). KJOBS_POD_NETWORK or `--pod-network=on|off|auto`
+ * (auto: each pod its own network namespace and address from the Node's spec.podCIDR when the
+ * runtime is oci and the machine allows it — root, ip, /usr/lib/cni — else loopback addresses;
+ * see the README's "Pod network"), KJOBS_CLUSTER_CIDR (10.244.0.0/16: routed between the nodes).
+ * KJOBS_NSDIAL (the kjobs-nsdial helper; default native/kjobs-nsdial.c compiled once with cc).
  * KJOBS_ALLOW_HOST_PATH (true; `false` refuses hostPath volumes), KJOBS_CONFIG_REFRESH_MS (10000: how
  * long a pod's ConfigMaps and Secrets are reused before they are read again).
  * SIGTERM or SIGINT shuts the node down: every pod is stopped (grace capped at
@@ -27,6 +31,7 @@ import { connectBus, Subjects } from '@kjobs/bus';
 import { NatsClient } from '@kjobs/client';
 import { KubeletAgent } from './agent.js';
 import { parseRuntimeChoice } from './runtime-choice.js';
+import { parsePodNetworkChoice } from './pod-network-plan.js';
 import { defaultCapacity } from './node-object.js';
 
 const env = process.env;
@@ -52,6 +57,8 @@ const makeAgent = () => new KubeletAgent({
   catalogFile: env.KJOBS_CATALOG_FILE,
   runtime,
   registriesFile: env.KJOBS_REGISTRIES_FILE || undefined,
+  podNetwork: parsePodNetworkChoice(process.argv.find((a) => a.startsWith('--pod-network='))?.slice('--pod-network='.length) ?? env.KJOBS_POD_NETWORK),
+  clusterCIDR: env.KJOBS_CLUSTER_CIDR || '10.244.0.0/16',
   ...(env.KJOBS_POD_PIDS_LIMIT ? { podPidsLimit: Number(env.KJOBS_POD_PIDS_LIMIT) } : {}),
   ...(pullInitial || pullMax ? { imagePullBackoff: { initialMs: pullInitial ?? 10_000, maxMs: pullMax ?? 300_000 } } : {}),
   heartbeatMs: Number(env.KJOBS_HEARTBEAT_SECONDS ?? 10) * 1000,

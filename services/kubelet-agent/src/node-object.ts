@@ -8,6 +8,8 @@ export interface NodeFacts {
   memory: string;
   pods: string;
   labels?: Record<string, string>;
+  /** Annotations the agent keeps on its Node (e.g. kjobs.io/pod-network). */
+  annotations?: Record<string, string>;
   hostIP: string;
   /** `status.nodeInfo.containerRuntimeVersion` (`runc://1.1.5`, `kjobs-process://0.1.0`). Default the process runtime's. */
   runtimeVersion?: string;
@@ -47,6 +49,7 @@ export function nodeObject(f: NodeFacts, now: Date, prev?: Node): Node {
         'beta.kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch,
         ...(f.labels ?? {}),
       },
+      ...(f.annotations ? { annotations: { ...(prev?.metadata.annotations ?? {}), ...f.annotations } } : {}),
     },
     spec: {
       ...(prev?.spec ?? {}),

@@ -16,10 +16,13 @@ export interface ForwardTarget {
   uid: string;
   /** The pod's IP (a loopback address on a process-runtime node: the api-server dials it directly). */
   ip: string;
+  /** The pod's node and namespace (a pod on the pod network is reached through its node). */
+  node?: string;
+  namespace?: string;
 }
 
 /** Opens the TCP connection to the pod's port (injected in tests). */
-export type Dial = (ip: string, port: number) => net.Socket;
+export type Dial = (ip: string, port: number, target?: ForwardTarget) => net.Socket;
 const dialTcp: Dial = (ip, port) => net.connect({ host: ip, port });
 
 /** A pod connection stops being read above HIGH_WATER bytes unsent to the client, and goes on below LOW_WATER. */
@@ -123,7 +126,7 @@ export class PortForwarder {
    * stream instead, which kubectl prints and then drops the connection.
    */
   private forward(session: SpdySession, errorStream: SpdyStream, data: SpdyStream, port: number, target: ForwardTarget): void {
-    const sock = this.dial(target.ip, port);
+    const sock = this.dial(target.ip, port, target);
     // The pod's output waits while the client is slow (no SPDY flow control to do it for us).
     let paused = false;
     const throttle = () => {

@@ -4,3 +4,5 @@ export { NsSocket, nsDialBinary, type NetDial } from './ns-dial.js';
 export { networkNames, podNsName, gatewayOf, type NetworkNames } from './names.js';
 export { podNetworkConfList, loopbackConfList, CniError } from './cni.js';
 export { podNetworkUnavailable } from './availability.js';
+export { DeferredPodNetwork } from './deferred-network.js';
+export { podHostsFile, subdomainPeers, updateHostsFile } from './pod-hosts.js';

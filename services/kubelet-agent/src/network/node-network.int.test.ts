@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '@kjobs/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger.js';
+import { resolveProbe, runProbe } from '../runtime/probes.js';
 import { ip, listNetns } from './ip.js';
 import { NodeNetwork } from './node-network.js';
 import { nsDialBinary } from './ns-dial.js';
@@ -90,6 +91,21 @@ describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins
     await n1.check('pod-a');
     // A refused connection is an error with its code.
     await expect(fetchVia(n1, a.podIP, 9)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('probes pods through the network\'s dialer (httpGet and tcpSocket), never from the agent\'s own network', async () => {
+    const a = await n1.setUp(pod('pod-http'));
+    servers.push(spawn('ip', ['netns', 'exec', path.basename(a.netnsPath), process.execPath, '-e', `require('http').createServer((q, r) => r.end(q.url === '/healthy' ? 'ok' : '')).listen(8080)`], { stdio: 'ignore' }));
+    const target = { podIP: a.podIP, env: {}, cwd: '/', ports: [], dial: (h: string, p: number, t?: number) => n1.dial(h, p, t) };
+    const signal = new AbortController().signal;
+    await until(async () => {
+      const r = await runProbe(resolveProbe({ tcpSocket: { port: 8080 } }), target, signal);
+      if (!r.ok) throw new Error(r.output);
+    });
+    expect(await runProbe(resolveProbe({ httpGet: { path: '/healthy', port: 8080 } }), target, signal)).toEqual({ ok: true, output: '' });
+    // The pod IP is not reachable from the agent's own network: without the dialer this would fail (or leave the machine).
+    expect((await runProbe(resolveProbe({ tcpSocket: { port: 9 } }), target, signal)).output).toMatch(/refused/);
+    await n1.tearDown('pod-http');
   });
 
   it('tearDown releases the address and removes the namespace; reconcile removes what is not kept', async () => {

@@ -80,7 +80,9 @@ export class ProcessEngine implements ContainerEngine {
     if (p.kind === 'waiting') return p;
     if (p.kind === 'start-error') return { kind: 'start-error', message: p.message, imageID: p.imageID };
     i.event('Normal', 'Pulled', `Container image "${i.spec.image ?? ''}" already present on machine`);
-    return { kind: 'run', argv: p.argv, env: p.env, cwd: i.env.podDir, imageID: p.imageID, probeEnv: p.env };
+    // On the pod network the run joins the pod's namespace (nsenter execs the program: same pid, same group).
+    const argv: [string, ...string[]] = i.record.netns ? ['nsenter', `--net=${i.record.netns}`, '--', ...p.argv] : p.argv;
+    return { kind: 'run', argv, env: p.env, cwd: i.env.podDir, imageID: p.imageID, probeEnv: p.env };
   }
 
   control(): RunControl {

@@ -11,6 +11,7 @@ import type { ContainerEngine } from './engine.js';
 import { lifecycleOf, runHook } from './hooks.js';
 import { prepareLaunch } from './launch.js';
 import { computePodActions } from './pod-actions.js';
+import type { PodNetwork } from './pod-network.js';
 import type { ProbeReport } from './probe-worker.js';
 import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
 import type { StateJournal } from './state-journal.js';
@@ -20,6 +21,8 @@ import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning
 export interface WorkerContext {
   opts: CompiledOptions;
   ipam: IpAllocator;
+  /** The pod network: each pod its own namespace and address (hostNetwork pods keep the node's). None: loopback IPs from `ipam`. */
+  network?: PodNetwork;
   /** What turns a container into a run: host processes or OCI containers. */
   engine: ContainerEngine;
   /** Where records are saved. */
@@ -144,7 +147,7 @@ export class PodWorker {
     if (this.ctx.isClosed() || this.removed) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    if (this.synced && !r.stopped) this.ensureSandbox();
+    if (this.synced && !r.stopped) await this.ensureSandbox();
     let wakeAtMs: number | undefined;
     if (this.synced && r.podIP) {
       const actions = computePodActions(r, opts.now(), opts.backoff);
@@ -185,9 +188,23 @@ export class PodWorker {
     this.wakeTimer = t;
   }
 
-  private ensureSandbox(): void {
+  private async ensureSandbox(): Promise<void> {
     const r = this.record;
     if (r.podIP) return;
+    const net = this.ctx.network;
+    if (net && r.pod.spec.hostNetwork !== true) {
+      try {
+        const s = await net.setUp(r.pod);
+        r.podIP = s.podIP;
+        r.netns = s.netnsPath;
+        delete r.sandboxError;
+      } catch (err) {
+        const msg = `Failed to create pod sandbox: failed to set up the pod network: ${(err as Error).message}`;
+        if (r.sandboxError !== msg) this.event('Warning', 'FailedCreatePodSandBox', msg);
+        r.sandboxError = msg;
+      }
+      return;
+    }
     const ip = this.ctx.ipam.allocate(r.uid);
     if (ip) {
       r.podIP = ip;
@@ -316,7 +333,7 @@ export class PodWorker {
       exitPath: exitFile(opts.rootDir, r.uid, rec.name, inst.attempt),
       exitJournalDir: exitJournalDir(opts.rootDir),
       ...(child ? { child } : {}),
-      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [], ...(control.execPrefix ? { execPrefix: control.execPrefix } : {}) },
+      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [], ...(control.execPrefix ? { execPrefix: control.execPrefix } : {}), ...podNetworkTarget(r, this.ctx.network, control.execPrefix) },
       ...(control.forceKill ? { forceKill: control.forceKill } : {}),
       ...(preStop ? { preStop: { handler: preStop, container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})`, onFailed: (m: string) => this.event('Warning', 'FailedPreStopHook', m, rec) } } : {}),
       now: opts.now,
@@ -410,4 +427,10 @@ export class PodWorker {
 
 function containerSpec(pod: Pod, name: string): Container | undefined {
   return pod.spec.initContainers?.find((c) => c.name === name) ?? pod.spec.containers.find((c) => c.name === name);
+}
+
+/** How probes and exec reach a pod on the pod network: connections through the network's dialer; a process run's exec joins the pod's namespace. */
+function podNetworkTarget(r: PodRecord, network: PodNetwork | undefined, execPrefix: string[] | undefined): { dial?: PodNetwork['dial']; execPrefix?: string[] } {
+  if (!r.netns || !network) return {};
+  return { dial: (h, p, t) => network.dial(h, p, t), ...(execPrefix ? {} : { execPrefix: ['nsenter', `--net=${r.netns}`, '--'] }) };
 }

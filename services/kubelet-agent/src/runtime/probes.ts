@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { ContainerPort, Probe } from '@kjobs/api';
 import { signalGroup } from './proc.js';
 
@@ -36,6 +38,8 @@ export interface ProbeTarget {
   ports: ContainerPort[];
   /** argv prefix that runs an exec probe inside the container (`runc exec <id>`); none: a host process. */
   execPrefix?: string[];
+  /** Opens TCP connections to the pod from inside the pod network; none: from the agent's own network. */
+  dial?: (host: string, port: number, timeoutMs?: number) => Duplex;
 }
 
 /** One probe attempt's outcome; `output` explains a failure as the kubelet's event would. */
@@ -112,7 +116,12 @@ function httpProbe(h: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: 
   for (const hd of h.httpHeaders ?? []) headers[hd.name] = hd.value;
   const lib = scheme === 'https' ? https : http;
   return new Promise((resolve) => {
-    const req = lib.request(url, { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+    const dial = t.dial;
+    // Inside the pod network the connection comes from the dialer (TLS on top of it for https).
+    const connect = () => (scheme === 'https' ? tls.connect({ socket: dial!(host, port, timeoutMs), rejectUnauthorized: false }) : (dial!(host, port, timeoutMs) as net.Socket));
+    // No `agent`: with one (even `false`), http ignores createConnection and dials from the agent's own network.
+    const via = dial ? { createConnection: connect } : {};
+    const req = lib.request(url, { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false, ...via }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
@@ -128,7 +137,7 @@ function tcpProbe(s: NonNullable<Probe['tcpSocket']>, t: ProbeTarget, timeoutMs:
   if (port === undefined) return Promise.resolve({ ok: false, output: `unknown port ${JSON.stringify(s.port)}` });
   const host = s.host || t.podIP;
   return new Promise((resolve) => {
-    const sock = net.connect({ host, port });
+    const sock = t.dial ? t.dial(host, port, timeoutMs) as net.Socket : net.connect({ host, port });
     const finish = (o: ProbeOutcome) => {
       sock.destroy();
       resolve(o);

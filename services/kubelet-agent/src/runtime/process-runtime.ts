@@ -83,6 +83,7 @@ export class ProcessRuntime {
       opts: this.opts,
       engine: this.engine,
       ipam: new IpAllocator(options.podIPRange),
+      ...(options.podNetwork ? { network: options.podNetwork } : {}),
       journal: new StateJournal(options.rootDir),
       starter: () => this.starter(),
       isClosed: () => this.closed,
@@ -135,7 +136,7 @@ export class ProcessRuntime {
       if (!isSafeSegment(uid) || this.workers.has(uid)) continue;
       const w = new PodWorker(record, this.ctx);
       this.workers.set(uid, w);
-      if (record.podIP && !this.ctx.ipam.reserve(uid, record.podIP)) this.opts.log.warn({ uid, ip: record.podIP }, 'recovered pod IP is outside the range or taken');
+      if (record.podIP && !record.netns && !this.ctx.ipam.reserve(uid, record.podIP)) this.opts.log.warn({ uid, ip: record.podIP }, 'recovered pod IP is outside the range or taken');
       await w.exclusive(() => w.reattach((inst) => isProcessAlive(inst.pid, inst.procStart)));
       this.emitChange(uid);
     }
@@ -242,6 +243,8 @@ export class ProcessRuntime {
       for (const c of Object.values(w.record.containers)) for (const inst of [c.current, c.previous]) if (inst?.containerID) containerIDs.add(inst.containerID);
     }
     await this.engine.sweep({ containerIDs, podUids: new Set(this.workers.keys()) });
+    // Pod namespaces and addresses no record knows (a crash between making and recording them).
+    await this.ctx.network?.reconcile(new Set(this.workers.keys()));
     return orphans;
   }
 
@@ -260,6 +263,7 @@ export class ProcessRuntime {
       this.workers.delete(uid);
       this.ctx.ipam.release(uid);
       await this.engine.removePod(w.record);
+      if (w.record.netns) await this.ctx.network?.tearDown(uid);
       await this.removeLogs(w.record);
     }
     this.ctx.journal.remove(uid);

@@ -3,6 +3,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { Catalog } from './catalog.js';
 import type { ContainerEngine } from './engine.js';
 import type { Logger } from './logger.js';
+import type { PodNetwork } from './pod-network.js';
 
 /** A source of "now" (epoch ms); tests may inject one. Timers still run on real time. */
 export interface Clock {
@@ -46,6 +47,8 @@ export interface ProcessRuntimeOptions {
   launcher?: string | false;
   /** What runs a container: `new OciEngine(…)` for OCI containers. Default a ProcessEngine over `catalog`. */
   engine?: ContainerEngine;
+  /** Gives each pod a network namespace and address (NodeNetwork). Default none: loopback IPs from `podIPRange`. */
+  podNetwork?: PodNetwork;
 }
 
 /** The options with every default applied (compiled once by ProcessRuntime). */

@@ -61,6 +61,8 @@ export interface PodRecord {
   /** The pod as last given to syncPod (the spec is what the runtime reconciles towards). */
   pod: Pod;
   podIP?: string;
+  /** The pod's network namespace on the pod network (`/run/netns/…`); unset: the node's network. */
+  netns?: string;
   hostIP: string;
   /** When the runtime first accepted the pod (status.startTime). */
   startTime: string;

@@ -95,6 +95,8 @@ export class OciEngine implements ContainerEngine {
     const kubeletEnv = { ...built.env };
     // The process runtime's PATH and HOME stand in for an image: here the image (and runc) give them.
     for (const k of ['PATH', 'HOME']) if (!own.has(k)) delete kubeletEnv[k];
+    // On the pod network a program may listen on every address, as in Kubernetes: no POD_IP to bind to.
+    if (r.netns && !own.has('POD_IP')) delete kubeletEnv.POD_IP;
     const env = mergeEnv(img.config.Env, kubeletEnv);
     if (!env.some((kv) => kv.startsWith('PATH='))) env.unshift(`PATH=${DEFAULT_PATH}`);
     const args = containerArgs({ command: spec.command && expandArgv(spec.command, built.env), args: spec.args && expandArgv(spec.args, built.env) }, img.config);
@@ -130,6 +132,7 @@ export class OciEngine implements ContainerEngine {
       volumeMounts: volumes.mounts as unknown as Record<string, unknown>[],
       terminationLog: { hostPath: termFile, containerPath: spec.terminationMessagePath || '/dev/termination-log' },
       cgroupsPath: this.layout.containerCgroup(r.uid, id),
+      ...(r.netns ? { netnsPath: r.netns } : {}),
       resources: containerResources(r.pod, spec, this.o.nodeMemoryBytes),
     });
     const bundle = this.layout.bundle(id);

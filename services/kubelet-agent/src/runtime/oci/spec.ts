@@ -105,6 +105,8 @@ export interface RunSpecInput {
   volumeMounts?: Record<string, unknown>[];
   cgroupsPath: string;
   resources: ContainerResources;
+  /** The pod's network namespace on the pod network (`/run/netns/…`), joined by the container; unset: the node's network. */
+  netnsPath?: string;
 }
 
 /** The OCI runtime spec for one run. */
@@ -150,7 +152,7 @@ export function buildRuntimeSpec(i: RunSpecInput): Record<string, unknown> {
         devices: [{ allow: sc.privileged === true, access: 'rwm' }],
         ...i.resources.linux,
       },
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, ...(i.netnsPath ? [{ type: 'network', path: i.netnsPath }] : [])],
       ...(sc.privileged ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
     },
   };
