@@ -125,8 +125,10 @@ export class ImageStore {
     const index = await this.open();
     const log = this.opts.log;
     const t0 = performance.now();
+    // A pull secret names the image's registry: its password never goes to a mirror on another host.
+    const registryHost = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
     const sources = endpointsFor(this.opts.hosts ?? { mirrors: {} }, ref.registry).map((url): ImageSource =>
-      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.fetchFn, tokens: this.tokens, ...(credentials ? { credentials } : {}) }));
+      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.fetchFn, tokens: this.tokens, ...(credentials && url.host === registryHost ? { credentials } : {}) }));
     try {
       const resolved = await resolveImage(sources, ref, undefined, (source, err) =>
         log?.debug({ image: ref.name, endpoint: source.location, err: String(err) }, 'endpoint failed; trying the next'));
