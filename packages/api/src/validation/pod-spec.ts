@@ -8,6 +8,7 @@ import { labelValueErrors, qualifiedNameErrors, inclusiveRangeError } from './na
 import { validateAnnotations, validateLabels } from './object-meta.js';
 import { validateContainerCommon, validateLabelField, validateSubdomainField } from './container.js';
 import { validateContainerProbes } from './probes.js';
+import { validateVolumeMounts, validateVolumes } from './volumes.js';
 
 /** Pod restart policies in Kubernetes' order. */
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -80,8 +81,10 @@ function validateTolerations(list: unknown[] | undefined, path: string, out: Fie
 export function validatePodSpec(raw: unknown, path: string, out: FieldCause[]): void {
   const s = FieldReader.of(raw, path, out);
   const names = new Set<string>();
+  const volumes = validateVolumes(s, out);
   validateContainers(s.list('containers'), s.at('containers'), names, out);
   validateInitContainers(s.list('initContainers'), s.at('initContainers'), names, out);
+  validateVolumeMounts(s, volumes, out);
   const restartPolicy = s.str('restartPolicy') ?? '';
   if (!restartPolicy) out.push(required(s.at('restartPolicy'), ''));
   else if (!RESTART_POLICIES.includes(restartPolicy)) out.push(notSupported(s.at('restartPolicy'), restartPolicy, RESTART_POLICIES));
