@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigMap, Container } from '@kjobs/api';
+import type { PodConfigData } from '../config-data.js';
+import { Harness } from '../test-harness.js';
+import { OciEngine } from './oci-engine.js';
+import { Runc } from './runc.js';
+import { busyboxLayer, fixedImages } from './test-image.js';
+
+/** Volumes in runc containers under the real pod worker: bind mounts, subPath, readOnly, a memory emptyDir. */
+
+let img: ReturnType<typeof busyboxLayer>;
+let runc: { binary: string; version: string };
+let h: Harness;
+let engine: OciEngine;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+beforeAll(async () => {
+  const found = await Runc.find();
+  if (!found) throw new Error('runc is required for the OCI engine tests (Debian package runc; .ci/run installs it)');
+  runc = found;
+  img = busyboxLayer();
+});
+afterAll(() => rmSync(img.dir, { recursive: true, force: true }));
+
+afterEach(async () => {
+  const left = await h.cleanup();
+  await engine.shutdown();
+  expect(left).toEqual([]);
+  // The memory emptyDir's tmpfs went with the pod.
+  expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(h.rootDir);
+  expect(existsSync(engine.layout.stateDir) ? engine.layout.stateDir : '').toBe('');
+});
+
+async function create(): Promise<void> {
+  const rootDir = await mkdtemp(path.join(tmpdir(), 'kjobs-oci-vol-'));
+  engine = OciEngine.create({ rootDir, runc, images: fixedImages({ busybox: img.image }), nodeMemoryBytes: os.totalmem(), logger: silent, pullBackoff: { initialMs: 200, maxMs: 1000 } });
+  h = await Harness.create({ rootDir, engine, backoff: { initialMs: 100, maxMs: 1000 } });
+}
+
+const bb = (over: Partial<Container>): Container => ({ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', ...over });
+const DATA: PodConfigData = { configMaps: new Map<string, ConfigMap>([['cfg', { metadata: { name: 'cfg' }, data: { 'app.conf': 'mode=batch' } }]]), secrets: new Map() };
+
+describe('OciEngine volumes', () => {
+  it('a configMap key by subPath, a read-only emptyDir, a memory emptyDir on tmpfs with its sizeLimit', async () => {
+    await create();
+    const script = [
+      'cat /etc/app.conf; echo',
+      'touch /ro/x 2>/dev/null && echo writable || echo read-only',
+      'echo data > /rw/f && cat /ro/f',
+      'grep " /mem " /proc/mounts | cut -d" " -f3',
+      'df -k /mem | tail -1 | tr -s " " | cut -d" " -f2',
+      'touch /etc/cfgdir/new 2>/dev/null && echo writable || echo read-only',
+    ].join('; ');
+    const pod = h.pod('p', [bb({
+      command: ['sh', '-c', script],
+      volumeMounts: [
+        { name: 'cfg', mountPath: '/etc/app.conf', subPath: 'app.conf' }, { name: 'cfg', mountPath: '/etc/cfgdir' },
+        { name: 'scratch', mountPath: '/rw' }, { name: 'scratch', mountPath: '/ro', readOnly: true }, { name: 'mem', mountPath: '/mem' },
+      ],
+    })], {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'scratch', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } }],
+    });
+    await h.rt.syncPod(pod, {}, DATA);
+    const s = await h.waitStatus(pod, 'done', (st) => st.phase === 'Succeeded' || st.phase === 'Failed', 60_000);
+    const log = await h.rt.readLogs(pod.metadata.uid!, 'c');
+    expect(log.trim().split('\n')).toEqual(['mode=batch', 'read-only', 'data', 'tmpfs', '4096', 'read-only']);
+    expect(s.phase).toBe('Succeeded');
+  });
+
+  it('a mount of an unknown volume waits in CreateContainerConfigError', async () => {
+    await create();
+    const pod = h.pod('p', [bb({ command: ['true'], volumeMounts: [{ name: 'nope', mountPath: '/x' }] })], { restartPolicy: 'Never' });
+    await h.rt.syncPod(pod, {}, DATA);
+    const s = await h.waitStatus(pod, 'config error', (st) => st.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError', 30_000);
+    expect(s.containerStatuses?.[0]?.state.waiting?.message).toBe('cannot find volume "nope" to mount into container "c"');
+  });
+});
