@@ -10,7 +10,7 @@ import type { PodConfigData } from './config-data.js';
 import type { ContainerEngine } from './engine.js';
 import { lifecycleOf, runHook } from './hooks.js';
 import { prepareLaunch } from './launch.js';
-import { computePodActions } from './pod-actions.js';
+import { computePodActions, isSidecar } from './pod-actions.js';
 import type { PodNetwork } from './pod-network.js';
 import type { ProbeReport } from './probe-worker.js';
 import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
@@ -269,8 +269,10 @@ export class PodWorker {
     if (started.procStart !== undefined) inst.procStart = started.procStart;
     if (prepared.containerID) inst.containerID = prepared.containerID;
     rec.current = inst;
-    rec.ready = !spec.readinessProbe || rec.init;
-    rec.started = !spec.startupProbe || rec.init;
+    // Plain init containers have no probes; a sidecar is probed like a main container.
+    const plainInit = rec.init && !isSidecar(spec);
+    rec.ready = !spec.readinessProbe || plainInit;
+    rec.started = !spec.startupProbe || plainInit;
     this.event('Normal', 'Created', `Created container: ${rec.name}`, rec);
     this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
     opts.log.debug({ uid: r.uid, container: rec.name, pid: inst.pid, attempt }, 'container started');
@@ -345,7 +347,7 @@ export class PodWorker {
       },
     });
     this.runs.set(rec.name, run);
-    if (spec && !rec.init) run.startProbes(spec, rec.started);
+    if (spec && (!rec.init || isSidecar(spec))) run.startProbes(spec, rec.started);
   }
 
   private async onProbe(run: ContainerRun, rep: ProbeReport): Promise<void> {
@@ -359,6 +361,8 @@ export class PodWorker {
     else if (rep.kind === 'Startup' && rep.result === true && spec) {
       rec.started = true;
       run.startProbes(spec, true);
+      // A sidecar that started lets the containers after it start: decide again now.
+      if (isSidecar(spec)) return this.reconcile();
     } else if (rep.result === false) {
       rec.killing = rep.kind === 'Startup' ? 'startup' : 'liveness';
       const restart = (r.pod.spec.restartPolicy ?? 'Always') !== 'Never' ? ', will be restarted' : '';

@@ -1,5 +1,5 @@
 /**
- * Volumes and env sources on the process runtime, with real processes: the pod directory stands
+ * Volumes, env sources and sidecars on the process runtime, with real processes: the pod directory stands
  * for the container's root (`<pod dir>/<mountPath>` links to the volume).
  */
 import { existsSync, readlinkSync } from 'node:fs';
@@ -86,5 +86,22 @@ describe('ProcessRuntime: volumes and env from ConfigMaps and Secrets', () => {
     const pod = h.pod('hp', [{ name: 'c', image: 'busybox', command: ['true'] }], { restartPolicy: 'Never', volumes: [{ name: 'h', hostPath: { path: '/tmp' } }] });
     await h.rt.syncPod(pod, {}, data({}, {}));
     expect(h.events.find((e) => e.reason === 'FailedMount')?.message).toBe('MountVolume.SetUp failed for volume "h" : hostPath volumes are forbidden on this node (KJOBS_ALLOW_HOST_PATH=false)');
+  });
+
+  it('a sidecar with a startup probe holds the main container back until it passes, then is stopped when the main container is done', async () => {
+    h = await Harness.create();
+    const pod = h.pod('sc', [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'cat ready-flag'] }], {
+      restartPolicy: 'Never',
+      initContainers: [{
+        name: 'side', image: 'busybox', restartPolicy: 'Always',
+        command: ['sh', '-c', 'sleep 0.5; echo up > ready-flag; trap "exit 0" TERM; while :; do sleep 0.05; done'],
+        startupProbe: { exec: { command: ['test', '-f', 'ready-flag'] }, periodSeconds: 1, failureThreshold: 30 },
+      }],
+    });
+    await h.rt.syncPod(pod, {}, data({}, {}));
+    const s = await h.waitStatus(pod, 'Succeeded', (st) => st.phase === 'Succeeded', 30_000);
+    expect(await h.rt.readLogs(pod.metadata.uid!, 'main')).toBe('up\n');
+    expect(s.initContainerStatuses?.[0]?.state.terminated?.exitCode).toBe(0);
+    expect(h.events.map((e) => `${e.reason}: ${e.message}`)).toContain('Killing: Stopping container side');
   });
 });
