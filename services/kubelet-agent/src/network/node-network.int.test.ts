@@ -59,8 +59,12 @@ describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins
 
   afterAll(async () => {
     for (const s of servers) s.kill('SIGKILL');
-    await n1?.shutdown();
-    await n2?.shutdown();
+    try {
+      await n1?.shutdown();
+      await n2?.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const names = await listNetns();
     for (const n of [n1, n2]) {
       if (!n) continue;
@@ -70,7 +74,6 @@ describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins
     // Nothing of the test on the host's links either.
     const hostLinks = (await ip('-o', 'link', 'show')).split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]);
     expect(hostLinks.filter((l) => l === n1?.names.fabricLink || l === n2?.names.fabricLink || l === 'cni0' || l === 'fab0')).toEqual([]);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('gives pods addresses from the node CIDR; two pods listen on 0.0.0.0:8080 side by side; pods of two nodes reach each other', async () => {
