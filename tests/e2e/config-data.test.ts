@@ -16,7 +16,8 @@ import { startE2E, waitFor, type E2E } from './harness.js';
 let e: E2E;
 
 beforeAll(async () => {
-  e = await startE2E({ env: { KJOBS_RUNTIME: 'oci' } });
+  // A 2 s refresh of the pods' ConfigMaps and Secrets (default 10 s) keeps the update tests short.
+  e = await startE2E({ env: { KJOBS_RUNTIME: 'oci', KJOBS_CONFIG_REFRESH_MS: '2000' } });
   const seeded = await e.cluster.registry?.seeded;
   expect(seeded?.errors ?? []).toEqual([]);
 }, 180_000);
@@ -80,6 +81,8 @@ describe('ConfigMaps and Secrets with kubectl', () => {
     expect(r.stderr).toContain('ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
     const noKey = await e.kubectl(['apply', '-f', '-'], { input: stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'nokey' }, type: 'kubernetes.io/dockerconfigjson', data: {} }) });
     expect(noKey.stderr).toContain('Secret "nokey" is invalid: data[.dockerconfigjson]: Required value');
+    const notBase64 = await e.kubectl(['apply', '-f', '-'], { input: stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw' }, data: { pw: 'not base64!' } }) });
+    expect(notBase64.stderr).toContain('illegal base64 data at input byte 3');
   });
 
   it('a node\'s credentials read a Secret only while a pod bound to that node refers to it (403 otherwise)', async () => {

@@ -112,9 +112,13 @@ class Walker {
     if (v === null || v === undefined) return;
     const bad = (): void => this.typeError(v, holder, key, goPath, owner, goType(t));
     switch (t) {
-      case 'string': case 'bytes': case 'Time': case 'MicroTime': case 'Duration':
-        if (typeof v !== 'string') bad();
+      case 'string': case 'bytes': case 'Time': case 'MicroTime': case 'Duration': {
+        if (typeof v !== 'string') return bad();
+        // A []byte field (Secret data, ConfigMap binaryData) is standard base64, as Go decodes it.
+        const at = t === 'bytes' ? base64ErrorOffset(v) : undefined;
+        if (at !== undefined) throw new DecodeTypeError(`illegal base64 data at input byte ${at}`);
         return;
+      }
       case 'bool':
         if (typeof v !== 'boolean') bad();
         return;
@@ -156,6 +160,27 @@ class Walker {
     const what = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v;
     throw new DecodeTypeError(`json: cannot unmarshal ${what} into Go struct field ${owner}.${goPath.join('.')} of type ${typeName}`);
   }
+}
+
+/**
+ * Where Go's base64.StdEncoding stops decoding `s` (CorruptInputError's offset), or undefined when
+ * it decodes: a character outside the alphabet, misplaced padding, or an incomplete last quantum.
+ * Go skips \r and \n; they are dropped first (offsets then count without them).
+ */
+export function base64ErrorOffset(s: string): number | undefined {
+  const t = s.replace(/[\r\n]/g, '');
+  const bad = t.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return bad;
+  const pad = t.indexOf('=');
+  if (pad >= 0) {
+    const pos = pad % 4;
+    if (pos < 2) return pad;
+    if (pos === 2 && t[pad + 1] !== '=') return pad + 1;
+    const end = pos === 2 ? pad + 2 : pad + 1;
+    return end < t.length ? end : undefined;
+  }
+  if (t.length % 4 !== 0) return t.length - (t.length % 4);
+  return undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -3,6 +3,7 @@ import { applyDefaults } from '../defaults/apply-defaults.js';
 import type { KObject } from '../types.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.js';
 import type { Json } from './test-fixtures.js';
+import { base64ErrorOffset } from '../decode/schema-check.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -78,5 +79,14 @@ describe('Secret', () => {
       'type: Invalid value: "Other": field is immutable',
       'data: Forbidden: field is immutable when `immutable` is set',
     ]);
+  });
+});
+
+describe('Secret data must be base64 (decoding)', () => {
+  it.each<[string, number | undefined]>([
+    ['czNjcmV0', undefined], ['YQ==', undefined], ['YWI=', undefined], ['', undefined], ['YQ==\n', undefined],
+    ['s3cret!!', 6], ['abc', 0], ['abcde', 4], ['a===', 1], ['YQ==YQ==', 4], ['YQ=x', 3],
+  ])('%j → %s', (text, want) => {
+    expect(base64ErrorOffset(text)).toBe(want);
   });
 });
