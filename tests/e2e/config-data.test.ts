@@ -49,6 +49,8 @@ describe('ConfigMaps and Secrets with kubectl', () => {
     expect(cm.data).toEqual({ MODE: 'batch', LEVEL: 'debug', 'app.properties': 'mode=batch\n' });
     const table = (await e.kubectl(['get', 'cm', 'settings'])).stdout;
     expect(table).toMatch(/^NAME\s+DATA\s+AGE\nsettings\s+3\s+\S+\n$/);
+    const described = (await e.kubectl(['describe', 'configmap', 'settings'])).stdout;
+    expect(described).toMatch(/Data\n====\nLEVEL:\n----\ndebug\n/);
   });
 
   it('kubectl create secret generic and docker-registry; get shows TYPE and DATA; stringData is merged and never stored', async () => {
@@ -61,6 +63,11 @@ describe('ConfigMaps and Secrets with kubectl', () => {
     const pull = await json('secret', 'pull');
     expect(pull.type).toBe('kubernetes.io/dockerconfigjson');
     expect(JSON.parse(Buffer.from(pull.data['.dockerconfigjson'], 'base64').toString()).auths['127.0.0.1:5999']).toMatchObject({ username: 'u', password: 'p', auth: b64('u:p') });
+    const file = path.join(mkdtempSync(path.join(e.home, 'sec-')), 'token');
+    writeFileSync(file, 'abc123');
+    expect((await e.kubectl(['create', 'secret', 'generic', 'fromfile', `--from-file=${file}`])).stdout.trim()).toBe('secret/fromfile created');
+    expect((await json('secret', 'fromfile')).data).toEqual({ token: b64('abc123') });
+    expect((await e.kubectl(['describe', 'secret', 'creds'])).stdout).toMatch(/Type:\s+Opaque\n\nData\n====\npassword:\s+6 bytes\nuser:\s+2 bytes/);
     const table = (await e.kubectl(['get', 'secrets'])).stdout;
     expect(table).toMatch(/^NAME\s+TYPE\s+DATA\s+AGE\n/);
     expect(table).toMatch(/\ncreds\s+Opaque\s+2\s+/);
