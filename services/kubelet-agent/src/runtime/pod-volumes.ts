@@ -16,8 +16,9 @@ export interface VolumeOptions {
   /** May pods use `hostPath` volumes? Default true (as Kubernetes); false refuses them (FailedMount). */
   allowHostPath?: boolean;
   /**
-   * `emptyDir.medium: Memory` as a tmpfs mounted on the volume directory (size = sizeLimit).
-   * Needs root (the OCI runtime). Default: true when the agent runs as root, else a plain directory.
+   * `emptyDir.medium: Memory` as a tmpfs mounted on the volume directory (size = sizeLimit), and
+   * secret volumes (and projected ones with a secret) on a tmpfs too, as the kubelet keeps them.
+   * Needs root (the OCI runtime). Default: true when the agent runs as root, else plain directories.
    */
   memoryAsTmpfs?: boolean;
   /**
@@ -92,6 +93,11 @@ export class PodVolumes {
     if (!payload.ok) return payload.message;
     const last = this.written.get(dir);
     if (last && samePayload(last, payload.files)) return undefined;
+    // As the kubelet keeps them, Secrets live in memory (a tmpfs) where the agent can mount one.
+    if (this.memoryAsTmpfs && holdsSecrets(v) && !(await isMountPoint(dir))) {
+      await mkdir(dir, { recursive: true });
+      await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
+    }
     await writeAtomically(dir, payload.files, i.now);
     this.written.set(dir, payload.files);
     return undefined;
@@ -173,6 +179,13 @@ export class PodVolumes {
     }
     await rm(base, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** A secret volume, or a projected one with a secret source. */
+function holdsSecrets(v: VolumeSpec): boolean {
+  if (v.secret) return true;
+  const sources = (v.projected as { sources?: { secret?: unknown }[] } | undefined)?.sources;
+  return Array.isArray(sources) && sources.some((src) => src?.secret != null);
 }
 
 async function isMountPoint(dir: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigMap, Container } from '@kjobs/api';
+import type { ConfigMap, Container, Secret } from '@kjobs/api';
 import type { PodConfigData } from '../config-data.js';
 import { Harness } from '../test-harness.js';
 import { OciEngine } from './oci-engine.js';
@@ -42,7 +42,10 @@ async function create(): Promise<void> {
 }
 
 const bb = (over: Partial<Container>): Container => ({ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', ...over });
-const DATA: PodConfigData = { configMaps: new Map<string, ConfigMap>([['cfg', { metadata: { name: 'cfg' }, data: { 'app.conf': 'mode=batch' } }]]), secrets: new Map() };
+const DATA: PodConfigData = {
+  configMaps: new Map<string, ConfigMap>([['cfg', { metadata: { name: 'cfg' }, data: { 'app.conf': 'mode=batch' } }]]),
+  secrets: new Map<string, Secret>([['tok', { metadata: { name: 'tok' }, data: { token: Buffer.from('t0ken').toString('base64') } }]]),
+};
 
 describe('OciEngine volumes', () => {
   it('a configMap key by subPath, a read-only emptyDir, a memory emptyDir on tmpfs with its sizeLimit', async () => {
@@ -54,21 +57,27 @@ describe('OciEngine volumes', () => {
       'grep " /mem " /proc/mounts | cut -d" " -f3',
       'df -k /mem | tail -1 | tr -s " " | cut -d" " -f2',
       'touch /etc/cfgdir/new 2>/dev/null && echo writable || echo read-only',
+      'grep " /sec " /proc/mounts | cut -d" " -f3; cat /sec/token',
     ].join('; ');
     const pod = h.pod('p', [bb({
       command: ['sh', '-c', script],
       volumeMounts: [
         { name: 'cfg', mountPath: '/etc/app.conf', subPath: 'app.conf' }, { name: 'cfg', mountPath: '/etc/cfgdir' },
         { name: 'scratch', mountPath: '/rw' }, { name: 'scratch', mountPath: '/ro', readOnly: true }, { name: 'mem', mountPath: '/mem' },
+        { name: 'sec', mountPath: '/sec' },
       ],
     })], {
       restartPolicy: 'Never',
-      volumes: [{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'scratch', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } }],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'scratch', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
+        { name: 'sec', secret: { secretName: 'tok' } },
+      ],
     });
     await h.rt.syncPod(pod, {}, DATA);
     const s = await h.waitStatus(pod, 'done', (st) => st.phase === 'Succeeded' || st.phase === 'Failed', 60_000);
     const log = await h.rt.readLogs(pod.metadata.uid!, 'c');
-    expect(log.trim().split('\n')).toEqual(['mode=batch', 'read-only', 'data', 'tmpfs', '4096', 'read-only']);
+    // The secret's files: on a tmpfs on the node (the bind mount shows its type in the container).
+    expect(log.trim().split('\n')).toEqual(['mode=batch', 'read-only', 'data', 'tmpfs', '4096', 'read-only', 'tmpfs', 't0ken']);
     expect(s.phase).toBe('Succeeded');
   });
 
