@@ -4,7 +4,7 @@
  * containers pulled from the cluster's local registry.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -23,7 +23,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  const home = e?.home;
   await e?.stop();
+  // Stopped nodes leave no volume behind: no tmpfs of a secret or memory emptyDir stays mounted.
+  if (home) expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(home);
 }, 120_000);
 
 async function apply(obj: unknown): Promise<void> {
