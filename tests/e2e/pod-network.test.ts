@@ -221,5 +221,6 @@ describe('the pod network', () => {
     forward.kill('SIGINT');
     forward = undefined;
     await e.kubectl(['delete', 'rs,svc,job', '-l', 'chapter=jobs']);
+    await waitFor('the chapter\'s pods gone', async () => JSON.parse((await e.kubectl(['get', 'pods', '-l', 'chapter=jobs', '-o', 'json'])).stdout).items.length === 0, 60_000);
   }, 400_000);
 });

@@ -53,6 +53,8 @@ export class PodWorker {
   private announced = '';
   private wakeTimer: NodeJS.Timeout | undefined;
   private killing: Promise<void> | undefined;
+  /** When the kill in progress ends the runs at the latest (epoch ms). */
+  private killDeadline = Infinity;
 
   constructor(readonly record: PodRecord, private readonly ctx: WorkerContext) {}
 
@@ -87,7 +89,19 @@ export class PodWorker {
 
   /** Stop the pod for good (idempotent; a second call joins the first). */
   kill(gracePeriodSeconds?: number): Promise<void> {
-    this.killing ??= this.stop(gracePeriodSeconds);
+    const r = this.record;
+    const graceMs = this.graceMs(gracePeriodSeconds ?? r.pod.metadata.deletionGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30);
+    const deadline = this.ctx.opts.now() + graceMs;
+    if (!this.killing) {
+      this.killDeadline = deadline;
+      this.killing = this.stop(gracePeriodSeconds);
+    } else if (gracePeriodSeconds !== undefined && deadline < this.killDeadline) {
+      // A shorter grace than the kill in progress (node shutdown, a forced delete) ends the runs
+      // sooner, as the kubelet shortens a kill; without it a node shutdown waits out a 30 s grace.
+      this.killDeadline = deadline;
+      const t = setTimeout(() => void Promise.all([...this.runs.values()].map((run) => run.kill(0, this.ctx.opts.log))), graceMs);
+      void this.killing.finally(() => clearTimeout(t));
+    }
     return this.killing;
   }
 
