@@ -44,6 +44,14 @@ const INT_RANGE: Record<string, readonly [bigint, bigint]> = {
   uint64: [0n, 2n ** 64n - 1n],
 };
 
+/** The same ranges as numbers (a safe integer is always inside int64 and, when not negative, uint64). */
+const NUM_RANGE: Record<string, readonly [number, number]> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [-Infinity, Infinity],
+  uint32: [0, 2 ** 32 - 1],
+  uint64: [0, Infinity],
+};
+
 const ROOT_TYPE_META = new Set(['apiVersion', 'kind']);
 
 /**
@@ -56,96 +64,114 @@ export function checkAgainstSchema(kind: string, value: unknown, opts: SchemaChe
   const root = KIND_STRUCTS[kind];
   const out: UnknownField[] = [];
   if (!root || !isRecord(value)) return out;
-  new Walker(opts, out, kind).struct(root, value, [], []);
+  new Walker(opts, out, kind).struct(root, value, undefined, undefined);
   return out;
+}
+
+/**
+ * A path as a chain of links to the parent: the walk visits every field of every write, and a
+ * path is only spelled out for an unknown field or an error, so no array is built per field.
+ */
+type Path = { readonly parent: Path; readonly key: string | number } | undefined;
+
+function pathOf(p: Path, tail?: string | number): (string | number)[] {
+  const out: (string | number)[] = tail === undefined ? [] : [tail];
+  for (let x = p; x; x = x.parent) out.push(x.key);
+  return out.reverse();
 }
 
 class Walker {
   constructor(private readonly o: SchemaCheckOptions, private readonly out: UnknownField[], private readonly rootName: string) {}
 
-  struct(t: string, v: Record<string, unknown>, path: (string | number)[], goPath: string[]): void {
+  struct(t: string, v: Record<string, unknown>, path: Path, goPath: Path): void {
     const keys = Object.keys(v);
     if (this.o.sortKeys) keys.sort();
     const offsets = this.o.facts?.keyOffsets.get(v);
+    const owner = goStructName(t);
     for (const key of keys) {
       if (this.o.patchDirectives && key.startsWith('$')) continue;
-      if (path.length === 0 && ROOT_TYPE_META.has(key)) {
-        this.scalar('string', v, key, [key], this.rootName);
+      if (path === undefined && ROOT_TYPE_META.has(key)) {
+        this.scalar('string', v, key, { parent: undefined, key }, this.rootName);
         continue;
       }
       const f = fieldByJsonName(t, key);
       if (!f) {
-        this.out.push({ path: formatPath([...path, key]), offset: offsets?.get(key) ?? Number.MAX_SAFE_INTEGER });
+        this.out.push({ path: formatPath(pathOf(path, key)), offset: offsets?.get(key) ?? Number.MAX_SAFE_INTEGER });
         if (this.o.prune !== false) delete v[key];
         continue;
       }
-      this.value(f.t, v, key, [...path, key], [...goPath, key], goStructName(t));
+      this.value(f.t, v, key, { parent: path, key }, { parent: goPath, key }, owner);
     }
   }
 
   /** The value at holder[key], of schema type t; `owner` is the Go struct that declares the field. */
-  value(t: string, holder: object, key: string, path: (string | number)[], goPath: string[], owner: string): void {
+  value(t: string, holder: object, key: string, path: Path, goPath: Path, owner: string): void {
     const v = (holder as Record<string, unknown>)[key];
     if (v === null || v === undefined) return;
     if (t.startsWith('[]')) {
       const elem = t.slice(2);
-      if (!Array.isArray(v)) return this.typeError(v, holder, key, goPath, owner, goType(t));
-      v.forEach((_x, i) => this.value(elem, v, String(i), [...path, i], goPath, owner));
+      if (!Array.isArray(v)) return this.typeError(v, goPath, owner, goType(t));
+      for (let i = 0; i < v.length; i++) this.value(elem, v, String(i), { parent: path, key: i }, goPath, owner);
       return;
     }
     if (t.startsWith('map[')) {
       const elem = t.slice(4, -1);
-      if (!isRecord(v)) return this.typeError(v, holder, key, goPath, owner, goType(t));
-      for (const k of Object.keys(v)) this.value(elem, v, k, [...path, k], goPath, owner);
+      if (!isRecord(v)) return this.typeError(v, goPath, owner, goType(t));
+      for (const k of Object.keys(v)) this.value(elem, v, k, { parent: path, key: k }, goPath, owner);
       return;
     }
     if (isStructType(t)) {
-      if (!isRecord(v)) return this.typeError(v, holder, key, goPath, owner, goType(t));
+      if (!isRecord(v)) return this.typeError(v, goPath, owner, goType(t));
       this.struct(t, v, path, goPath);
       return;
     }
     this.scalar(t, holder, key, goPath, owner);
   }
 
-  private scalar(t: string, holder: object, key: string, goPath: string[], owner: string): void {
+  private scalar(t: string, holder: object, key: string, goPath: Path, owner: string): void {
     const v = (holder as Record<string, unknown>)[key];
     if (v === null || v === undefined) return;
-    const bad = (): void => this.typeError(v, holder, key, goPath, owner, goType(t));
     switch (t) {
       case 'string': case 'bytes': case 'Time': case 'MicroTime': case 'Duration': {
-        if (typeof v !== 'string') return bad();
+        if (typeof v !== 'string') return this.typeError(v, goPath, owner, goType(t));
         // A []byte field (Secret data, ConfigMap binaryData) is standard base64, as Go decodes it.
         const at = t === 'bytes' ? base64ErrorOffset(v) : undefined;
         if (at !== undefined) throw new DecodeTypeError(`illegal base64 data at input byte ${at}`);
         return;
       }
       case 'bool':
-        if (typeof v !== 'boolean') bad();
+        if (typeof v !== 'boolean') this.typeError(v, goPath, owner, goType(t));
         return;
       case 'float': case 'double':
-        if (typeof v !== 'number') bad();
+        if (typeof v !== 'number') this.typeError(v, goPath, owner, goType(t));
         return;
       case 'Quantity':
-        if (typeof v !== 'string' && typeof v !== 'number') bad();
+        if (typeof v !== 'string' && typeof v !== 'number') this.typeError(v, goPath, owner, goType(t));
         return;
       case 'IntOrString':
         if (typeof v === 'string') return;
-        if (typeof v !== 'number') return bad();
+        if (typeof v !== 'number') return this.typeError(v, goPath, owner, goType(t));
         return this.integer('int32', v, holder, key, goPath, owner, 'intstr.IntOrString');
       case 'FieldsV1': case 'RawExtension':
         return;
       default:
         if (INT_RANGE[t]) {
-          if (typeof v !== 'number') return bad();
+          if (typeof v !== 'number') return this.typeError(v, goPath, owner, goType(t));
           return this.integer(t, v, holder, key, goPath, owner, t);
         }
     }
   }
 
   /** An integer field: the literal must be an integer in the Go type's range, and one a JS number holds exactly. */
-  private integer(t: string, v: number, holder: object, key: string, goPath: string[], owner: string, typeName: string): void {
-    const text = this.o.facts?.numbers.get(holder)?.get(key) ?? String(v);
-    const where = `Go struct field ${owner}.${goPath.join('.')} of type ${typeName}`;
+  private integer(t: string, v: number, holder: object, key: string, goPath: Path, owner: string, typeName: string): void {
+    const literal = this.o.facts?.numbers.get(holder)?.get(key);
+    // The common case, decided without BigInt: a safe integer written as itself, inside the type's range.
+    if (Number.isSafeInteger(v) && (literal === undefined || literal === String(v))) {
+      const [lo, hi] = NUM_RANGE[t]!;
+      if (v >= lo && v <= hi) return;
+    }
+    const text = literal ?? String(v);
+    const where = `Go struct field ${owner}.${pathOf(goPath).join('.')} of type ${typeName}`;
     if (!/^-?\d+$/.test(text)) throw new DecodeTypeError(`json: cannot unmarshal number ${text} into ${where}`);
     const n = BigInt(text);
     const [lo, hi] = INT_RANGE[t]!;
@@ -156,9 +182,9 @@ class Walker {
     }
   }
 
-  private typeError(v: unknown, _holder: object, _key: string, goPath: string[], owner: string, typeName: string): void {
+  private typeError(v: unknown, goPath: Path, owner: string, typeName: string): void {
     const what = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v;
-    throw new DecodeTypeError(`json: cannot unmarshal ${what} into Go struct field ${owner}.${goPath.join('.')} of type ${typeName}`);
+    throw new DecodeTypeError(`json: cannot unmarshal ${what} into Go struct field ${owner}.${pathOf(goPath).join('.')} of type ${typeName}`);
   }
 }
 
