@@ -65,7 +65,7 @@ function benchHomeParent(): string {
  * prefixes; nodes get `nodePods` pod capacity. Resolves once `nodes` Nodes are Ready.
  * `stop()` stops the services and deletes every key under the prefix.
  */
-export async function startBenchCluster(o: { nodes?: number; nodePods?: number; env?: Record<string, string> } = {}): Promise<BenchCluster> {
+export async function startBenchCluster(o: { nodes?: number; nodePods?: number; env?: Record<string, string>; localRegistry?: 'on' | 'off' } = {}): Promise<BenchCluster> {
   const home = mkdtempSync(path.join(benchHomeParent(), 'bench-'));
   let infra: Infra | undefined;
   let cluster: Cluster | undefined;
@@ -91,7 +91,11 @@ export async function startBenchCluster(o: { nodes?: number; nodePods?: number; 
     cluster = await startCluster({
       home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, apiPort: await freePort(),
       storePrefix: prefix, subjectPrefix: prefix, without: ['memq'], nodes,
-      env: { ...profileEnv(), ...o.env }, nodeEnv: () => ({ KJOBS_NODE_PODS: String(o.nodePods ?? 110) }),
+      // The local registry seeds ~100 MB of images in the background: only the OCI runtime needs it,
+      // and a seeding registry would share the CPU with what is measured.
+      localRegistry: o.localRegistry ?? (o.env?.KJOBS_RUNTIME === 'oci' ? 'on' : 'off'),
+      // Process pods unless a benchmark asks for containers (`pods --runtime=oci`): the floors of jobs and cron are spawned processes.
+      env: { KJOBS_RUNTIME: 'process', ...profileEnv(), ...o.env }, nodeEnv: () => ({ KJOBS_NODE_PODS: String(o.nodePods ?? 110) }),
     });
     const kc = readKubeconfig(home);
     const api = new HttpClient({ server: kc.server, token: kc.token, ca: kc.ca, timeoutMs: 60_000 });
