@@ -21,6 +21,12 @@
  * or when the append fails, the status is written to the run's exit file instead. Why a journal:
  * creating a file costs 0.5 ms or more of CPU on ext4 on these machines, an append ~0.01 ms.
  *
+ * Overlay runs: a run whose argv[0] is "kjobs:overlay" is "kjobs:overlay <dir> <options> <target>
+ * <program> <args…>": the child enters a private mount namespace of its own, mounts an overlay
+ * file system (options with lowerdir paths relative to <dir>) at <target>, then execs the program
+ * (runc). The mount lives exactly as long as that namespace: no crash can leave it behind. Why
+ * here: the same thing through `unshare`, `sh` and `mount` was three more execs per container.
+ *
  * Lifetime: the launcher is its own session, so signals to the agent's process group do not
  * reach it. At EOF on stdin (the agent ended or closed it) it takes no more requests but goes on
  * recording the runs it has, and exits when the last one ended.
@@ -35,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -245,7 +253,14 @@ static void launch(char *buf, uint32_t len) {
     reset_signals();
     int e = 0;
     if (setsid() < 0) e = errno;
-    else if (chdir(cwd) < 0) e = errno;
+    else if (argc >= 5 && strcmp(argv[0], "kjobs:overlay") == 0) {
+      if (unshare(CLONE_NEWNS) < 0) e = errno;
+      else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) e = errno;
+      else if (chdir(argv[1]) < 0) e = errno;
+      else if (mount("overlay", argv[3], "overlay", 0, argv[2]) < 0) e = errno;
+      argv += 4;
+    }
+    if (!e && chdir(cwd) < 0) e = errno;
     if (e) { (void)!write(errp[1], &e, sizeof e); _exit(127); }
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(devnull, 0);

@@ -16,6 +16,8 @@ export interface ShimLaunch {
   exitFile: string;
   logFile: string;
   argv: [string, ...string[]];
+  /** What the native launcher runs instead of argv, when it can do more itself (an overlay mount). */
+  launcherArgv?: [string, ...string[]];
   env: Record<string, string>;
   cwd: string;
 }
@@ -95,7 +97,7 @@ export async function startShim(l: ShimLaunch): Promise<StartedShim> {
   mkdirSync(dirname(l.logFile), { recursive: true });
   if (dirname(l.exitFile) !== dirname(l.logFile)) mkdirSync(dirname(l.exitFile), { recursive: true });
   if (l.launcher?.alive) {
-    const run = await l.launcher.launch({ cwd: l.cwd, logFile: l.logFile, exitFile: l.exitFile, argv: l.argv, env: l.env });
+    const run = await l.launcher.launch({ cwd: l.cwd, logFile: l.logFile, exitFile: l.exitFile, argv: l.launcherArgv ?? l.argv, env: l.env });
     const started: StartedShim = { pid: run.pid, child: run };
     const ps = procStartTime(run.pid);
     if (ps !== undefined) started.procStart = ps;

@@ -50,7 +50,11 @@ export interface PrepareInput {
 /** The outcome of `prepare`. */
 export type Prepared =
   /** Start `argv` under the launcher with this env, in `cwd`. */
-  | { kind: 'run'; argv: [string, ...string[]]; env: Record<string, string>; cwd: string; imageID: string; containerID?: string; probeEnv: Record<string, string> }
+  | {
+    kind: 'run'; argv: [string, ...string[]]; env: Record<string, string>; cwd: string; imageID: string; containerID?: string; probeEnv: Record<string, string>;
+    /** The same run for the native launcher, which can do more itself (an OCI run's overlay mount: see kjobs-launcher.c). */
+    launcherArgv?: [string, ...string[]];
+  }
   /** Not now: the container waits with this reason; `quiet` when the engine already emitted the events. */
   | { kind: 'waiting'; reason: string; message: string; retryAtMs?: number; quiet?: boolean }
   /** The run ends at once as StartError (exit code 128). */

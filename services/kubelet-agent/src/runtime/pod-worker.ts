@@ -273,6 +273,7 @@ export class PodWorker {
         exitFile: exitFile(opts.rootDir, r.uid, rec.name, attempt),
         logFile: logFile(opts.rootDir, r.uid, rec.name, attempt),
         argv: prepared.argv,
+        ...(prepared.launcherArgv ? { launcherArgv: prepared.launcherArgv } : {}),
         env: prepared.env,
         cwd: prepared.cwd,
       });

@@ -140,8 +140,12 @@ export class OciEngine implements ContainerEngine {
     writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
     const { lowerBase, lowers } = overlayLowers(img.layers, run);
     const options = `lowerdir=${lowers.join(':')},upperdir=${path.join(run, 'upper')},workdir=${path.join(run, 'work')}`;
-    const argv: [string, ...string[]] = ['unshare', '-m', '--propagation', 'private', '/bin/sh', this.layout.wrapper, lowerBase, options, path.join(run, 'rootfs'), ...this.runc.runArgv(bundle, id)];
-    return { kind: 'run', argv, env: { PATH: HOST_PATH }, cwd: podDir(this.o.rootDir, r.uid), imageID: img.repoDigest, containerID: `runc://${id}`, probeEnv: { PATH: HOST_PATH } };
+    const rootfs = path.join(run, 'rootfs');
+    const runc = this.runc.runArgv(bundle, id) as [string, ...string[]];
+    // The native launcher mounts the overlay itself (one exec per run); the sh shim path needs unshare, sh and mount.
+    const argv: [string, ...string[]] = ['unshare', '-m', '--propagation', 'private', '/bin/sh', this.layout.wrapper, lowerBase, options, rootfs, ...runc];
+    const launcherArgv: [string, ...string[]] = ['kjobs:overlay', lowerBase, options, rootfs, ...runc];
+    return { kind: 'run', argv, launcherArgv, env: { PATH: HOST_PATH }, cwd: podDir(this.o.rootDir, r.uid), imageID: img.repoDigest, containerID: `runc://${id}`, probeEnv: { PATH: HOST_PATH } };
   }
 
   control(inst: ContainerInstance): RunControl {
