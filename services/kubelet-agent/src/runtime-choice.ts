@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { onPath } from './runtime/native-build.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ImageStore, loadRegistryHosts } from '@kjobs/oci';
@@ -37,9 +38,7 @@ async function ociUnavailable(): Promise<{ why: string } | { runc: { binary: str
   if (process.getuid?.() !== 0) return { why: 'containers need root (namespaces, mounts and cgroups)' };
   const runc = await Runc.find();
   if (!runc) return { why: 'runc was not found (install Debian\'s runc, or set KJOBS_RUNC)' };
-  for (const bin of ['unshare', 'mount']) {
-    if (!(process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => isExecutable(path.join(d, bin)))) return { why: `${bin} was not found` };
-  }
+  for (const bin of ['unshare', 'mount']) if (!onPath(bin)) return { why: `${bin} was not found` };
   const cgroupRoot = cgroupMode() === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory';
   try {
     accessSync(cgroupRoot, constants.W_OK);
@@ -47,15 +46,6 @@ async function ociUnavailable(): Promise<{ why: string } | { runc: { binary: str
     return { why: `${cgroupRoot} is not writable (a container needs --privileged and the host's cgroups)` };
   }
   return { runc };
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

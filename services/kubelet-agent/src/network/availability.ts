@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { isExecutable, onPath } from '../runtime/native-build.js';
 import { DEFAULT_CNI_BIN_DIR } from './cni.js';
 
 /**
@@ -9,19 +9,9 @@ import { DEFAULT_CNI_BIN_DIR } from './cni.js';
 export function podNetworkUnavailable(cniBinDir = DEFAULT_CNI_BIN_DIR, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (process.platform !== 'linux') return 'a pod network needs Linux';
   if (process.getuid?.() !== 0) return 'a pod network needs root (network namespaces)';
-  const onPath = (bin: string) => (env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => executable(path.join(d, bin)));
-  if (!onPath('ip')) return 'iproute2 (ip) was not found';
+  if (!onPath('ip', env)) return 'iproute2 (ip) was not found';
   for (const p of ['bridge', 'host-local', 'loopback']) {
-    if (!executable(path.join(cniBinDir, p))) return `the CNI plugin ${p} was not found in ${cniBinDir} (install containernetworking-plugins)`;
+    if (!isExecutable(path.join(cniBinDir, p))) return `the CNI plugin ${p} was not found in ${cniBinDir} (install containernetworking-plugins)`;
   }
   return undefined;
-}
-
-function executable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

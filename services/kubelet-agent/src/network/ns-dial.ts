@@ -1,12 +1,8 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Logger } from '../runtime/logger.js';
+import { compileNative } from '../runtime/native-build.js';
 
 const SOURCE = fileURLToPath(new URL('../../native/kjobs-nsdial.c', import.meta.url));
 
@@ -121,37 +117,11 @@ export class NsSocket extends Duplex {
   }
 }
 
-/** Where a compiled helper is cached: KJOBS_CACHE_DIR, else $XDG_CACHE_HOME/kjobs, else ~/.cache/kjobs. */
-function cacheDir(): string {
-  if (process.env.KJOBS_CACHE_DIR) return process.env.KJOBS_CACHE_DIR;
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kjobs');
-}
-
 /**
  * The kjobs-nsdial binary: KJOBS_NSDIAL when set, else native/kjobs-nsdial.c compiled once with
  * $CC or cc into the cache directory (keyed by the source's hash). Undefined without a compiler.
  */
 export async function nsDialBinary(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   if (env.KJOBS_NSDIAL) return env.KJOBS_NSDIAL;
-  let source: Buffer;
-  try {
-    source = await readFile(SOURCE);
-  } catch {
-    return undefined;
-  }
-  const hash = createHash('sha256').update(source).update(os.arch()).digest('hex').slice(0, 12);
-  const binary = path.join(cacheDir(), `kjobs-nsdial-${hash}`);
-  if (await stat(binary).then((s) => s.isFile(), () => false)) return binary;
-  const tmp = `${binary}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await mkdir(path.dirname(binary), { recursive: true, mode: 0o700 });
-    await promisify(execFile)(env.CC || 'cc', ['-O2', '-o', tmp, SOURCE], { timeout: 60_000 });
-    await rename(tmp, binary);
-    log.info({ binary }, 'compiled the pod-network dial helper');
-    return binary;
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    log.warn({ err: (err as Error).message.split('\n')[0] }, 'cannot compile the pod-network dial helper');
-    return undefined;
-  }
+  return compileNative(SOURCE, 'kjobs-nsdial', 'pod-network dial helper', log, env);
 }

@@ -1,13 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import os, { constants as osc } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { corkForTurn } from '@kjobs/bus';
 import type { Logger } from './logger.js';
+import { compileNative } from './native-build.js';
 
 /**
  * The native launcher (native/kjobs-launcher.c): one small process per runtime that forks and
@@ -171,13 +169,6 @@ function errnoName(n: number): string {
   return Object.entries(os.constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 }
 
-/** Where a compiled launcher is cached: KJOBS_CACHE_DIR, else $XDG_CACHE_HOME/kjobs, else ~/.cache/kjobs. */
-function cacheDir(): string {
-  if (process.env.KJOBS_CACHE_DIR) return process.env.KJOBS_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'kjobs');
-}
-
 /**
  * The launcher binary to use, or undefined for the sh shim (KJOBS_LAUNCHER=off, not Linux, or
  * no C compiler). Compiles at most once per source version and machine.
@@ -191,26 +182,5 @@ export async function launcherBinary(log: Logger, env: NodeJS.ProcessEnv = proce
   const prebuilt = SOURCE.replace(/\.c$/, '');
   const [pre, src] = await Promise.all([stat(prebuilt).catch(() => undefined), stat(SOURCE).catch(() => undefined)]);
   if (pre?.isFile() && src && pre.mtimeMs >= src.mtimeMs) return prebuilt;
-  let source: Buffer;
-  try {
-    source = await readFile(SOURCE);
-  } catch {
-    return undefined;
-  }
-  const hash = createHash('sha256').update(source).update(os.arch()).digest('hex').slice(0, 12);
-  const dir = cacheDir();
-  const binary = path.join(dir, `kjobs-launcher-${hash}`);
-  if (await stat(binary).then((s) => s.isFile(), () => false)) return binary;
-  const tmp = `${binary}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await promisify(execFile)(env.CC || 'cc', ['-O2', '-o', tmp, SOURCE], { timeout: 60_000 });
-    await rename(tmp, binary);
-    log.info({ binary }, 'compiled the container launcher');
-    return binary;
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    log.warn({ err: (err as Error).message.split('\n')[0] }, 'no C compiler for the container launcher: containers start under the sh shim (slower)');
-    return undefined;
-  }
+  return compileNative(SOURCE, 'kjobs-launcher', 'container launcher', log, env);
 }
