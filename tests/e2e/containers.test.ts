@@ -164,6 +164,26 @@ describe('the OCI runtime', () => {
     await e.kubectl(['delete', 'job', 'oneshot', '--wait=true']);
   });
 
+  it('lifecycle hooks and termination messages through kubectl: postStart, preStop before SIGTERM, the message file, FallbackToLogsOnError', async () => {
+    await apply(busybox('hooks', ['sh', '-c', 'trap "echo term; exit 0" TERM; echo up; while :; do sleep 0.1; done'], {
+      lifecycle: {
+        postStart: { exec: { command: ['sh', '-c', 'echo poststart > /proc/1/fd/1'] } },
+        preStop: { exec: { command: ['sh', '-c', 'echo prestop > /proc/1/fd/1'] } },
+      },
+    // The pod's deadline kills it as a deletion would (preStop, then SIGTERM), and its log stays to be read.
+    }, { terminationGracePeriodSeconds: 10, activeDeadlineSeconds: 8 }));
+    await apply(busybox('msgfile', ['sh', '-c', 'echo -n all-done > /dev/termination-log']));
+    await apply(busybox('msglog', ['sh', '-c', 'echo first; echo last words; exit 4'], { terminationMessagePolicy: 'FallbackToLogsOnError' }));
+    await waitFor('postStart ran', async () => (await e.kubectl(['logs', 'hooks'])).stdout.includes('poststart'), 120_000, 1000);
+    await waitFor('hooks failed at its deadline', async () => (await podJson('hooks'))?.status?.phase === 'Failed', 120_000);
+    const log = (await e.kubectl(['logs', 'hooks'])).stdout;
+    expect(log.indexOf('prestop')).toBeGreaterThan(log.indexOf('poststart'));
+    expect(log.indexOf('term')).toBeGreaterThan(log.indexOf('prestop'));
+    const message = async (name: string) => waitFor(`${name} terminated`, async () => (await podJson(name))?.status?.containerStatuses?.[0]?.state?.terminated, 120_000);
+    expect((await message('msgfile')).message).toBe('all-done');
+    expect(await message('msglog')).toMatchObject({ exitCode: 4, message: 'first\nlast words' });
+  }, 240_000);
+
   it('SIGKILL the agent while a container runs: the restarted agent re-adopts it, and a delete still ends it', async () => {
     await apply(busybox('long', ['sleep', '300'], {}, { nodeName: 'node-1' }));
     const pod = await waitFor('long Running', async () => ((await podJson('long'))?.status?.phase === 'Running' ? podJson('long') : undefined), 120_000);

@@ -17,6 +17,9 @@ import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
 import type { StateJournal } from './state-journal.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning, newContainerRecord, orderedContainers } from './state.js';
 
+/** How long a postStart hook (and the container it waits for) may take before it counts as failed. */
+const POST_START_LIMIT_MS = 60_000;
+
 /** What a PodWorker needs from its runtime. */
 export interface WorkerContext {
   opts: CompiledOptions;
@@ -307,8 +310,9 @@ export class PodWorker {
     if (!hook || !run || run.inst !== inst) return;
     const r = this.record;
     const grace = r.pod.spec.terminationGracePeriodSeconds ?? 30;
-    await this.ctx.engine.control(inst).whenRunning?.(10_000);
-    const out = await runHook('PostStart', hook, run.target, Math.max(grace, 1) * 1000, { container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})` });
+    await this.ctx.engine.control(inst).whenRunning?.(POST_START_LIMIT_MS);
+    // The kubelet gives a postStart hook no timeout of its own; here it is bounded (the pod's queue waits for it).
+    const out = await runHook('PostStart', hook, run.target, Math.max(grace * 1000, POST_START_LIMIT_MS), { container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})` });
     if (out.ok || rec.current !== inst || inst.finishedAt !== undefined) return;
     this.event('Warning', 'FailedPostStartHook', out.output, rec);
     this.event('Normal', 'Killing', `FailedPostStartHook`, rec);
