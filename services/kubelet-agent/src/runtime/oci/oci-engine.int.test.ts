@@ -160,6 +160,18 @@ describe('OciEngine', () => {
     expect(failed?.message).toContain('Exec lifecycle hook (["sh","-c","exit 3"]) for Container "c" in Pod "b_default(');
   });
 
+  it('a followed log goes on through a graceful kill to the container\'s last words', async () => {
+    await create();
+    const pod = h.pod('p', [bb({ command: ['sh', '-c', 'trap "echo term; exit 0" TERM; echo up; while :; do sleep 0.1; done'], lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop > /proc/1/fd/1'] } } } })], { restartPolicy: 'Never', terminationGracePeriodSeconds: 10 });
+    await h.rt.syncPod(pod, {});
+    await waitFor('up', async () => (await h.rt.readLogs(pod.metadata.uid!, 'c')).includes('up'));
+    let got = '';
+    const followed = h.rt.followLogs(pod.metadata.uid!, 'c', {}, (c) => void (got += c), new AbortController().signal);
+    await h.rt.killPod(pod.metadata.uid!, 10);
+    await followed;
+    expect(got).toBe('up\nprestop\nterm\n');
+  });
+
   it('OnFailure: a failing container restarts as a new container; logs --previous has the first run', async () => {
     await create();
     const pod = h.pod('p', [bb({ command: ['sh', '-c', 'if [ -f /tmp/once ]; then echo second; exit 0; fi; touch /tmp/once; echo first; exit 1'] })], { restartPolicy: 'OnFailure' });
