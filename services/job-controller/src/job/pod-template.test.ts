@@ -30,6 +30,15 @@ describe('buildPodForJob', () => {
     expect(job.spec.template.spec.containers[0]!.env).toBeUndefined();
   });
 
+  it('annotates a rerun Job\'s pods with the original index they re-run (kjobs.io/rerun-indexes)', () => {
+    const job = makeJob({ completionMode: 'Indexed', completions: 4 });
+    job.metadata.annotations = { 'kjobs.io/rerun-indexes': '3,7-9' };
+    const cases: [number, string | undefined][] = [[0, '3'], [1, '7'], [3, '9'], [4, undefined]];
+    for (const [ix, want] of cases) {
+      expect(buildPodForJob(job, { index: ix }).metadata.annotations?.['kjobs.io/original-completion-index']).toBe(want);
+    }
+    expect(buildPodForJob(makeJob({ completionMode: 'Indexed', completions: 4 }), { index: 0 }).metadata.annotations).not.toHaveProperty('kjobs.io/original-completion-index');
+  });
   it('writes the index failure counts for backoffLimitPerIndex', () => {
     const job = makeJob({ completionMode: 'Indexed', completions: 2, backoffLimitPerIndex: 1 });
     expect(buildPodForJob(job, { index: 0, indexFailureCounts: { failed: 1, ignored: 0 } }).metadata.annotations).toMatchObject({ 'batch.kubernetes.io/job-index-failure-count': '1' });

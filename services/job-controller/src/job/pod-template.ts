@@ -16,6 +16,30 @@ import {
   LEGACY_JOB_NAME_LABEL,
   MAX_GENERATED_NAME_LENGTH,
 } from './constants.js';
+import { parseIndexes } from './indexes.js';
+
+/**
+ * kjobs extension (`kjobs rerun`): a Job annotated with the original indexes it re-runs, in
+ * order (`"3,7-9"`: its index 0 re-runs 3, index 1 re-runs 7, …). See docs/kjobs-extensions.md.
+ */
+export const RERUN_INDEXES_ANNOTATION = 'kjobs.io/rerun-indexes';
+/** Set on each pod of such a Job: the original index it re-runs (the template's JOB_COMPLETION_INDEX reads it). */
+export const ORIGINAL_INDEX_ANNOTATION = 'kjobs.io/original-completion-index';
+
+/**
+ * The original index that index `ix` of a rerun Job stands for: the ix-th index listed in
+ * `kjobs.io/rerun-indexes`; undefined without the annotation or when the list is shorter.
+ */
+export function originalIndexOf(job: Job, ix: number): number | undefined {
+  const text = job.metadata.annotations?.[RERUN_INDEXES_ANNOTATION];
+  if (!text) return undefined;
+  let seen = 0;
+  for (const { first, last } of parseIndexes(text, Number.MAX_SAFE_INTEGER)) {
+    if (ix < seen + (last - first + 1)) return first + (ix - seen);
+    seen += last - first + 1;
+  }
+  return undefined;
+}
 
 /** Options for one pod. */
 export interface PodForJobOptions {
@@ -72,7 +96,8 @@ function withIndexEnv(c: Container): Container {
  * - Indexed: annotation and label `batch.kubernetes.io/job-completion-index`, env
  *   `JOB_COMPLETION_INDEX` (downward API on that annotation) in every container and init container
  *   that lacks it, hostname `<job>-<index>`, generateName `<job>-<index>-`, and with
- *   backoffLimitPerIndex the index failure-count annotations;
+ *   backoffLimitPerIndex the index failure-count annotations; with the kjobs annotation
+ *   `kjobs.io/rerun-indexes` on the Job, `kjobs.io/original-completion-index` (the index re-run);
  * - NonIndexed: generateName `<job>-`.
  * The template is never mutated.
  */
@@ -97,6 +122,8 @@ export function buildPodForJob(job: Job, opts: PodForJobOptions = {}): Pod {
     const ix = String(opts.index);
     annotations[JOB_COMPLETION_INDEX_ANNOTATION] = ix;
     labels[JOB_COMPLETION_INDEX_ANNOTATION] = ix;
+    const original = originalIndexOf(job, opts.index);
+    if (original !== undefined) annotations[ORIGINAL_INDEX_ANNOTATION] = String(original);
     spec.containers = spec.containers.map(withIndexEnv);
     if (spec.initContainers) spec.initContainers = spec.initContainers.map(withIndexEnv);
     spec.hostname = `${jobName}-${opts.index}`;
