@@ -19,7 +19,8 @@
  * root file system, read-only, no overlay) spawned by Node at the same concurrency; the startup
  * target is then "p99 at 5 pods/s within 100 ms of the floor's p99". Default `--runtime=process`.
  *
- * Environment: BENCH_PODS (1000; 300 with --runtime=oci), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
+ * Environment: BENCH_PODS (1000; 300 with --runtime=oci), BENCH_POD_NETWORK (unset: the agents' default; `off`
+ * measures containers without their network namespaces), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
  * BENCH_PROFILE_DIR (unset: with it, every service writes a CPU profile there; all benchmarks),
  * BENCH_HOME_DIR (the repo's .kjobs/: where bench clusters keep their state), BENCH_KEEP_HOME=1 (keep
  * that state, the services' logs among it, after the run).
@@ -436,7 +437,7 @@ class PodTracker {
 export async function run(): Promise<void> {
   const loadBefore = load();
   if (RUNTIME !== 'oci' && RUNTIME !== 'process') throw new Error('--runtime must be oci or process');
-  const bc = await startBenchCluster({ nodes: 2, nodePods: Math.max(1000, N + PACED_N + 20), env: { KJOBS_RUNTIME: RUNTIME } });
+  const bc = await startBenchCluster({ nodes: 2, nodePods: Math.max(1000, N + PACED_N + 20), env: { KJOBS_RUNTIME: RUNTIME, ...(process.env.BENCH_POD_NETWORK ? { KJOBS_POD_NETWORK: process.env.BENCH_POD_NETWORK } : {}) } });
   const runcFloor = RUNTIME === 'oci' ? await RuncFloor.create() : undefined;
   try {
     const { api, cluster } = bc;
