@@ -123,11 +123,11 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
         ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
       },
     },
-    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
-    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1` } },
+    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'scheduler'), KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
+    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'job-controller'), KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1` } },
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
-      env: { ...common, NODE_NAME: n, KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
+      env: { ...common, NODE_NAME: n, KJOBS_ADDR_FILE: addressFileOf(o.home, `kubelet-agent-${n}`), KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
     })),
     {
       name: 'memq', entry: 'services/memq/src/main.ts',
@@ -135,6 +135,55 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     },
   ];
   return out.filter((s) => !(o.without ?? []).some((w) => s.name === w || s.name.startsWith(`${w}-`)));
+}
+
+/** Where service `name` writes the URL of its /healthz, /readyz and /metrics port (KJOBS_ADDR_FILE). */
+export function addressFileOf(home: string, name: string): string {
+  return path.join(home, 'run', `${name}.addr`);
+}
+
+/** The URL a service wrote to its address file, if it has. */
+function readAddressFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A service's environment for a restart: the port it had, so endpoints.json stays true (a first
+ * start asks for port 0, a free one).
+ */
+function restartSpec(s: ServiceSpec): ServiceSpec {
+  const url = s.env.KJOBS_ADDR_FILE && !s.env.KJOBS_HTTP_ADDR ? readAddressFile(s.env.KJOBS_ADDR_FILE) : undefined;
+  return url ? { ...s, env: { ...s.env, KJOBS_HTTP_ADDR: new URL(url).host } } : s;
+}
+
+/**
+ * Every service's address — the api-server's and memq's, and the /healthz, /readyz, /metrics
+ * port each other service wrote to its address file — written to `<home>/endpoints.json` and
+ * returned. Waits up to `timeoutMs` for the address files; a service that wrote none by then is
+ * left out (its log says why).
+ */
+export async function writeEndpoints(home: string, specs: ServiceSpec[], timeoutMs = 15_000): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const api = specs.find((s) => s.name === 'api-server');
+  if (api) out['api-server'] = readKubeconfig(home).server;
+  const end = Date.now() + timeoutMs;
+  for (const s of specs) {
+    if (s.name === 'memq' && s.env.MEMQ_ADDR) out.memq = `http://${s.env.MEMQ_ADDR}`;
+    const file = s.env.KJOBS_ADDR_FILE;
+    if (!file) continue;
+    let url = readAddressFile(file);
+    while (!url && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      url = readAddressFile(file);
+    }
+    if (url) out[s.name] = url;
+  }
+  writeFileSync(path.join(home, 'endpoints.json'), `${JSON.stringify(out, null, 2)}\n`);
+  return out;
 }
 
 /** Spawn a service as a process (`node --import tsx <entry>`), its output appended to `<home>/logs/<name>.log`. */
@@ -256,6 +305,8 @@ export interface Cluster {
   registry?: LocalRegistry;
   /** Stop every service and the registry (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
+  /** Write `<home>/endpoints.json` once every service wrote its address (writeEndpoints); returns it. */
+  endpoints(timeoutMs?: number): Promise<Record<string, string>>;
   /** SIGKILL one service and start it again (chaos and crash tests). */
   restart(name: string, signal?: NodeJS.Signals): Promise<void>;
 }
@@ -263,6 +314,8 @@ export interface Cluster {
 /** Start every service; resolves once the api-server is ready. */
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   mkdirSync(o.home, { recursive: true, mode: 0o700 });
+  // Address files of an earlier run name ports that are no longer ours.
+  rmSync(path.join(o.home, 'run'), { recursive: true, force: true });
   const specs = clusterServices(o);
   const procs = new Map<string, ChildProcess>();
   let stopping = false;
@@ -292,7 +345,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       o.log?.(`${s.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s — see ${logFile}`);
       setTimeout(() => {
         if (stopping || procs.get(s.name) !== p) return;
-        procs.set(s.name, supervise(s, spawnService(s, o.home)));
+        procs.set(s.name, supervise(s, spawnService(restartSpec(s), o.home)));
       }, delayMs);
     });
     return p;
@@ -327,6 +380,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   return {
     home: o.home, procs, specs, registry,
+    endpoints: (timeoutMs) => writeEndpoints(o.home, specs, timeoutMs),
     async stop() {
       stopping = true;
       const others = [...procs].filter(([n]) => n !== 'api-server').map(([, p]) => p);
@@ -339,7 +393,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const p = procs.get(name);
       if (!spec || !p) throw new Error(`no service ${name}`);
       await stopOne(p, signal);
-      procs.set(name, supervise(spec, spawnService(spec, o.home)));
+      procs.set(name, supervise(spec, spawnService(restartSpec(spec), o.home)));
       if (name === 'api-server') await waitForApi(o.home);
     },
   };

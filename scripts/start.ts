@@ -26,6 +26,8 @@ Environment:
   REDIS_URL    Redis to use (default redis://127.0.0.1:6379; started from PATH if nothing listens)
   NATS_URL     NATS to use (default nats://127.0.0.1:4222; started from PATH if nothing listens)
   KJOBS_NODES  number of kubelet-agents (default 2)
+  Every service's address is written to $KJOBS_HOME/endpoints.json and printed: the scheduler,
+  job-controller and kubelet-agents serve /healthz, /readyz and /metrics on free loopback ports
   KJOBS_API_PORT / KJOBS_MEMQ_PORT   api-server port (default 6443), memq port (default 8090)
   KJOBS_STORE_PREFIX / KJOBS_SUBJECT_PREFIX   Redis key prefix and NATS subject prefix (default
                kjobs): two clusters on one Redis and NATS need their own; an api-server refuses
@@ -83,6 +85,10 @@ try {
   console.error(`kjobs: ${(e as Error).message}; see ${path.join(home, 'logs')}`);
 }
 
+// Every service's address (the others' /healthz, /readyz and /metrics ports are free ones).
+const endpoints = await cluster.endpoints();
+const width = Math.max(...Object.keys(endpoints).map((k) => k.length));
+const endpointLines = Object.entries(endpoints).map(([name, url]) => `  ${name.padEnd(width)}  ${url}`).join('\n');
 const kubeconfig = path.join(home, 'kubeconfig');
 console.log(`kjobs is running.
 
@@ -94,6 +100,9 @@ console.log(`kjobs is running.
 api-server  https://127.0.0.1:${apiPort}   dashboard  https://127.0.0.1:${apiPort}/dashboard (sign in with the kubeconfig's token)
 memq        http://127.0.0.1:${memqPort}    logs       ${path.join(home, 'logs')}
 ${cluster.registry?.summary ?? 'images     no local images (see the log lines above)'}
+
+Endpoints (${path.join(home, 'endpoints.json')}; /healthz, /readyz, /metrics on each):
+${endpointLines}
 Press Ctrl-C to stop.`);
 
 async function shutdown() {

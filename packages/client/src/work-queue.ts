@@ -3,6 +3,33 @@ export interface WorkQueueOptions {
   /** Per-item failure backoff base (default 5 ms) and cap (default 1000 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The queue's name in its metrics (client-go's `name` label; default "unnamed"). */
+  name?: string;
+  /** Where the queue reports (default: nowhere, and nothing is timed). */
+  metrics?: WorkQueueMetricsProvider;
+}
+
+/** What a controller's result was, as controller-runtime labels it. */
+export type SyncResult = 'success' | 'error' | 'requeue_after';
+
+/**
+ * What one WorkQueue reports (client-go's workqueue metrics, per queue). Called on every add
+ * and sync, so implementations must be cheap: counters and histograms, no per-key labels.
+ */
+export interface WorkQueueMetrics {
+  /** A key entered the queue (an add of a key already queued is not counted). */
+  added(): void;
+  /** A worker took a key that waited `queuedSeconds` since it was added. */
+  taken(queuedSeconds: number): void;
+  /** A worker's sync of a key took `seconds` and ended with `result`. */
+  synced(seconds: number, result: SyncResult): void;
+  /** A key was re-added with backoff after a failed sync. */
+  retried(): void;
+}
+
+/** Makes the metrics of each named queue; `depth` is read when the metrics are scraped. */
+export interface WorkQueueMetricsProvider {
+  forQueue(name: string, depth: () => number): WorkQueueMetrics;
 }
 
 /**
@@ -18,21 +45,43 @@ export class WorkQueue {
   private readonly timers = new Map<string, { at: number; t: NodeJS.Timeout }>();
   private readonly waiters: ((k: string | undefined) => void)[] = [];
   private shut = false;
+  /** This queue's metrics, if any; `addedAt` times keys from add to take only then. */
+  readonly metrics: WorkQueueMetrics | undefined;
+  private readonly addedAt = new Map<string, number>();
 
-  constructor(private readonly opts: WorkQueueOptions = {}) {}
+  constructor(private readonly opts: WorkQueueOptions = {}) {
+    this.metrics = opts.metrics?.forQueue(opts.name ?? 'unnamed', () => this.queue.length);
+  }
 
   add(key: string): void {
     if (this.shut || this.dirty.has(key)) return;
     this.dirty.add(key);
+    if (this.metrics) {
+      this.metrics.added();
+      this.addedAt.set(key, performance.now());
+    }
     if (this.processing.has(key)) return;
+    this.enqueue(key);
+  }
+
+  /** Hand a dirty key to a waiting worker, else queue it (it stays dirty until taken). */
+  private enqueue(key: string): void {
     const w = this.waiters.shift();
     if (w) {
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.take(key);
       w(key);
     } else {
       this.queue.push(key);
     }
+  }
+
+  private take(key: string): void {
+    this.processing.add(key);
+    if (!this.metrics) return;
+    const at = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    this.metrics.taken(at === undefined ? 0 : (performance.now() - at) / 1000);
   }
 
   /** Add after a delay; an earlier pending delay for the key wins. */
@@ -55,6 +104,7 @@ export class WorkQueue {
   addRateLimited(key: string): void {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
+    this.metrics?.retried();
     this.addAfter(key, Math.min((this.opts.baseDelayMs ?? 5) * 2 ** n, this.opts.maxDelayMs ?? 1_000_000));
   }
 
@@ -72,7 +122,7 @@ export class WorkQueue {
     const k = this.queue.shift();
     if (k !== undefined) {
       this.dirty.delete(k);
-      this.processing.add(k);
+      this.take(k);
       return Promise.resolve(k);
     }
     return new Promise((r) => this.waiters.push(r));
@@ -81,10 +131,7 @@ export class WorkQueue {
   /** Mark a key processed; re-queues it if it was added meanwhile. */
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.dirty.delete(key);
-      this.add(key);
-    }
+    if (this.dirty.has(key) && !this.shut) this.enqueue(key);
   }
 
   get length(): number {
@@ -93,6 +140,7 @@ export class WorkQueue {
 
   shutdown(): void {
     this.shut = true;
+    this.addedAt.clear();
     for (const { t } of this.timers.values()) clearTimeout(t);
     for (const w of this.waiters.splice(0)) w(undefined);
   }
@@ -101,6 +149,7 @@ export class WorkQueue {
 /**
  * Run `workers` loops that take keys and call `sync`. `sync` returns an optional requeue delay;
  * a throw requeues with backoff (a 409 Conflict lands here: the next sync re-reads the cache).
+ * With queue metrics, each sync's duration and result are reported (timed only then).
  */
 export function runWorkers(queue: WorkQueue, workers: number, sync: (key: string) => Promise<{ requeueAfterMs?: number } | void>, onError?: (key: string, e: unknown) => void): Promise<void[]> {
   const loops: Promise<void>[] = [];
@@ -109,11 +158,15 @@ export function runWorkers(queue: WorkQueue, workers: number, sync: (key: string
       for (;;) {
         const key = await queue.get();
         if (key === undefined) return;
+        const m = queue.metrics;
+        const t0 = m ? performance.now() : 0;
         try {
           const r = await sync(key);
           queue.forget(key);
           if (r && r.requeueAfterMs !== undefined) queue.addAfter(key, r.requeueAfterMs);
+          m?.synced((performance.now() - t0) / 1000, r && r.requeueAfterMs !== undefined ? 'requeue_after' : 'success');
         } catch (e) {
+          m?.synced((performance.now() - t0) / 1000, 'error');
           onError?.(key, e);
           queue.addRateLimited(key);
         } finally {

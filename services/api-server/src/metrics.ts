@@ -19,11 +19,13 @@ export class Metrics {
     return this.registry.contentType;
   }
 
-  observeHttp(method: string, resource: string, code: number, ms: number): void {
-    this.requests.inc({ verb: method, resource, code: String(code), transport: 'http' });
-    this.latency.observe({ verb: method, resource, transport: 'http' }, ms / 1000);
+  /** One HTTP request; `verb` is its Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection). */
+  observeHttp(verb: string, resource: string, code: number, ms: number): void {
+    this.requests.inc({ verb, resource, code: String(code), transport: 'http' });
+    this.latency.observe({ verb, resource, transport: 'http' }, ms / 1000);
   }
 
+  /** One NATS API request; `verb` as observeHttp's (the NATS protocol's own verbs mapped first). */
   observeNats(verb: string, resource: string, code: number, ms: number): void {
     this.requests.inc({ verb, resource, code: String(code), transport: 'nats' });
     this.latency.observe({ verb, resource, transport: 'nats' }, ms / 1000);

@@ -47,7 +47,7 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
           // Each item counts as the request it is (write counts per resource stay true).
           const items = req.body as ApiRequest[];
           (reply.body as ApiReply[]).forEach((r, i) => metrics.observeNats('create', items[i]?.resource ?? 'unknown', r.ok ? 200 : r.status.code, ms));
-        } else metrics.observeNats(req?.verb ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
+        } else metrics.observeNats((req && kubeVerbOf(req.verb)) ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
       })();
     },
   });
@@ -107,11 +107,16 @@ const VERBS: Record<string, Verb> = {
   deletecollection: 'deletecollection', subresource: 'create', changes: 'watch',
 };
 
+/** The Kubernetes verb of a NATS API verb, for metrics and authorization (undefined: not a Kubernetes request). */
+function kubeVerbOf(natsVerb: string): Verb | undefined {
+  return Object.hasOwn(VERBS, natsVerb) ? VERBS[natsVerb] : undefined;
+}
+
 async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, identity: Identity): Promise<unknown> {
   const res = findResource(r.group ?? '', r.resource ?? '');
   if (!res) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   const ns = r.namespace ?? '';
-  const verb = Object.hasOwn(VERBS, r.verb) ? VERBS[r.verb] : undefined;
+  const verb = kubeVerbOf(r.verb);
   if (verb) {
     const namespace = res.namespaced && r.verb !== 'changes' ? ns : '';
     await checkAccess(identity, { verb, group: res.group, resource: res.resource, subresource: r.subresource, namespace, name: r.name }, {

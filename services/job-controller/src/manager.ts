@@ -1,4 +1,4 @@
-import type { ApiClient } from '@kjobs/client';
+import type { ApiClient, WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
 import { CronJobController } from './controllers/cronjob-controller.js';
 import { GarbageCollector } from './controllers/gc-controller.js';
@@ -24,11 +24,13 @@ export interface ManagerOptions {
   /** Prefix length of each node's pod CIDR (default 24). */
   nodeCIDRMaskSize?: number;
   now?: () => Date;
+  /** Where each controller's work queue reports (default: nowhere). */
+  queueMetrics?: WorkQueueMetricsProvider;
 }
 
-/** Start every controller over one set of shared informers; returns a stop function. */
+/** Start every controller over one set of shared informers; resolves once every cache is synced, to a stop function. */
 export async function startControllers(o: ManagerOptions): Promise<() => void> {
-  const shared = createShared(o.client, o.log, o.now);
+  const shared = createShared(o.client, o.log, o.now, o.queueMetrics);
   const controllers = [
     new JobController(shared),
     new CronJobController(shared, o.cronTimeZone ?? 'UTC'),

@@ -1,6 +1,6 @@
 import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
 import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, rvOf, type ApiClient } from '@kjobs/client';
+import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, rvOf, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
@@ -12,6 +12,7 @@ import { serveExec } from './serve-exec.js';
 import { POD_NETWORK_ANNOTATION, type PodNetworkChoice, PodNetworkPlan } from './pod-network-plan.js';
 import { dialDirect, servePortForward } from './serve-port-forward.js';
 import { PodHostsSync } from './pod-hosts-sync.js';
+import type { KubeletMetrics } from './kubelet-metrics.js';
 
 /** Options of a kubelet-agent. */
 export interface AgentOptions {
@@ -44,6 +45,10 @@ export interface AgentOptions {
   statusMs?: number;
   /** Concurrent pod syncs (default 16). */
   workers?: number;
+  /** Pod start and image pull metrics (default: none). */
+  metrics?: KubeletMetrics;
+  /** Where the pod work queue reports (default: nowhere). */
+  queueMetrics?: WorkQueueMetricsProvider;
   /**
    * RSA key size the built-in kuard uses (`--keygen-key-bits`); default kuard's 4096. Tests and
    * demos on slow machines set it lower.
@@ -78,7 +83,7 @@ export class KubeletAgent {
   private readonly pods: Informer<Pod>;
   /** Every Service, for the env vars of new pods (the kubelet's service lister): no list per pod. */
   private readonly services: Informer<Service>;
-  private readonly queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 5_000 });
+  private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
   /** pod uid → pod key, to map runtime changes back to the queue. */
   private readonly keyByUid = new Map<string, string>();
@@ -102,8 +107,10 @@ export class KubeletAgent {
   private execSub?: Subscription;
   private portForwardSub?: Subscription;
   private stopped = false;
+  private synced = false;
 
   constructor(private readonly o: AgentOptions) {
+    this.queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 5_000, name: 'kubelet_pod_sync', metrics: o.queueMetrics });
     this.pods = new Informer<Pod>(o.client, 'Pod', { fieldSelector: `spec.nodeName=${o.node.name}`, onError: (e) => o.log.warn({ err: e }, 'pod informer') });
     this.services = new Informer<Service>(o.client, 'Service', { onError: (e) => o.log.warn({ err: e }, 'service informer') });
     this.services.addIndex('namespace', (s) => [s.metadata.namespace ?? 'default']);
@@ -136,6 +143,7 @@ export class KubeletAgent {
     this.o.log.info({ recovered: recovered.length }, 'runtime recovered');
     this.runtime.onEvent((e) => {
       this.events.record({ apiVersion: 'v1', kind: 'Pod', metadata: { name: e.podName, namespace: e.namespace, uid: e.podUid } }, e.type, e.reason, e.message);
+      this.o.metrics?.observeEvent(e.reason, e.message);
     });
     await this.register();
     await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', timeoutMs: 30_000, isStopped: () => this.stopped });
@@ -167,7 +175,13 @@ export class KubeletAgent {
       return r.netns && this.net?.network ? this.net.network.dial(r.podIP, req.port, 10_000) : dialDirect(r.podIP, req.port);
     });
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.sync(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'pod sync failed'));
+    this.synced = true;
     this.o.log.info({ node: this.o.node.name }, 'kubelet-agent running');
+  }
+
+  /** Has start finished: Node registered, pod and Service caches listed, workers running? */
+  hasSynced(): boolean {
+    return this.synced && !this.stopped;
   }
 
   /**
@@ -276,6 +290,7 @@ export class KubeletAgent {
       this.holdUntil.delete(key);
       const uid = this.uidByKey.get(key);
       if (uid) {
+        this.o.metrics?.forget(uid);
         await this.runtime.removePod(uid);
         this.svcEnv.delete(uid);
         this.configs.forget(uid);
@@ -288,16 +303,21 @@ export class KubeletAgent {
     const known = this.runtime.podRecord(uid) !== undefined;
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') {
+      this.o.metrics?.forget(uid);
       // Terminal in the API (it ended here, or the node-lifecycle controller failed it while this
       // agent was away): a terminal phase never goes back, so end anything still running.
       if (known) await this.runtime.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30);
       if (pod.metadata.deletionTimestamp) await this.forceDelete(pod);
       return;
     }
+    const seenAt = known ? 0 : this.o.metrics?.clock() ?? 0;
     let env = this.svcEnv.get(uid);
     if (!env) this.svcEnv.set(uid, (env = await this.serviceEnv(pod)));
     await this.runtime.syncPod(pod, env, await this.configs.forPod(pod));
+    if (!known && this.runtime.podRecord(uid)) this.o.metrics?.podStarted(uid, seenAt);
     const status = this.runtime.podStatus(pod);
+    if (status.phase === 'Running' || status.phase === 'Succeeded') this.o.metrics?.podRunning(uid);
+    else if (status.phase === 'Failed') this.o.metrics?.forget(uid);
     if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
       const holdMs = pod.metadata.deletionTimestamp ? undefined : this.holdFirstRunning(key, pod, status);
       if (holdMs !== undefined) return { requeueAfterMs: holdMs };

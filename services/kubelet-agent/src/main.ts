@@ -19,6 +19,8 @@
  * KJOBS_NSDIAL (the kjobs-nsdial helper; default native/kjobs-nsdial.c compiled once with cc).
  * KJOBS_ALLOW_HOST_PATH (true; `false` refuses hostPath volumes), KJOBS_CONFIG_REFRESH_MS (10000: how
  * long a pod's ConfigMaps and Secrets are reused before they are read again).
+ * KJOBS_HTTP_ADDR (127.0.0.1:0: /healthz, /readyz and /metrics; port 0 = a free one, logged and
+ * written to KJOBS_ADDR_FILE when set).
  * SIGTERM or SIGINT shuts the node down: every pod is stopped (grace capped at
  * KJOBS_SHUTDOWN_GRACE_SECONDS, default 5) and nothing of it is left. With KJOBS_KEEP_PODS_ON_STOP=1
  * pods keep running and a restarted agent re-attaches to them (as after a crash).
@@ -29,6 +31,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { connectBus, Subjects } from '@kjobs/bus';
 import { NatsClient } from '@kjobs/client';
+import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, startObserveServer, writeAddressFile } from '@kjobs/observe';
+import { KubeletMetrics } from './kubelet-metrics.js';
 import { KubeletAgent } from './agent.js';
 import { parseRuntimeChoice } from './runtime-choice.js';
 import { parsePodNetworkChoice } from './pod-network-plan.js';
@@ -46,11 +50,30 @@ const runtime = parseRuntimeChoice(runtimeFlag ?? env.KJOBS_RUNTIME);
 const pullInitial = env.KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS ? Number(env.KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS) : undefined;
 const pullMax = env.KJOBS_IMAGE_PULL_BACKOFF_MAX_MS ? Number(env.KJOBS_IMAGE_PULL_BACKOFF_MAX_MS) : undefined;
 
+// The observability port comes first: while NATS is not reachable /readyz says so.
+const registry = createServiceRegistry();
+registry.setDefaultLabels({ node: nodeName });
+const metrics = new KubeletMetrics(registry);
+const queueMetrics = createWorkQueueMetrics(registry);
+let isNatsConnected = () => false;
+let agent: KubeletAgent | undefined;
+const observe = await startObserveServer(parseListenAddress(env.KJOBS_HTTP_ADDR || '127.0.0.1:0', 'KJOBS_HTTP_ADDR'), {
+  registry,
+  readiness: [
+    { name: 'nats', check: () => isNatsConnected() },
+    // Node registered, pod and Service informers synced, workers running (KubeletAgent.start).
+    { name: 'informers-synced', check: () => !!agent?.hasSynced() },
+  ],
+});
+log.info({ url: observe.url }, 'serving /healthz, /readyz and /metrics');
+if (env.KJOBS_ADDR_FILE) writeAddressFile(env.KJOBS_ADDR_FILE, observe.url);
+
 const nc = await connectBus({ url: env.NATS_URL, name: `kubelet-agent-${nodeName}`, user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
 const subjects = new Subjects(env.KJOBS_SUBJECT_PREFIX);
 const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
+isNatsConnected = natsConnected(nc);
 const makeAgent = () => new KubeletAgent({
-  client, nc, subjects, log,
+  client, nc, subjects, log, metrics, queueMetrics,
   node: { name: nodeName, cpu: env.KJOBS_NODE_CPU ?? cap.cpu, memory: env.KJOBS_NODE_MEMORY ?? cap.memory, pods: env.KJOBS_NODE_PODS ?? cap.pods, labels, hostIP: '127.0.0.1' },
   rootDir: env.KJOBS_AGENT_DIR ?? path.join(env.KJOBS_HOME ?? '.kjobs', 'nodes', nodeName),
   podIPRange: env.KJOBS_POD_IP_RANGE ?? '127.10.0.0/16',
@@ -73,7 +96,7 @@ const makeAgent = () => new KubeletAgent({
 });
 
 // The api-server may still be starting: retry (with a fresh agent) until it answers.
-let agent = makeAgent();
+agent = makeAgent();
 for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
   try {
     await agent.start();
@@ -87,7 +110,7 @@ for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
 }
 
 const stop = async () => {
-  await agent.stop({ shutdownPods: env.KJOBS_KEEP_PODS_ON_STOP !== '1', maxGraceSeconds: Number(env.KJOBS_SHUTDOWN_GRACE_SECONDS ?? 5) });
+  await agent?.stop({ shutdownPods: env.KJOBS_KEEP_PODS_ON_STOP !== '1', maxGraceSeconds: Number(env.KJOBS_SHUTDOWN_GRACE_SECONDS ?? 5) });
   await nc.drain().catch(() => undefined);
   process.exit(0);
 };

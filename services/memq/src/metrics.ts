@@ -19,7 +19,7 @@ export function routeLabel(url: string): string {
   const path = url.split('?', 1)[0]!;
   const m = /\/memq\/server\/(stats|queues\/[^/]*(?:\/(enqueue|dequeue|drain|ack)(?:\/[^/]*)?)?)\/?$/.exec(path);
   if (m) return m[2] ?? (m[1] === 'stats' ? 'stats' : 'queue');
-  if (path === '/' || path === '/healthz' || path === '/metrics') return path;
+  if (path === '/' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
   return 'other';
 }
 

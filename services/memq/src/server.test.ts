@@ -32,7 +32,7 @@ describe('createMemqServer', () => {
     expect(r.body).toContain("'/memq/server'");
   });
 
-  it('/healthz reflects the health check', async () => {
+  it('/healthz and /readyz reflect the health check', async () => {
     let healthy = true;
     const port = await serve({
       health: async () => {
@@ -40,8 +40,10 @@ describe('createMemqServer', () => {
       },
     });
     expect(await call(port, 'GET', '/healthz', undefined, true)).toMatchObject({ status: 200, body: 'ok' });
+    expect(await call(port, 'GET', '/readyz', undefined, true)).toMatchObject({ status: 200, body: 'ok' });
     healthy = false;
     expect(await call(port, 'GET', '/healthz', undefined, true)).toMatchObject({ status: 503, body: 'unhealthy: redis down' });
+    expect(await call(port, 'GET', '/readyz', undefined, true)).toMatchObject({ status: 503, body: 'unhealthy: redis down' });
   });
 
   it('/metrics has the request histogram and per-queue gauges', async () => {
@@ -76,6 +78,7 @@ describe('routeLabel', () => {
     ['/memq/server/queues/x/ack/abc', 'ack'],
     ['/memq/server/queues/x/drain', 'drain'],
     ['/healthz', '/healthz'],
+    ['/readyz', '/readyz'],
     ['/whatever', 'other'],
   ])('%s → %s', (url, want) => {
     expect(routeLabel(url)).toBe(want);

@@ -35,7 +35,7 @@ export interface MemqServerOptions {
 
 /**
  * The memq service's HTTP server, not yet listening: kuard's MemQ API (byte-compatible, under
- * `/memq/server` and the `/a`, `/b`, `/c` prefixes) plus the lease extension, `GET /healthz`,
+ * `/memq/server` and the `/a`, `/b`, `/c` prefixes) plus the lease extension, `GET /healthz` and `/readyz`,
  * `GET /metrics` (Prometheus) and `GET /`, the MemQ Server page.
  */
 export function createMemqServer(opts: MemqServerOptions): Server {
@@ -44,14 +44,17 @@ export function createMemqServer(opts: MemqServerOptions): Server {
   for (const prefix of KUARD_PREFIXES) addMemqRoutes(router, opts.broker, prefix + MEMQ_BASE, { maxBodyBytes });
 
   router.handle('GET', '/', (_req, res) => sendText(res, 200, 'text/html; charset=utf-8', MEMQ_PAGE_HTML));
-  router.handle('GET', '/healthz', async (_req, res) => {
-    try {
-      await (opts.health ?? (async () => {}))();
-      sendText(res, 200, 'text/plain; charset=utf-8', 'ok');
-    } catch (err) {
-      sendText(res, 503, 'text/plain; charset=utf-8', `unhealthy: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  });
+  // Ready is healthy here: memq has no leader and no caches, only Redis to reach.
+  for (const path of ['/healthz', '/readyz']) {
+    router.handle('GET', path, async (_req, res) => {
+      try {
+        await (opts.health ?? (async () => {}))();
+        sendText(res, 200, 'text/plain; charset=utf-8', 'ok');
+      } catch (err) {
+        sendText(res, 503, 'text/plain; charset=utf-8', `unhealthy: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  }
 
   const metrics = opts.metrics === false ? undefined : createMetrics(opts.broker, { clusterWorker: opts.clusterWorker ?? false });
   if (metrics) {

@@ -1,5 +1,5 @@
 import { isApiError, type Node, type Pod } from '@kjobs/api';
-import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient } from '@kjobs/client';
+import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
 import { misfits, podRequests, score, unschedulableMessage, type Misfit, type Resources } from './fit.js';
 
@@ -13,6 +13,8 @@ export interface SchedulerOptions {
   workers?: number;
   /** Retry delay for an unschedulable pod when nothing changes (default 10 s; Kubernetes: 5 min). */
   unschedulableRetryMs?: number;
+  /** Where the scheduling queue reports (default: nowhere). */
+  queueMetrics?: WorkQueueMetricsProvider;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -27,7 +29,8 @@ const TERMINAL = new Set(['Succeeded', 'Failed']);
 export class Scheduler {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  private readonly queue: WorkQueue;
+  private synced = false;
   private readonly events: EventRecorder;
   /** pod key → node name, until the informer shows the binding. */
   private readonly assumed = new Map<string, string>();
@@ -44,6 +47,7 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
+    this.queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 10_000, name: 'scheduler', metrics: o.queueMetrics });
     this.pods = new Informer<Pod>(o.client, 'Pod', { onError: (e) => o.log.warn({ err: e }, 'pod informer') });
     this.nodes = new Informer<Node>(o.client, 'Node', { onError: (e) => o.log.warn({ err: e }, 'node informer') });
     this.events = new EventRecorder(o.client, 'default-scheduler');
@@ -61,7 +65,13 @@ export class Scheduler {
     });
     this.nodes.on({ add: () => this.retryUnschedulable(), update: (a, b) => nodeChanged(a, b) && this.retryUnschedulable(), delete: () => undefined });
     await Promise.all([this.nodes.start(), this.pods.start()]);
+    this.synced = true;
     void runWorkers(this.queue, this.o.workers ?? 16, (k) => this.schedule(k), (k, e) => this.o.log.warn({ pod: k, err: e }, 'schedule failed'));
+  }
+
+  /** Have the pod and node caches been listed (and scheduling begun)? */
+  hasSynced(): boolean {
+    return this.synced;
   }
 
   stop(): void {

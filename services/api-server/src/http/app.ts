@@ -4,6 +4,7 @@ import {
   type KList, type KObject,
 } from '@kjobs/api';
 import type { Logger } from 'pino';
+import { runChecks, type HealthCheck } from '@kjobs/observe';
 import { randomUUID } from 'node:crypto';
 import type { ApiService, DeleteOpts } from '../api-service.js';
 import type { Authenticator, Identity } from '../auth.js';
@@ -51,7 +52,9 @@ export function createApp(d: AppDeps): express.Express {
     res.locals.start = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - (res.locals.start as bigint)) / 1e6;
-      d.metrics.observeHttp(req.method, (res.locals.resource as string) ?? 'other', res.statusCode, ms);
+      // The Kubernetes verb handleResource served (get, list, watch, create, …); a path that is no
+      // resource has none, and is counted as kube-apiserver's RequestInfo names it: its method, lower-cased.
+      d.metrics.observeHttp((res.locals.verb as string | undefined) ?? req.method.toLowerCase(), (res.locals.resource as string) ?? 'other', res.statusCode, ms);
       d.log.debug({ reqId: id, method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
     });
     next();
@@ -59,9 +62,10 @@ export function createApp(d: AppDeps): express.Express {
 
   // Health endpoints are open (load balancers and compose health checks call them).
   app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
-  app.get('/readyz', async (_req, res) => {
-    const ok = d.ready ? await d.ready().catch(() => false) : true;
-    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'store unreachable');
+  const readiness: HealthCheck[] = d.ready ? [{ name: 'store', check: d.ready }] : [];
+  app.get('/readyz', async (req, res) => {
+    const report = await runChecks(readiness);
+    res.status(report.ok ? 200 : 503).type('text/plain').send('verbose' in req.query ? report.verbose : report.short);
   });
 
   // Before authentication: a page load carries no token. Only the static shell is public; its data
@@ -227,6 +231,7 @@ async function handleResource(d: AppDeps, route: ResourceRoute, req: Request, re
   const { res: info, namespace, name, subresource } = route;
   const method = req.method;
   const verb = requestVerb(req, name);
+  res.locals.verb = verb;
   if (verb) {
     await checkAccess(res.locals.identity as Identity, { verb, group: info.group, resource: info.resource, subresource, namespace, name }, {
       stored: () => d.api.get(info, namespace, name!).catch((e: unknown) => {

@@ -10,10 +10,11 @@ import { controllerUid, type Shared } from './shared.js';
  * time (+100 ms) — there is no polling loop.
  */
 export class CronJobController {
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 60_000 });
+  private readonly queue: WorkQueue;
   private readonly control: CronJobControl;
 
   constructor(private readonly s: Shared, private readonly defaultTimeZone = 'UTC') {
+    this.queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 60_000, name: 'cronjob', metrics: this.s.queueMetrics });
     const rec = s.recorder('cronjob-controller');
     this.control = {
       getJob: async (ns, name) => {

@@ -12,10 +12,11 @@ type Kind = 'Pod' | 'Job' | 'CronJob' | 'ReplicaSet';
  * its dependents first. Keys are `<Kind>/<namespace>/<name>`.
  */
 export class GarbageCollector {
-  private readonly queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 30_000 });
+  private readonly queue: WorkQueue;
   private readonly informers: Record<Kind, Informer<KObject>>;
 
   constructor(private readonly s: Shared) {
+    this.queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 30_000, name: 'garbage_collector_attempt_to_delete', metrics: this.s.queueMetrics });
     this.informers = { Pod: s.pods, Job: s.jobs, CronJob: s.cronjobs, ReplicaSet: s.replicasets } as unknown as Record<Kind, Informer<KObject>>;
   }
 

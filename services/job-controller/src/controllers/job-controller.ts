@@ -43,7 +43,7 @@ class UidExpectations implements FinalizerExpectations {
  * are released.
  */
 export class JobController {
-  private readonly queue = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 360_000 });
+  private readonly queue: WorkQueue;
   private readonly expectations = new Expectations();
   private readonly finalizers = new UidExpectations();
   private readonly backoff = new Map<string, BackoffRecord>();
@@ -57,6 +57,7 @@ export class JobController {
   private readonly written = new Map<string, bigint>();
 
   constructor(private readonly s: Shared) {
+    this.queue = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 360_000, name: 'job', metrics: this.s.queueMetrics });
     const rec = s.recorder('job-controller');
     this.control = {
       createPod: (ns, pod) => s.client.create<Pod>('Pod', { ...pod, metadata: { ...pod.metadata, namespace: ns } }),

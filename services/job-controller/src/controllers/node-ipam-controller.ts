@@ -9,7 +9,7 @@ import type { Shared } from './shared.js';
  * on it. A pod CIDR, once set, never changes.
  */
 export class NodeIpamController {
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  private readonly queue: WorkQueue;
   /**
    * CIDRs given by this controller that the cache may not show yet. Why: two nodes synced before
    * the first write comes back through the informer would otherwise get the same CIDR.
@@ -17,6 +17,7 @@ export class NodeIpamController {
   private readonly assigned = new Map<string, string>();
 
   constructor(private readonly s: Shared, private readonly o: CidrSetOptions) {
+    this.queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 10_000, name: 'node_ipam', metrics: this.s.queueMetrics });
     validateCidrSet(o);
   }
 

@@ -10,9 +10,11 @@ import type { Shared } from './shared.js';
  * ReplicaSets replace them. It wakes exactly when the next step is due.
  */
 export class NodeLifecycleController {
-  private readonly queue = new WorkQueue();
+  private readonly queue: WorkQueue;
 
-  constructor(private readonly s: Shared, private readonly timing: NodeLifecycleTiming) {}
+  constructor(private readonly s: Shared, private readonly timing: NodeLifecycleTiming) {
+    this.queue = new WorkQueue({ name: 'node_lifecycle', metrics: this.s.queueMetrics });
+  }
 
   start(): void {
     this.s.nodes.on({ add: (n) => this.queue.add(n.metadata.name!), update: (_a, n) => this.queue.add(n.metadata.name!), delete: () => undefined });

@@ -5,10 +5,12 @@ import { controllerUid, type Shared } from './shared.js';
 
 /** apps/v1 ReplicaSet controller: keeps `replicas` active pods, reports status. */
 export class ReplicaSetController {
-  private readonly queue = new WorkQueue();
+  private readonly queue: WorkQueue;
   private readonly expectations = new Expectations();
 
-  constructor(private readonly s: Shared) {}
+  constructor(private readonly s: Shared) {
+    this.queue = new WorkQueue({ name: 'replicaset', metrics: this.s.queueMetrics });
+  }
 
   start(workers = 2): void {
     const enqueueOwner = (p: Pod) => {

@@ -1,5 +1,5 @@
 import type { CronJob, Job, KObject, Lease, Node, Pod, ReplicaSet } from '@kjobs/api';
-import { EventRecorder, Informer, type ApiClient } from '@kjobs/client';
+import { EventRecorder, Informer, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
 
 /** The controller uid of an object (its ownerReference with controller: true). */
@@ -19,10 +19,12 @@ export interface Shared {
   nodes: Informer<Node>;
   nodeLeases: Informer<Lease>;
   recorder(component: string): EventRecorder;
+  /** Where each controller's work queue reports (default: nowhere). */
+  queueMetrics?: WorkQueueMetricsProvider;
 }
 
 /** Build the shared informers with the indexes controllers use (owner uid, node name). */
-export function createShared(client: ApiClient, log: Logger, now: () => Date = () => new Date()): Shared {
+export function createShared(client: ApiClient, log: Logger, now: () => Date = () => new Date(), queueMetrics?: WorkQueueMetricsProvider): Shared {
   const onError = (kind: string) => (e: unknown) => log.warn({ err: e, kind }, 'informer error; relisting');
   const pods = new Informer<Pod>(client, 'Pod', { onError: onError('Pod') })
     .addIndex('owner', (p) => (p.metadata.ownerReferences ?? []).map((r) => r.uid))
@@ -38,13 +40,18 @@ export function createShared(client: ApiClient, log: Logger, now: () => Date = (
   const nodeLeases = new Informer<Lease>(client, 'Lease', { namespace: 'kube-node-lease', onError: onError('Lease') });
   const recorders = new Map<string, EventRecorder>();
   return {
-    client, log, now, jobs, pods, cronjobs, replicasets, nodes, nodeLeases,
+    client, log, now, jobs, pods, cronjobs, replicasets, nodes, nodeLeases, queueMetrics,
     recorder(component) {
       let r = recorders.get(component);
       if (!r) recorders.set(component, (r = new EventRecorder(client, component, undefined, now)));
       return r;
     },
   };
+}
+
+/** Have the first lists of every shared informer arrived? */
+export function hasSyncedShared(s: Shared): boolean {
+  return [s.jobs, s.pods, s.cronjobs, s.replicasets, s.nodes, s.nodeLeases].every((i) => i.hasSynced());
 }
 
 /** Start every shared informer and wait for their first lists. */

@@ -5,9 +5,11 @@ import type { Shared } from './shared.js';
 
 /** TTL-after-finished: deletes a finished Job `ttlSecondsAfterFinished` after it finished (re-checked uncached first). */
 export class TtlController {
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 60_000 });
+  private readonly queue: WorkQueue;
 
-  constructor(private readonly s: Shared) {}
+  constructor(private readonly s: Shared) {
+    this.queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 60_000, name: 'ttl_jobs_to_delete', metrics: this.s.queueMetrics });
+  }
 
   start(): void {
     this.s.jobs.on({ add: (j) => this.enqueue(j), update: (_a, j) => this.enqueue(j), delete: () => undefined });

@@ -1,0 +1,12 @@
+/**
+ * @kjobs/observe: what makes a service observable — its HTTP port with /healthz, /readyz and
+ * Prometheus /metrics, the named checks behind them, and the Kubernetes-named metrics every
+ * controller shares (work queues, syncs, leader election).
+ */
+export * from './listen-address.js';
+export * from './health-checks.js';
+export * from './observe-server.js';
+export * from './workqueue-metrics.js';
+export * from './leader-metric.js';
+export * from './nats-connected.js';
+export * from './address-file.js';
