@@ -54,6 +54,19 @@ export function wasOomKilled(cgroupsPath: string): boolean {
   }
 }
 
+/**
+ * True when no process is left in the cgroup (its memory hierarchy on v1, the unified one on v2),
+ * or when it does not exist.
+ */
+export function cgroupIsEmpty(cgroupsPath: string): boolean {
+  const file = cgroupMode() === 'v2' ? path.join(ROOT, cgroupsPath, 'cgroup.procs') : path.join(ROOT, 'memory', cgroupsPath, 'cgroup.procs');
+  try {
+    return readFileSync(file, 'utf8').trim() === '';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 /** CPU time used by a cgroup's processes in ns (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
 export function cpuUsageNs(cgroupsPath: string): number | undefined {
   try {

@@ -9,7 +9,7 @@ import { DEFAULT_PATH, buildContainerEnv, expandArgv } from '../env.js';
 import { logFile, podDir } from '../layout.js';
 import type { Logger } from '../logger.js';
 import type { ContainerInstance, ContainerRecord, PodRecord } from '../state.js';
-import { childCgroups, removeCgroupTree, removeEmptyCgroup, setPodPidsLimit, wasOomKilled } from './cgroups.js';
+import { cgroupIsEmpty, childCgroups, removeCgroupTree, removeEmptyCgroup, setPodPidsLimit, wasOomKilled } from './cgroups.js';
 import { findImageExecutable, resolveRunUser } from './image-fs.js';
 import { ImagePuller, type ImageSource, type PullBackoffOptions } from './image-puller.js';
 import { containerResources } from './resources.js';
@@ -163,9 +163,21 @@ export class OciEngine implements ContainerEngine {
     const spec = [...(r.pod.spec.initContainers ?? []), ...r.pod.spec.containers].find((c) => c.name === rec.name);
     const msg = terminationMessage(path.join(this.layout.runDir(r.uid, rec.name, inst.attempt), 'termination-log'), logFile(this.o.rootDir, r.uid, rec.name, inst.attempt), spec?.terminationMessagePolicy, exit.exitCode);
     if (msg) out.message = msg;
-    await this.runc.delete(id);
+    await this.deleteEnded(id, this.layout.containerCgroup(r.uid, id));
     await rm(this.layout.bundle(id), { recursive: true, force: true });
     return out;
+  }
+
+  /**
+   * Delete a run's container once runc has exited. When its cgroup holds no process (the
+   * container is gone), `runc delete` would only remove the kept cgroup and runc's state
+   * directory: that is done here without another runc process (an exec costs 3–5 ms of CPU per
+   * pod on these machines). Anything still alive goes through `runc delete --force`.
+   */
+  private async deleteEnded(id: string, cgroupsPath: string): Promise<void> {
+    if (!cgroupIsEmpty(cgroupsPath)) return this.runc.delete(id);
+    if (removeCgroupTree(cgroupsPath).length) return this.runc.delete(id);
+    await rm(path.join(this.layout.runcRoot, id), { recursive: true, force: true });
   }
 
   async removePod(r: PodRecord): Promise<void> {
