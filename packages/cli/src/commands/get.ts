@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { KList, KObject } from '@kjobs/api';
 import { CliError, formatError } from '../errors.js';
 import { asList, toJsonOutput, toYamlOutput } from '../print/objects.js';
+import { withRerunColumn } from '../extensions/rerun-column.js';
 import { TablePrinter, isTable, objectsAsTable, type Table, type TableColumn, type TableRow } from '../print/table.js';
 import type { ProgramContext } from '../program.js';
 import {
@@ -98,7 +99,8 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
   if (format === 'table' || format === 'wide') {
     let printed = false;
     for (const t of targets) {
-      const { columns, rows } = await fetchRows(s, t, ns, o, report);
+      const fetched = await fetchRows(s, t, ns, o, report);
+      const { columns, rows } = t.r.kind === 'Job' ? withRerunColumn(fetched.columns, fetched.rows) : fetched;
       if (rows.length === 0) continue;
       const printer = new TablePrinter({
         wide: format === 'wide', withNamespace: !!o.allNamespaces && t.r.namespaced, showLabels: o.showLabels,
