@@ -45,11 +45,14 @@ export function netnsPath(name: string): string {
   return `${NETNS_DIR}/${name}`;
 }
 
-/** Create a named namespace with its loopback up (nothing when it exists). */
-export async function ensureNetns(name: string): Promise<void> {
+/**
+ * Create a named namespace with its loopback up (nothing when it exists). `loopbackUp: false`
+ * when the CNI loopback plugin runs next anyway (a pod's namespace: one `ip` exec less per pod).
+ */
+export async function ensureNetns(name: string, o: { loopbackUp?: boolean } = {}): Promise<void> {
   if ((await listNetns()).includes(name)) return;
   await ipTolerant('netns', 'add', name);
-  await ip('-n', name, 'link', 'set', 'lo', 'up');
+  if (o.loopbackUp !== false) await ip('-n', name, 'link', 'set', 'lo', 'up');
 }
 
 /** Delete a named namespace (nothing when it is gone). */

@@ -122,9 +122,10 @@ export class NodeNetwork implements PodNetwork {
     const uid = pod.metadata.uid ?? '';
     const ns = podNsName(this.names, uid);
     if ((await listNetns()).includes(ns)) await this.tearDown(uid);
-    await ensureNetns(ns);
+    await ensureNetns(ns, { loopbackUp: false });
     const att = { containerId: uid, netns: ns, ifName: POD_IFNAME };
     try {
+      // The loopback plugin brings `lo` up.
       await runConfList({ binDir: this.runner.binDir }, 'ADD', this.loopback, { ...att, ifName: 'lo' });
       const result = await runConfList(this.runner, 'ADD', this.conf, att);
       const podIP = resultIPv4(result);
