@@ -32,6 +32,13 @@ describe('job rows', () => {
     expect(jobRow(job({ succeeded: 3, conditions: [{ type: 'Complete', status: 'True' }] }, null), [], NOW, false).html).toContain('<progress max="1" value="1"');
   });
 
+  it('a kjobs rerun names the Job and indexes it re-runs', () => {
+    const j = job({});
+    j.metadata.annotations = { 'kjobs.io/rerun-of': 'render', 'kjobs.io/rerun-indexes': '3,7-9' };
+    expect(jobRow(j, [], NOW, false).html).toContain('parallel<div class="small">rerun of render (indexes 3,7-9)</div></th>');
+    expect(jobRow(job({}), [], NOW, false).html).not.toContain('rerun of');
+  });
+
   it('escapes every value that came from the API', () => {
     const j = job({ conditions: [{ type: 'Failed', status: 'True', reason: EVIL, message: EVIL }] });
     j.metadata.name = EVIL;

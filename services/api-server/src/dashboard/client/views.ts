@@ -24,7 +24,14 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** A Job row: name, status, progress bar, active, failed, duration, its pods, conditions. */
+/** `kjobs rerun`'s link (annotation kjobs.io/rerun-of), shown under the name of a rerun Job. */
+function rerunNote(job: Job): string {
+  const a = job.metadata.annotations ?? {};
+  const of = a['kjobs.io/rerun-of'];
+  return of ? `<div class="small">rerun of ${esc(of)}${a['kjobs.io/rerun-indexes'] ? ` (indexes ${esc(a['kjobs.io/rerun-indexes'])})` : ''}</div>` : '';
+}
+
+/** A Job row: name (and the Job it re-runs, for a `kjobs rerun`), status, progress bar, active, failed, duration, its pods, conditions. */
 export function jobRow(job: Job, pods: Pod[], now: number, selected: boolean): Row {
   const p = jobProgress(job);
   const status = jobStatus(job);
@@ -40,7 +47,7 @@ export function jobRow(job: Job, pods: Pod[], now: number, selected: boolean): R
       `<div class="small">${esc(phases)}${restarts ? `, ${plural(restarts, 'restart')}` : ''}</div>`;
   const conditions = jobConditions(job);
   const html = [
-    `<th scope="row"><span class="ns">${esc(job.metadata.namespace)}/</span>${esc(job.metadata.name)}</th>`,
+    `<th scope="row"><span class="ns">${esc(job.metadata.namespace)}/</span>${esc(job.metadata.name)}${rerunNote(job)}</th>`,
     `<td>${statusHtml(status)}</td>`,
     `<td class="progress">${bar} <span class="ptext">${esc(p.text)}</span></td>`,
     `<td class="n">${p.active}${p.ready && p.ready !== p.active ? ` <span class="small">(${p.ready} ready)</span>` : ''}</td>`,
