@@ -67,6 +67,8 @@ describe('kjobs wait --for=finished', () => {
     const to = await e.kjobs(['wait', '--for=finished', 'job/w-long', '--timeout=2s'], { timeoutMs: 30_000 });
     expect(to.code).toBe(1);
     expect(to.stderr).toBe('error: timed out waiting for job.batch/w-long to finish\n');
+    const missing = await e.kjobs(['wait', '--for=finished', 'job/w-none']);
+    expect(missing).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): jobs.batch "w-none" not found\n' });
   }, 120_000);
 });
 

@@ -51,6 +51,12 @@ Examples:
   kjobs get pods -w
   kjobs progress job/parallel
 
+  # kjobs extensions (docs/kjobs-extensions.md): wait for the end either way, re-run indexes,
+  # and ask what holds a Job
+  kjobs wait --for=finished job/parallel && echo all complete
+  kjobs rerun job/render --failed
+  kjobs why job/parallel
+
 Use "kjobs <command> --help" for more information about a command.`);
 
   const ctx: ProgramContext = {

@@ -51,7 +51,7 @@ Examples:
 export function registerWait(program: Command, ctx: ProgramContext): void {
   program
     .command('wait')
-    .description('Wait for a condition on one or many resources (or their deletion)')
+    .description('Wait for a condition on one or many resources (or their deletion); --for=finished: Jobs Complete or Failed (kjobs extension)')
     .argument('<resources...>', 'TYPE/NAME ... or TYPE [NAME...]')
     .option('--for <condition>', 'condition=NAME[=VALUE], delete, or finished (Jobs: Complete or Failed; exit 1 if any Failed)')
     .option('--timeout <duration>', 'how long to wait (negative: a week)', '30s')
@@ -121,9 +121,11 @@ async function waitFinished(s: Session, targets: { r: ApiResource; name: string 
   for (const { r, name } of targets) {
     const left = Math.max(0, deadline - Date.now());
     try {
+      // A missing Job is reported as the server says it (NotFound), not as a timeout.
+      await s.rest.request('GET', objectPath(r, s.namespace, name));
       const outcome = await watchUntil<JobOutcome>(s.rest, r, { namespace: s.namespace, fieldSelector: `metadata.name=${name}` }, (objects) => {
         const job = objects.get(`${s.namespace}/${name}`) as Job | undefined;
-        if (!job) throw new CliError(`job.batch "${name}" not found (or deleted while waiting)`);
+        if (!job) throw new CliError(`job.batch/${name} was deleted while waiting for it to finish`);
         return jobOutcome(job);
       }, left || 1);
       s.io.out(`${formatOutcome(name, outcome)}\n`);

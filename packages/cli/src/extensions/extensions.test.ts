@@ -49,7 +49,7 @@ describe('buildRerunJob', () => {
     apiVersion: 'batch/v1', kind: 'Job',
     metadata: { name: 'idx', namespace: 'default', uid: 'u1', resourceVersion: '9', labels: { app: 'a', 'controller-uid': 'u1', 'job-name': 'idx' } },
     spec: {
-      completions: 10, parallelism: 5, completionMode: 'Indexed', backoffLimitPerIndex: 1, suspend: false,
+      completions: 10, parallelism: 5, completionMode: 'Indexed', backoffLimitPerIndex: 1, maxFailedIndexes: 6, suspend: false,
       selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } },
       template: {
         metadata: { labels: { app: 'a', 'batch.kubernetes.io/controller-uid': 'u1', 'controller-uid': 'u1', 'batch.kubernetes.io/job-name': 'idx', 'job-name': 'idx' } },
@@ -61,7 +61,7 @@ describe('buildRerunJob', () => {
   it('runs the chosen indexes as a new Indexed Job whose pods read the original index', () => {
     const j = buildRerunJob(original, [3, 7, 8, 9], 'idx-rerun-1', true);
     expect(j.metadata).toEqual({ name: 'idx-rerun-1', namespace: 'default', labels: { app: 'a' }, annotations: { 'kjobs.io/rerun-of': 'idx', 'kjobs.io/rerun-indexes': '3,7-9' } });
-    expect(j.spec).toMatchObject({ completions: 4, parallelism: 4, completionMode: 'Indexed', backoffLimitPerIndex: 1 });
+    expect(j.spec).toMatchObject({ completions: 4, parallelism: 4, completionMode: 'Indexed', backoffLimitPerIndex: 1, maxFailedIndexes: 4 });
     expect(j.spec.selector).toBeUndefined();
     expect(j.spec.template.metadata?.labels).toEqual({ app: 'a' });
     expect(j.spec.template.spec.containers[0]!.env).toEqual([

@@ -29,8 +29,8 @@ function withOriginalIndexEnv(c: Container): Container {
 /**
  * A new Indexed Job running `indexes` of `original` again. Guarantees:
  * - the original's spec and template, minus what the api-server generated for it (selector,
- *   controller-uid/job-name labels), `completions` = the number of indexes, parallelism at most
- *   that, not suspended, no successPolicy (it names the original's indexes);
+ *   controller-uid/job-name labels), `completions` = the number of indexes, parallelism and
+ *   maxFailedIndexes at most that, not suspended, no successPolicy (it names the original's indexes);
  * - annotations `kjobs.io/rerun-of: <original>` and `kjobs.io/rerun-indexes: <list>`;
  * - every container and init container reads `JOB_COMPLETION_INDEX` from the pod annotation
  *   `kjobs.io/original-completion-index`, which the job-controller sets to the i-th listed index
@@ -52,6 +52,8 @@ export function buildRerunJob(original: Job, indexes: readonly number[], name: s
   delete spec.suspend;
   spec.completions = indexes.length;
   spec.parallelism = Math.min(spec.parallelism ?? 1, indexes.length);
+  // Validation wants maxFailedIndexes <= completions; more than all of them means "no limit" here.
+  if (spec.maxFailedIndexes !== undefined) spec.maxFailedIndexes = Math.min(spec.maxFailedIndexes, indexes.length);
   const labels = { ...(spec.template.metadata?.labels ?? {}) };
   for (const k of GENERATED_LABELS) delete labels[k];
   spec.template.metadata = { ...(spec.template.metadata ?? {}), labels };
