@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { OciLayout } from '../../services/kubelet-agent/src/runtime/oci/run-files.js';
 import { EXAMPLES, startE2E, waitFor, type E2E } from './harness.js';
 
@@ -36,16 +36,7 @@ afterAll(async () => {
   expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(e.home);
 }, 120_000);
 
-/** Apply a manifest given as an object. */
-async function apply(obj: unknown): Promise<void> {
-  const r = await e.kubectl(['apply', '-f', '-'], { input: stringify(obj) });
-  expect(r.stderr).toBe('');
-}
 
-async function podJson(name: string): Promise<any> {
-  const r = await e.kubectl(['get', 'pod', name, '-o', 'json']);
-  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
-}
 
 async function events(name: string): Promise<string[]> {
   const r = await e.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json']);
@@ -68,8 +59,8 @@ describe('the OCI runtime', () => {
 
   it('a busybox pod runs in its own PID namespace and the image root, and fails with exit code 3', async () => {
     // Kubernetes reduces `$$` to `$` in command and args, so `$$$$` reaches the shell as `$$`.
-    await apply(busybox('pid1', ['sh', '-c', 'echo $$$$; ls /; exit 3']));
-    const pod = await waitFor('pid1 Failed', async () => ((await podJson('pid1'))?.status?.phase === 'Failed' ? podJson('pid1') : undefined), 120_000);
+    await e.apply(busybox('pid1', ['sh', '-c', 'echo $$$$; ls /; exit 3']));
+    const pod = await waitFor('pid1 Failed', async () => ((await e.getJson('pod', 'pid1'))?.status?.phase === 'Failed' ? e.getJson('pod', 'pid1') : undefined), 120_000);
     const term = pod.status.containerStatuses[0].state.terminated;
     expect(term).toMatchObject({ exitCode: 3, reason: 'Error' });
     expect(pod.status.containerStatuses[0].containerID).toMatch(/^runc:\/\/[0-9a-f]{64}$/);
@@ -83,7 +74,7 @@ describe('the OCI runtime', () => {
   });
 
   it('limits.memory 32Mi: allocating 100 MiB ends OOMKilled (137), and a podFailurePolicy rule on 137 fails the Job', async () => {
-    await apply({
+    await e.apply({
       apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'oom' },
       spec: {
         backoffLimit: 6,
@@ -101,8 +92,8 @@ describe('the OCI runtime', () => {
   });
 
   it('limits.cpu 100m: a busy loop gets about a tenth of a CPU (from its cgroup)', async () => {
-    await apply(busybox('spin', ['sh', '-c', 'while :; do :; done'], { resources: { limits: { cpu: '100m' } } }));
-    const pod = await waitFor('spin Running', async () => ((await podJson('spin'))?.status?.phase === 'Running' ? podJson('spin') : undefined), 120_000);
+    await e.apply(busybox('spin', ['sh', '-c', 'while :; do :; done'], { resources: { limits: { cpu: '100m' } } }));
+    const pod = await waitFor('spin Running', async () => ((await e.getJson('pod', 'spin'))?.status?.phase === 'Running' ? e.getJson('pod', 'spin') : undefined), 120_000);
     const id = pod.status.containerStatuses[0].containerID.slice('runc://'.length);
     const layout = new OciLayout(path.join(e.home, 'nodes', pod.spec.nodeName));
     const usage = () => Number(readFileSync(path.join('/sys/fs/cgroup/cpuacct', layout.containerCgroup(pod.metadata.uid, id), 'cpuacct.usage'), 'utf8'));
@@ -117,10 +108,10 @@ describe('the OCI runtime', () => {
 
   it('an image the registry lacks: ErrImagePull, then ImagePullBackOff, with the kubelet\'s events', async () => {
     const reg = new URL(e.cluster.registry!.url!).host;
-    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nope' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: `${reg}/kjobs/nope:v1` }] } });
+    await e.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nope' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: `${reg}/kjobs/nope:v1` }] } });
     const reasons = new Set<string>();
     await waitFor('ImagePullBackOff after ErrImagePull', async () => {
-      const r = (await podJson('nope'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      const r = (await e.getJson('pod', 'nope'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
       if (r) reasons.add(r);
       return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
     }, 60_000, 100);
@@ -142,8 +133,8 @@ describe('the OCI runtime', () => {
       job.spec.template.spec.containers[0].args.push('--keygen-key-bits=512');
       return job;
     };
-    await apply(chapter('job-oneshot.yaml'));
-    await apply(chapter('job-parallel.yaml'));
+    await e.apply(chapter('job-oneshot.yaml'));
+    await e.apply(chapter('job-parallel.yaml'));
     await waitFor('oneshot complete', async () => (await e.kubectl(['get', 'job', 'oneshot', '-o', 'jsonpath={.status.succeeded}'])).stdout === '1', 180_000, 500);
     await waitFor('parallel complete', async () => (await e.kubectl(['get', 'job', 'parallel', '-o', 'jsonpath={.status.succeeded}'])).stdout === '10', 240_000, 500);
     const logs = (await e.kubectl(['logs', 'job/oneshot'])).stdout;
@@ -156,7 +147,7 @@ describe('the OCI runtime', () => {
 
     // The book's failing variant is also named oneshot: the reader deletes the first one.
     await e.kubectl(['delete', 'job', 'oneshot', '--wait=true']);
-    await apply(chapter('job-oneshot-failure1.yaml'));
+    await e.apply(chapter('job-oneshot-failure1.yaml'));
     await waitFor('CrashLoopBackOff', async () => {
       const items = JSON.parse((await e.kubectl(['get', 'pods', '-l', 'job-name=oneshot', '-o', 'json'])).stdout).items as any[];
       return items.some((p) => p.status?.containerStatuses?.[0]?.restartCount >= 1 && p.status.containerStatuses[0].lastState?.terminated?.exitCode === 1);
@@ -165,33 +156,33 @@ describe('the OCI runtime', () => {
   });
 
   it('lifecycle hooks and termination messages through kubectl: postStart, preStop before SIGTERM, the message file, FallbackToLogsOnError', async () => {
-    await apply(busybox('hooks', ['sh', '-c', 'trap "echo term; exit 0" TERM; echo up; while :; do sleep 0.1; done'], {
+    await e.apply(busybox('hooks', ['sh', '-c', 'trap "echo term; exit 0" TERM; echo up; while :; do sleep 0.1; done'], {
       lifecycle: {
         postStart: { exec: { command: ['sh', '-c', 'echo poststart > /proc/1/fd/1'] } },
         preStop: { exec: { command: ['sh', '-c', 'echo prestop > /proc/1/fd/1'] } },
       },
     // The pod's deadline kills it as a deletion would (preStop, then SIGTERM), and its log stays to be read.
     }, { terminationGracePeriodSeconds: 10, activeDeadlineSeconds: 8 }));
-    await apply(busybox('msgfile', ['sh', '-c', 'echo -n all-done > /dev/termination-log']));
-    await apply(busybox('msglog', ['sh', '-c', 'echo first; echo last words; exit 4'], { terminationMessagePolicy: 'FallbackToLogsOnError' }));
+    await e.apply(busybox('msgfile', ['sh', '-c', 'echo -n all-done > /dev/termination-log']));
+    await e.apply(busybox('msglog', ['sh', '-c', 'echo first; echo last words; exit 4'], { terminationMessagePolicy: 'FallbackToLogsOnError' }));
     await waitFor('postStart ran', async () => (await e.kubectl(['logs', 'hooks'])).stdout.includes('poststart'), 120_000, 1000);
-    await waitFor('hooks failed at its deadline', async () => (await podJson('hooks'))?.status?.phase === 'Failed', 120_000);
+    await waitFor('hooks failed at its deadline', async () => (await e.getJson('pod', 'hooks'))?.status?.phase === 'Failed', 120_000);
     const log = (await e.kubectl(['logs', 'hooks'])).stdout;
     expect(log.indexOf('prestop')).toBeGreaterThan(log.indexOf('poststart'));
     expect(log.indexOf('term')).toBeGreaterThan(log.indexOf('prestop'));
-    const message = async (name: string) => waitFor(`${name} terminated`, async () => (await podJson(name))?.status?.containerStatuses?.[0]?.state?.terminated, 120_000);
+    const message = async (name: string) => waitFor(`${name} terminated`, async () => (await e.getJson('pod', name))?.status?.containerStatuses?.[0]?.state?.terminated, 120_000);
     expect((await message('msgfile')).message).toBe('all-done');
     expect(await message('msglog')).toMatchObject({ exitCode: 4, message: 'first\nlast words' });
   }, 240_000);
 
   it('SIGKILL the agent while a container runs: the restarted agent re-adopts it, and a delete still ends it', async () => {
-    await apply(busybox('long', ['sleep', '300'], {}, { nodeName: 'node-1' }));
-    const pod = await waitFor('long Running', async () => ((await podJson('long'))?.status?.phase === 'Running' ? podJson('long') : undefined), 120_000);
+    await e.apply(busybox('long', ['sleep', '300'], {}, { nodeName: 'node-1' }));
+    const pod = await waitFor('long Running', async () => ((await e.getJson('pod', 'long'))?.status?.phase === 'Running' ? e.getJson('pod', 'long') : undefined), 120_000);
     const id = pod.status.containerStatuses[0].containerID;
     await e.cluster.restart('kubelet-agent-node-1', 'SIGKILL');
     // The same container keeps running under the new agent (no restart, same id).
     await waitFor('re-adopted', async () => {
-      const p = await podJson('long');
+      const p = await e.getJson('pod', 'long');
       return p?.status?.containerStatuses?.[0]?.containerID === id && p.status.containerStatuses[0].restartCount === 0 && p.status.phase === 'Running';
     }, 60_000);
     const layout = new OciLayout(path.join(e.home, 'nodes', 'node-1'));

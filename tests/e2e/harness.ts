@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpClient } from '@kjobs/client';
+import { stringify as stringifyYaml } from 'yaml';
 import { freePort } from '../../scripts/infra.js';
 import { deleteKeys } from '../../scripts/redis-cleanup.js';
 import { ROOT, readKubeconfig, startCluster, type Cluster, type ClusterOptions } from '../../scripts/cluster.js';
@@ -21,6 +22,10 @@ export interface E2E {
   memqPort: number;
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
   kjobs(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
+  /** `kubectl apply -f -` of an object; throws with kubectl's words when it says anything on stderr. */
+  apply(obj: unknown): Promise<void>;
+  /** `kubectl get KIND NAME -o json`, parsed; undefined when kubectl fails (not found). */
+  getJson(kind: string, name: string): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -72,10 +77,19 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
   const kc = readKubeconfig(home);
   const api = new HttpClient({ server: kc.server, token: kc.token, ca: kc.ca });
   const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(home, 'kube-cache'), NO_COLOR: '1' };
+  const kubectl = (args: string[], opts?: { input?: string; timeoutMs?: number }) => run('kubectl', [`--cache-dir=${path.join(home, 'kube-cache')}`, ...args], env, opts);
   return {
     cluster, home, kubeconfig, api, memqPort,
-    kubectl: (args, opts) => run('kubectl', [`--cache-dir=${path.join(home, 'kube-cache')}`, ...args], env, opts),
+    kubectl,
     kjobs: (args, opts) => run(process.execPath, [path.join(ROOT, 'packages/cli/bin/kjobs.mjs'), ...args], env, opts),
+    async apply(obj) {
+      const r = await kubectl(['apply', '-f', '-'], { input: stringifyYaml(obj) });
+      if (r.code !== 0 || r.stderr) throw new Error(`kubectl apply: ${r.stderr || `exit ${r.code}`}`);
+    },
+    async getJson(kind, name) {
+      const r = await kubectl(['get', kind, name, '-o', 'json']);
+      return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+    },
     async stop() {
       await api.close();
       await cluster.stop();

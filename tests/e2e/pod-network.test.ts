@@ -8,7 +8,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { networkNames } from '../../services/kubelet-agent/src/network/names.js';
 import { isListening } from '../../scripts/infra.js';
 import { EXAMPLES, run, startE2E, waitFor, type E2E } from './harness.js';
@@ -51,15 +50,7 @@ afterAll(async () => {
   expect(hostRoutes()).toBe(routesBefore);
 }, 120_000);
 
-async function apply(obj: unknown): Promise<void> {
-  const r = await e.kubectl(['apply', '-f', '-'], { input: stringify(obj) });
-  expect(r.stderr).toBe('');
-}
 
-async function podJson(name: string): Promise<any> {
-  const r = await e.kubectl(['get', 'pod', name, '-o', 'json']);
-  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
-}
 
 const kuard = (name: string, node: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: name } },
@@ -78,7 +69,7 @@ const busybox = (name: string, node: string, command: string[], spec: Record<str
 async function ready(name: string): Promise<any> {
   try {
     return await waitFor(`${name} ready`, async () => {
-      const p = await podJson(name);
+      const p = await e.getJson('pod', name);
       return p?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? p : undefined;
     }, 90_000);
   } catch (err) {
@@ -89,7 +80,7 @@ async function ready(name: string): Promise<any> {
 
 async function finished(name: string): Promise<any> {
   return waitFor(`${name} finished`, async () => {
-    const p = await podJson(name);
+    const p = await e.getJson('pod', name);
     return p?.status?.phase === 'Succeeded' || p?.status?.phase === 'Failed' ? p : undefined;
   }, 120_000);
 }
@@ -111,8 +102,8 @@ describe('the pod network', () => {
   });
 
   it('runs two kuard pods listening on 0.0.0.0:8080 on one node at the same time, each with its own address', async () => {
-    await apply(kuard('kuard-a', 'node-1'));
-    await apply(kuard('kuard-b', 'node-1'));
+    await e.apply(kuard('kuard-a', 'node-1'));
+    await e.apply(kuard('kuard-b', 'node-1'));
     const [a, b] = await Promise.all([ready('kuard-a'), ready('kuard-b')]);
     const node1 = JSON.parse((await e.kubectl(['get', 'node', 'node-1', '-o', 'json'])).stdout);
     const prefix = node1.spec.podCIDR.split('.').slice(0, 3).join('.');
@@ -127,26 +118,26 @@ describe('the pod network', () => {
   }, 150_000);
 
   it('lets a busybox pod on node-1 fetch /healthy from a kuard pod on node-2', async () => {
-    await apply(kuard('kuard-far', 'node-2'));
+    await e.apply(kuard('kuard-far', 'node-2'));
     const far = await ready('kuard-far');
     const node2 = JSON.parse((await e.kubectl(['get', 'node', 'node-2', '-o', 'json'])).stdout);
     const prefix = node2.spec.podCIDR.split('.').slice(0, 3).join('.');
     expect(far.status.podIP.startsWith(`${prefix}.`)).toBe(true);
-    await apply(busybox('fetch', 'node-1', ['timeout', '10', 'wget', '-q', '-O', '-', `http://${far.status.podIP}:8080/healthy`]));
+    await e.apply(busybox('fetch', 'node-1', ['timeout', '10', 'wget', '-q', '-O', '-', `http://${far.status.podIP}:8080/healthy`]));
     const p = await finished('fetch');
     expect((await e.kubectl(['logs', 'fetch'])).stdout.trim()).toBe('ok');
     expect(p.status.phase).toBe('Succeeded');
   }, 150_000);
 
   it('keeps the node network for hostNetwork pods', async () => {
-    await apply(busybox('hostnet', 'node-2', ['sh', '-c', 'echo up'], { hostNetwork: true }));
+    await e.apply(busybox('hostnet', 'node-2', ['sh', '-c', 'echo up'], { hostNetwork: true }));
     const p = await finished('hostnet');
     expect(p.status.phase).toBe('Succeeded');
     expect(p.status.podIP).not.toMatch(/^10\.244\./);
   });
 
   it('releases the address and removes the namespace of a deleted pod', async () => {
-    const p = await podJson('kuard-b');
+    const p = await e.getJson('pod', 'kuard-b');
     const names = networkNames(path.join(e.home, 'nodes', 'node-1'));
     expect(netnsList()).toContain(`${names.podNsPrefix}${p.metadata.uid}`);
     await e.kubectl(['delete', 'pod', 'kuard-b', '--wait=true']);
@@ -156,13 +147,13 @@ describe('the pod network', () => {
   });
 
   it('lets an Indexed Job\'s pod reach another index by its hostname <job>-<index>.<subdomain>', async () => {
-    await apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'peers' }, spec: { clusterIP: 'None', selector: { 'job-name': 'peers' }, ports: [{ port: 8080 }] } });
+    await e.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'peers' }, spec: { clusterIP: 'None', selector: { 'job-name': 'peers' }, ports: [{ port: 8080 }] } });
     // Index 1 answers one HTTP request; index 0 fetches it by name (retrying until index 1 listens and its name is known).
     const script = [
       'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then printf "HTTP/1.0 200 OK\\r\\n\\r\\nhello from $(hostname)" | nc -l -p 8080; exit 0; fi',
       'for i in $(seq 1 60); do timeout 3 wget -q -O - http://peers-1.peers:8080/ && exit 0; sleep 1; done; cat /etc/hosts; exit 1',
     ].join('\n');
-    await apply({
+    await e.apply({
       apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'peers' },
       spec: {
         completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0,
