@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '@kjobs/oci';
+import { isListening } from './infra.js';
 import { startLocalRegistry, type LocalRegistry } from './registry.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,11 +154,15 @@ function readAddressFile(file: string): string | undefined {
 
 /**
  * A service's environment for a restart: the port it had, so endpoints.json stays true (a first
- * start asks for port 0, a free one).
+ * start asks for port 0, a free one) — unless something else listens there now (a port another
+ * process took meanwhile would keep the service from starting at all): then a free one again.
  */
-function restartSpec(s: ServiceSpec): ServiceSpec {
+async function restartSpec(s: ServiceSpec): Promise<ServiceSpec> {
   const url = s.env.KJOBS_ADDR_FILE && !s.env.KJOBS_HTTP_ADDR ? readAddressFile(s.env.KJOBS_ADDR_FILE) : undefined;
-  return url ? { ...s, env: { ...s.env, KJOBS_HTTP_ADDR: new URL(url).host } } : s;
+  if (!url) return s;
+  const { hostname, port } = new URL(url);
+  if (await isListening(hostname, Number(port))) return s;
+  return { ...s, env: { ...s.env, KJOBS_HTTP_ADDR: new URL(url).host } };
 }
 
 /**
@@ -199,6 +204,46 @@ export function spawnService(s: ServiceSpec, home: string): ChildProcess {
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
   return child;
+}
+
+/**
+ * The last resort of a stop: the native launchers of this cluster's nodes (their argument is a
+ * directory under `nodesDir`) and the process groups of the runs they still hold are SIGKILLed.
+ * A running agent stops its pods itself (node shutdown); this ends what an agent that was down
+ * left behind. Returns how many runs were ended.
+ */
+export function sweepLaunchers(nodesDir: string): number {
+  const launchers: number[] = [];
+  const parentOf = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parentOf.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (path.basename(argv[0] ?? '').startsWith('kjobs-launcher') && (argv[1] ?? '').startsWith(`${nodesDir}/`)) launchers.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  let runs = 0;
+  for (const [pid, ppid] of parentOf) {
+    if (!launchers.includes(ppid)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+      runs++;
+    } catch {
+      // already gone
+    }
+  }
+  for (const l of launchers) {
+    try {
+      process.kill(l, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return runs;
 }
 
 /** How often a service may fail within two minutes before the supervisor leaves it down. */
@@ -344,8 +389,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const delayMs = Math.min(30_000, 500 * 2 ** (recent.length - 1));
       o.log?.(`${s.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s — see ${logFile}`);
       setTimeout(() => {
-        if (stopping || procs.get(s.name) !== p) return;
-        procs.set(s.name, supervise(s, spawnService(restartSpec(s), o.home)));
+        void restartSpec(s).then((spec) => {
+          if (stopping || procs.get(s.name) !== p) return;
+          procs.set(s.name, supervise(s, spawnService(spec, o.home)));
+        });
       }, delayMs);
     });
     return p;
@@ -387,13 +434,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       await Promise.all([...others.map((p) => stopOne(p)), registry?.stop()]);
       const a = procs.get('api-server');
       if (a) await stopOne(a);
+      // An agent that was down at the stop (crashed, killed by a test) could not stop its pods.
+      const left = sweepLaunchers(path.join(o.home, 'nodes'));
+      if (left) o.log?.(`ended ${left} pod process group(s) left by a kubelet-agent that was not running`);
     },
     async restart(name: string, signal: NodeJS.Signals = 'SIGKILL') {
       const spec = specs.find((s) => s.name === name);
       const p = procs.get(name);
       if (!spec || !p) throw new Error(`no service ${name}`);
       await stopOne(p, signal);
-      procs.set(name, supervise(spec, spawnService(restartSpec(spec), o.home)));
+      procs.set(name, supervise(spec, spawnService(await restartSpec(spec), o.home)));
       if (name === 'api-server') await waitForApi(o.home);
     },
   };

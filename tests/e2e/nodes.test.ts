@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError, type Event, type Node, type Pod, type WatchEvent } from '@kjobs/api';
-import { ensureTokens, spawnService } from '../../scripts/cluster.js';
+import { addressFileOf, ensureTokens, spawnService } from '../../scripts/cluster.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
@@ -177,7 +177,7 @@ describe('pods on nodes', { timeout: 120_000 }, () => {
     expect(p.status?.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
     const tokens = ensureTokens(e.home, ['node-big']);
     const api = e.cluster.specs.find((s) => s.name === 'kubelet-agent-node-1')!;
-    const big = spawnService({ name: 'kubelet-agent-node-big', entry: api.entry, env: { ...api.env, NODE_NAME: 'node-big', KJOBS_TOKEN: tokens.get('system:node:node-big')!, KJOBS_NODE_CPU: '32', KJOBS_POD_IP_RANGE: '127.30.0.0/16', KJOBS_AGENT_DIR: path.join(e.home, 'nodes', 'node-big') } }, e.home);
+    const big = spawnService({ name: 'kubelet-agent-node-big', entry: api.entry, env: { ...api.env, KJOBS_ADDR_FILE: addressFileOf(e.home, 'kubelet-agent-node-big'), NODE_NAME: 'node-big', KJOBS_TOKEN: tokens.get('system:node:node-big')!, KJOBS_NODE_CPU: '32', KJOBS_POD_IP_RANGE: '127.30.0.0/16', KJOBS_AGENT_DIR: path.join(e.home, 'nodes', 'node-big') } }, e.home);
     e.cluster.procs.set('kubelet-agent-node-big', big);
     const placed = await waitFor('scheduled on node-big', async () => {
       const x = await getPod('big');
