@@ -2,6 +2,7 @@
  * Nodes that run pods: the kubelet-agents and the scheduler with every service as a process.
  * Short node grace periods (3 s + 1 s, with a 1 s heartbeat) keep the node-loss case quick.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,20 @@ describe('pods on nodes', { timeout: 120_000 }, () => {
     const events = (await e.api.list<Event>('Event', { namespace: 'default', fieldSelector: `involvedObject.name=probed` })).items;
     expect(events.map((x) => x.reason)).toEqual(expect.arrayContaining(['Unhealthy', 'Killing']));
     await e.api.delete('Pod', 'default', 'probed', { gracePeriodSeconds: 0 });
+  });
+
+  it('kubectl logs -f of a pod being deleted goes on to its last line (the log is unlinked right after)', async () => {
+    await e.api.create('Pod', pod('follow', 'trap "echo term; sleep 1; echo bye; exit 0" TERM; echo up; while :; do sleep 0.1; done', { terminationGracePeriodSeconds: 10 }));
+    await waitFor('up', async () => (await e.kubectl(['logs', 'follow'])).stdout.includes('up'));
+    const follow = spawn('kubectl', ['--kubeconfig', e.kubeconfig, '--cache-dir', path.join(e.home, 'kube-cache'), 'logs', '-f', 'follow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follow.stdout.on('data', (d) => (out += d));
+    const closed = new Promise((r) => follow.once('close', r));
+    // Delete once the follow is streaming (its first line came through).
+    await waitFor('the follow streams', () => out.includes('up'));
+    await e.kubectl(['delete', 'pod', 'follow', '--wait=false']);
+    await closed;
+    expect(out).toBe('up\nterm\nbye\n');
   });
 
   it('deleting a running pod delivers SIGTERM, then the pod disappears', async () => {

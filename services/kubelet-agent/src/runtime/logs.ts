@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, appendFile, open, readFile, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -190,49 +190,51 @@ export interface FollowArgs {
  * is sent when the run ends.
  */
 export async function followLogFile(a: FollowArgs): Promise<void> {
-  let remaining = a.opts.limitBytes ?? Number.POSITIVE_INFINITY;
-  const emit = (chunk: Buffer): boolean => {
-    if (chunk.length === 0) return remaining > 0;
-    const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-    remaining -= piece.length;
-    a.onChunk(piece);
-    return remaining > 0;
-  };
-  const initial = await readFile(a.logPath).catch(() => Buffer.alloc(0));
-  let pos = initial.length;
-  if (a.opts.timestamps) pos = initial.lastIndexOf(0x0a) + 1;
-  const times = parseTimes(await readFile(a.timesPath, 'utf8').catch(() => ''));
-  const { limitBytes: _ignored, ...formatOpts } = a.opts;
-  if (!emit(formatLogs(initial.subarray(0, pos), times, formatOpts, a.now(), a.now()))) return;
-  let pending = Buffer.alloc(0);
-  const stampLines = (buf: Buffer, flush: boolean): Buffer => {
-    pending = Buffer.concat([pending, buf]);
-    const cut = flush ? pending.length : pending.lastIndexOf(0x0a) + 1;
-    const ready = pending.subarray(0, cut);
-    pending = pending.subarray(cut);
-    return formatLogs(ready, [], { timestamps: true }, a.now(), a.now());
-  };
-  for (;;) {
-    if (a.signal.aborted) return;
-    const done = a.isDone();
-    const fresh = await readFrom(a.logPath, pos);
-    pos += fresh.length;
-    const out = a.opts.timestamps ? stampLines(fresh, done) : fresh;
-    if (!emit(out) || done) return;
-    await sleep(a.pollMs, undefined, { signal: a.signal }).catch(() => {});
+  // One handle for the whole follow: the pod may be deleted (and its log unlinked) right after
+  // its container's last line, and an open handle still reads what was written.
+  let fh: FileHandle | undefined = await open(a.logPath, 'r').catch(() => undefined);
+  try {
+    let remaining = a.opts.limitBytes ?? Number.POSITIVE_INFINITY;
+    const emit = (chunk: Buffer): boolean => {
+      if (chunk.length === 0) return remaining > 0;
+      const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+      remaining -= piece.length;
+      a.onChunk(piece);
+      return remaining > 0;
+    };
+    const initial = fh ? await readFrom(fh, 0) : Buffer.alloc(0);
+    let pos = initial.length;
+    if (a.opts.timestamps) pos = initial.lastIndexOf(0x0a) + 1;
+    const times = parseTimes(await readFile(a.timesPath, 'utf8').catch(() => ''));
+    const { limitBytes: _ignored, ...formatOpts } = a.opts;
+    if (!emit(formatLogs(initial.subarray(0, pos), times, formatOpts, a.now(), a.now()))) return;
+    let pending = Buffer.alloc(0);
+    const stampLines = (buf: Buffer, flush: boolean): Buffer => {
+      pending = Buffer.concat([pending, buf]);
+      const cut = flush ? pending.length : pending.lastIndexOf(0x0a) + 1;
+      const ready = pending.subarray(0, cut);
+      pending = pending.subarray(cut);
+      return formatLogs(ready, [], { timestamps: true }, a.now(), a.now());
+    };
+    for (;;) {
+      if (a.signal.aborted) return;
+      const done = a.isDone();
+      fh ??= await open(a.logPath, 'r').catch(() => undefined);
+      const fresh = fh ? await readFrom(fh, pos) : Buffer.alloc(0);
+      pos += fresh.length;
+      const out = a.opts.timestamps ? stampLines(fresh, done) : fresh;
+      if (!emit(out) || done) return;
+      await sleep(a.pollMs, undefined, { signal: a.signal }).catch(() => {});
+    }
+  } finally {
+    await fh?.close();
   }
 }
 
-async function readFrom(path: string, pos: number): Promise<Buffer> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return Buffer.alloc(0);
-  try {
-    const { size } = await fh.stat();
-    if (size <= pos) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - pos);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+async function readFrom(fh: FileHandle, pos: number): Promise<Buffer> {
+  const { size } = await fh.stat();
+  if (size <= pos) return Buffer.alloc(0);
+  const buf = Buffer.alloc(size - pos);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+  return buf.subarray(0, bytesRead);
 }
