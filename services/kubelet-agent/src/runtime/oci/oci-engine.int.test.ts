@@ -1,40 +1,24 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import os, { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Container, ContainerStatus, PodStatus } from '@kjobs/api';
-import { Harness, waitFor } from '../test-harness.js';
+import { type Harness, waitFor } from '../test-harness.js';
 import { cgroupMode, cpuUsageNs } from './cgroups.js';
-import { OciEngine } from './oci-engine.js';
-import { Runc } from './runc.js';
-import { busyboxLayer, fixedImages } from './test-image.js';
+import type { OciEngine } from './oci-engine.js';
+import { ociTestBed } from './test-image.js';
 
 /**
  * The OCI engine under the real pod worker, with runc: namespaces, the image's root, limits,
  * OOMKilled, probes inside the container, kills, recovery, and nothing left behind.
  */
 
-let img: ReturnType<typeof busyboxLayer>;
-let runc: { binary: string; version: string };
 let h: Harness;
 let engine: OciEngine;
-
-beforeAll(async () => {
-  const found = await Runc.find();
-  if (!found) throw new Error('runc is required for the OCI engine tests (Debian package runc; .ci/run installs it)');
-  runc = found;
-  img = busyboxLayer();
-});
-afterAll(() => rmSync(img.dir, { recursive: true, force: true }));
+const bed = ociTestBed('kjobs-oci-');
 
 async function create(over: { podPidsLimit?: number } = {}): Promise<void> {
-  const rootDir = await mkdtemp(path.join(tmpdir(), 'kjobs-oci-'));
-  engine = OciEngine.create({ rootDir, runc, images: fixedImages({ busybox: img.image }), nodeMemoryBytes: os.totalmem(), logger: silent, pullBackoff: { initialMs: 200, maxMs: 1000 }, ...over });
-  h = await Harness.create({ rootDir, engine, backoff: { initialMs: 100, maxMs: 1000 } });
+  ({ h, engine } = await bed.node(over));
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 afterEach(async () => {
   const left = await h.cleanup();

@@ -2,8 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import os from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import type { PulledImage } from '@kjobs/oci';
+import { Harness } from '../test-harness.js';
 import type { ImageSource } from './image-puller.js';
+import { OciEngine, type OciEngineOptions } from './oci-engine.js';
+import { Runc } from './runc.js';
 
 /**
  * Test-only: a busybox image already unpacked as one layer directory (from Debian's
@@ -41,6 +48,34 @@ export function fixedImages(images: Record<string, PulledImage>): ImageSource {
       const image = images[name];
       if (!image) throw new Error(`rpc error: code = NotFound desc = failed to pull and unpack image "${name}": not found`);
       return { image, durationMs: 5 };
+    },
+  };
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * For an OCI test file: runc (required: the tests fail without it) and the busybox image, found
+ * and made once (beforeAll, removed afterAll); `node()` gives each test a fresh node — a runtime
+ * harness over an OciEngine on a new root directory, with short backoffs.
+ */
+export function ociTestBed(tmpPrefix: string): { node(over?: Partial<OciEngineOptions>): Promise<{ h: Harness; engine: OciEngine }> } {
+  let img: ReturnType<typeof busyboxLayer> | undefined;
+  let runc: { binary: string; version: string } | undefined;
+  beforeAll(async () => {
+    runc = await Runc.find();
+    if (!runc) throw new Error('runc is required for the OCI engine tests (Debian package runc; .ci/run installs it)');
+    img = busyboxLayer();
+  });
+  afterAll(() => {
+    if (img) rmSync(img.dir, { recursive: true, force: true });
+  });
+  return {
+    async node(over = {}) {
+      const rootDir = await mkdtemp(path.join(tmpdir(), tmpPrefix));
+      const engine = OciEngine.create({ rootDir, runc: runc!, images: fixedImages({ busybox: img!.image }), nodeMemoryBytes: os.totalmem(), logger: silent, pullBackoff: { initialMs: 200, maxMs: 1000 }, ...over });
+      const h = await Harness.create({ rootDir, engine, backoff: { initialMs: 100, maxMs: 1000 } });
+      return { h, engine };
     },
   };
 }

@@ -1,30 +1,16 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import os, { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigMap, Container, Secret } from '@kjobs/api';
 import type { PodConfigData } from '../config-data.js';
-import { Harness } from '../test-harness.js';
-import { OciEngine } from './oci-engine.js';
-import { Runc } from './runc.js';
-import { busyboxLayer, fixedImages } from './test-image.js';
+import type { Harness } from '../test-harness.js';
+import type { OciEngine } from './oci-engine.js';
+import { ociTestBed } from './test-image.js';
 
 /** Volumes in runc containers under the real pod worker: bind mounts, subPath, readOnly, a memory emptyDir. */
 
-let img: ReturnType<typeof busyboxLayer>;
-let runc: { binary: string; version: string };
 let h: Harness;
 let engine: OciEngine;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-beforeAll(async () => {
-  const found = await Runc.find();
-  if (!found) throw new Error('runc is required for the OCI engine tests (Debian package runc; .ci/run installs it)');
-  runc = found;
-  img = busyboxLayer();
-});
-afterAll(() => rmSync(img.dir, { recursive: true, force: true }));
+const bed = ociTestBed('kjobs-oci-vol-');
 
 afterEach(async () => {
   const left = await h.cleanup();
@@ -36,9 +22,7 @@ afterEach(async () => {
 });
 
 async function create(): Promise<void> {
-  const rootDir = await mkdtemp(path.join(tmpdir(), 'kjobs-oci-vol-'));
-  engine = OciEngine.create({ rootDir, runc, images: fixedImages({ busybox: img.image }), nodeMemoryBytes: os.totalmem(), logger: silent, pullBackoff: { initialMs: 200, maxMs: 1000 } });
-  h = await Harness.create({ rootDir, engine, backoff: { initialMs: 100, maxMs: 1000 } });
+  ({ h, engine } = await bed.node());
 }
 
 const bb = (over: Partial<Container>): Container => ({ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', ...over });
