@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isApiError, type CronJob, type Job, type Node, type Pod } from '@kjobs/api';
+import { type CronJob, type Job, type Node, type Pod } from '@kjobs/api';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
@@ -56,15 +56,6 @@ async function kubectlOk(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-async function isGone(kind: string, name: string): Promise<boolean> {
-  try {
-    await e.api.get(kind, 'default', name);
-    return false;
-  } catch (err) {
-    if (isApiError(err, 404)) return true;
-    throw err;
-  }
-}
 
 const jobBody = (name: string, spec: string): string =>
   `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"${name}"},"spec":{${spec}"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"main","image":"busybox","command":["true"]}]}}}}`;
@@ -120,7 +111,7 @@ describe('eviction', () => {
       return pods.find((p) => p.metadata.name !== name && !p.metadata.deletionTimestamp);
     }, 60_000);
     expect(replacement).toBeDefined();
-    await waitFor('the evicted pod gone', () => isGone('Pod', name), 60_000);
+    await waitFor('the evicted pod gone', () => e.isGone('Pod', name), 60_000);
     const job = await e.api.get<Job>('Job', 'default', 'evicted');
     expect(job.status?.failed ?? 0).toBe(0);
     expect(job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') ?? false).toBe(false);
@@ -149,7 +140,7 @@ describe('request decoding answers as kube-apiserver, and stores nothing', () =>
     expect(r.status, r.text).toBe(code);
     expect(JSON.parse(r.text)).toMatchObject({ kind: 'Status', status: 'Failure', reason, code, message });
     const name = /"name":"([^"]+)"|name: (\S+)/.exec(body)!.slice(1).find(Boolean)!;
-    expect(await isGone(url === PODS ? 'Pod' : 'Job', name)).toBe(true);
+    expect(await e.isGone(url === PODS ? 'Pod' : 'Job', name)).toBe(true);
   });
 
   it('a PATCH of a type it does not take is 415 listing the patch types; the object is unchanged', async () => {
@@ -193,25 +184,25 @@ describe('server-side dry run', () => {
     const plain = await kubectlOk(['create', '-f', path.join(scratch, 'dry.yaml'), '--dry-run=server']);
     expect(plain.trim()).toBe('job.batch/dry created (server dry run)');
     await new Promise((r) => setTimeout(r, 2_000));
-    expect(await isGone('Job', 'dry')).toBe(true);
+    expect(await e.isGone('Job', 'dry')).toBe(true);
     expect((await e.api.list<Pod>('Pod', { namespace: 'default', labelSelector: 'job-name=dry' })).items).toEqual([]);
   });
 
   it('a pod, a delete and a patch in dry run change nothing', async () => {
     const pod = await kubectlOk(['run', 'dry-pod', '--image=busybox', '--restart=Never', '--dry-run=server', '--', 'true']);
     expect(pod.trim()).toBe('pod/dry-pod created (server dry run)');
-    expect(await isGone('Pod', 'dry-pod')).toBe(true);
+    expect(await e.isGone('Pod', 'dry-pod')).toBe(true);
     await kubectlOk(['label', 'job', 'e-patch', 'dry=yes', '--dry-run=server']);
     expect((await e.api.get<Job>('Job', 'default', 'e-patch')).metadata.labels?.dry).toBeUndefined();
     expect((await kubectlOk(['delete', 'job', 'e-patch', '--dry-run=server'])).trim()).toBe('job.batch "e-patch" deleted (server dry run)');
-    expect(await isGone('Job', 'e-patch')).toBe(false);
+    expect(await e.isGone('Job', 'e-patch')).toBe(false);
   });
 
   it('an unknown dryRun value is refused as kube-apiserver refuses it (422 on CreateOptions)', async () => {
     const r = await e.api.raw('POST', `${JOBS}?dryRun=true`, jobBody('dry-bad', ''));
     expect(r.status).toBe(422);
     expect(JSON.parse(r.text).message).toBe('CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"true"}: supported values: "All"');
-    expect(await isGone('Job', 'dry-bad')).toBe(true);
+    expect(await e.isGone('Job', 'dry-bad')).toBe(true);
   });
 });
 
@@ -223,10 +214,10 @@ describe('field validation', () => {
     const r = await e.kubectl(['apply', '-f', p]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(`Error from server (BadRequest): error when creating "${p}": Job in version "v1" cannot be handled as a Job: strict decoding error: unknown field "spec.bogusField"`);
-    expect(await isGone('Job', 'bogus')).toBe(true);
+    expect(await e.isGone('Job', 'bogus')).toBe(true);
     const c = await e.kubectl(['create', '-f', p]);
     expect(c.stderr).toContain('strict decoding error: unknown field "spec.bogusField"');
-    expect(await isGone('Job', 'bogus')).toBe(true);
+    expect(await e.isGone('Job', 'bogus')).toBe(true);
   });
 
   it('kubectl apply of an existing Job with an unknown field is refused too (the patch path)', async () => {

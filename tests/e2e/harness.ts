@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isApiError } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { stringify as stringifyYaml } from 'yaml';
 import { freePort } from '../../scripts/infra.js';
@@ -26,6 +27,8 @@ export interface E2E {
   apply(obj: unknown): Promise<void>;
   /** `kubectl get KIND NAME -o json`, parsed; undefined when kubectl fails (not found). */
   getJson(kind: string, name: string): Promise<any>;
+  /** True when the API answers 404 for the object in `default` (other errors throw). */
+  isGone(kind: string, name: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,15 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
     async apply(obj) {
       const r = await kubectl(['apply', '-f', '-'], { input: stringifyYaml(obj) });
       if (r.code !== 0 || r.stderr) throw new Error(`kubectl apply: ${r.stderr || `exit ${r.code}`}`);
+    },
+    async isGone(kind, name) {
+      try {
+        await api.get(kind, 'default', name);
+        return false;
+      } catch (err) {
+        if (isApiError(err, 404)) return true;
+        throw err;
+      }
     },
     async getJson(kind, name) {
       const r = await kubectl(['get', kind, name, '-o', 'json']);

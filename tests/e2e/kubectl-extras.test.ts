@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { isApiError, type CronJob, type Job, type KObject, type Node, type Pod } from '@kjobs/api';
+import { type CronJob, type Job, type KObject, type Node, type Pod } from '@kjobs/api';
 import { ROOT } from '../../scripts/cluster.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
@@ -31,15 +31,6 @@ afterAll(async () => {
 const getPod = (name: string) => e.api.get<Pod>('Pod', 'default', name);
 const podsOf = async (job: string) => (await e.api.list<Pod>('Pod', { namespace: 'default', labelSelector: `job-name=${job}` })).items;
 const isComplete = (j: Job) => j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
-async function isGone(kind: string, name: string): Promise<boolean> {
-  try {
-    await e.api.get(kind, 'default', name);
-    return false;
-  } catch (err) {
-    if (isApiError(err, 404)) return true;
-    throw err;
-  }
-}
 
 async function kubectlOk(args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
   const r = await e.kubectl(args, { input, timeoutMs });
@@ -91,7 +82,7 @@ describe('kubectl run -i (a Pod, attached over WebSocket)', () => {
     const pod = await getPod('hello');
     expect(pod.metadata.labels).toEqual({ run: 'hello' });
     expect(pod.status?.phase).toBe('Succeeded');
-    expect(await isGone('Job', 'hello')).toBe(true);
+    expect(await e.isGone('Job', 'hello')).toBe(true);
     expect(await kubectlOk(['delete', 'pod', 'hello'])).toBe('pod "hello" deleted\n');
   }, 150_000);
 
@@ -105,7 +96,7 @@ describe('kubectl run -i (a Pod, attached over WebSocket)', () => {
     expect(pod.spec.containers[0]!.command).toEqual(['/kuard', '--keygen-enable', '--keygen-exit-on-complete', '--keygen-num-to-gen', '10']);
     expect(pod.status?.phase).toBe('Succeeded');
     // No Job: the book's `get pod -l job-name=oneshot` finds nothing, as on real Kubernetes.
-    expect(await isGone('Job', 'oneshot')).toBe(true);
+    expect(await e.isGone('Job', 'oneshot')).toBe(true);
     expect((await e.kubectl(['get', 'pod', '-l', 'job-name=oneshot'])).stderr).toContain('No resources found in default namespace.');
     expect(await kubectlOk(['delete', 'pods', 'oneshot'])).toBe('pod "oneshot" deleted\n');
   }, 150_000);
@@ -328,14 +319,14 @@ describe('kubectl delete --cascade=foreground --wait', () => {
     await waitFor('pod marked for deletion', async () => (await getPod(pod.metadata.name!)).metadata.deletionTimestamp, 30_000);
     expect(await kubectlOk(['get', 'job', 'fg'])).toMatch(/^fg\s+Terminating\s+/m);
     // Still waiting: the pod is held, so the Job is still there.
-    expect(await isGone('Job', 'fg')).toBe(false);
+    expect(await e.isGone('Job', 'fg')).toBe(false);
     expect(del.proc.exitCode).toBeNull();
     await kubectlOk(['patch', 'pod', pod.metadata.name!, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
     expect(await del.exited).toBe(0);
     expect(del.out()).toBe('job.batch "fg" deleted\n');
     // --wait returned only once the Job was gone, and foreground means its pod went first.
-    expect(await isGone('Job', 'fg')).toBe(true);
-    expect(await isGone('Pod', pod.metadata.name!)).toBe(true);
+    expect(await e.isGone('Job', 'fg')).toBe(true);
+    expect(await e.isGone('Pod', pod.metadata.name!)).toBe(true);
   }, 120_000);
 
   it('delete -f with --wait removes every object of a manifest', async () => {
@@ -343,8 +334,8 @@ describe('kubectl delete --cascade=foreground --wait', () => {
     writeFileSync(file, `${jobYaml('multi-a', 'true')}---\n${jobYaml('multi-b', 'true')}`);
     expect(await kubectlOk(['apply', '-f', file])).toBe('job.batch/multi-a created\njob.batch/multi-b created\n');
     expect(await kubectlOk(['delete', '-f', file, '--wait'])).toBe('job.batch "multi-a" deleted\njob.batch "multi-b" deleted\n');
-    expect(await isGone('Job', 'multi-a')).toBe(true);
-    expect(await isGone('Job', 'multi-b')).toBe(true);
+    expect(await e.isGone('Job', 'multi-a')).toBe(true);
+    expect(await e.isGone('Job', 'multi-b')).toBe(true);
     await waitFor('their pods gone', async () => (await e.api.list<KObject>('Pod', { namespace: 'default', labelSelector: 'app in (multi-a,multi-b)' })).items.length === 0, 60_000);
   }, 60_000);
 });

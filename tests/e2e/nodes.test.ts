@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isApiError, type Event, type Node, type Pod, type WatchEvent } from '@kjobs/api';
+import { type Event, type Node, type Pod, type WatchEvent } from '@kjobs/api';
 import { addressFileOf, ensureTokens, spawnService } from '../../scripts/cluster.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
@@ -34,14 +34,7 @@ function pod(name: string, script: string, extra: Partial<Pod['spec']> = {}, c: 
   };
 }
 const getPod = (name: string) => e.api.get<Pod>('Pod', 'default', name);
-const gone = async (name: string) => {
-  try {
-    await getPod(name);
-    return false;
-  } catch (err) {
-    return isApiError(err, 404);
-  }
-};
+const gone = (name: string) => e.isGone('Pod', name);
 /** Pids of processes whose environment names this pod (every container process gets POD_NAME). */
 function processesOf(podName: string): number[] {
   const out: number[] = [];
