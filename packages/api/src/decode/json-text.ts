@@ -223,19 +223,7 @@ class Parser {
       // "__proto__" is an own property in JSON.parse's result too; assignment would set the prototype.
       if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
       else obj[key] = v;
-      this.skipWs();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        this.skipWs();
-        continue;
-      }
-      if (c === '}') {
-        this.i++;
-        this.depth--;
-        return obj;
-      }
-      this.fail('after object key:value pair');
+      if (this.closes('}', 'after object key:value pair')) return obj;
     }
   }
 
@@ -253,19 +241,27 @@ class Parser {
       this.path.push(arr.length);
       arr.push(this.parseValue(arr, String(arr.length)));
       this.path.pop();
-      this.skipWs();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        this.skipWs();
-        continue;
-      }
-      if (c === ']') {
-        this.i++;
-        this.depth--;
-        return arr;
-      }
-      this.fail('after array element');
+      if (this.closes(']', 'after array element')) return arr;
     }
+  }
+
+  /**
+   * After a member or element: a comma goes on (false), `close` ends the object or array (true);
+   * anything else is Go's syntax error `where`.
+   */
+  private closes(close: '}' | ']', where: string): boolean {
+    this.skipWs();
+    const c = this.s[this.i];
+    if (c === ',') {
+      this.i++;
+      this.skipWs();
+      return false;
+    }
+    if (c === close) {
+      this.i++;
+      this.depth--;
+      return true;
+    }
+    return this.fail(where);
   }
 }
