@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Job, Node, Pod } from '@kjobs/api';
-import { startHarness, type Harness } from '../../services/api-server/src/testing/harness.js';
+import { startHarness, type Harness } from '@kjobs/api-server/testing';
 import { launchChromium } from './chromium.js';
 
 const PODS = 1000;
