@@ -6,7 +6,7 @@ import { JobController } from './controllers/job-controller.js';
 import { NodeIpamController } from './controllers/node-ipam-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle-controller.js';
 import { ReplicaSetController } from './controllers/replicaset-controller.js';
-import { createShared, startShared } from './controllers/shared.js';
+import { createShared, startShared } from './shared.js';
 import { TtlController } from './controllers/ttl-controller.js';
 
 /** Options of the controller manager. */

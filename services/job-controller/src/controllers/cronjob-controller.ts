@@ -2,7 +2,7 @@ import { isApiError, type CronJob, type Job } from '@kjobs/api';
 import { WorkQueue, keyOf, runWorkers } from '@kjobs/client';
 import type { CronJobControl } from '../cronjob/ports.js';
 import { syncCronJob } from '../cronjob/sync-cronjob.js';
-import { controllerUid, type Shared } from './shared.js';
+import { controllerUid, type Shared } from '../shared.js';
 
 /**
  * The CronJob controller (cronjob_controllerv2): a queue keyed by CronJob; each sync reconciles

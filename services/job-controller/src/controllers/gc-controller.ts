@@ -1,7 +1,7 @@
 import { isApiError, type KObject } from '@kjobs/api';
 import { WorkQueue, runWorkers, type Informer } from '@kjobs/client';
 import { decideDependent, decideOwnerFinalization, FOREGROUND_DELETION_FINALIZER, ORPHAN_FINALIZER, type GcOwner } from '../job/gc.js';
-import type { Shared } from './shared.js';
+import type { Shared } from '../shared.js';
 
 type Kind = 'Pod' | 'Job' | 'CronJob' | 'ReplicaSet';
 

@@ -5,7 +5,7 @@ import { JOB_TRACKING_FINALIZER } from '../job/constants.js';
 import type { BackoffRecord } from '../job/backoff.js';
 import type { FinalizerExpectations, JobControl } from '../job/ports.js';
 import { syncJob } from '../job/sync-job.js';
-import { controllerUid, type Shared } from './shared.js';
+import { controllerUid, type Shared } from '../shared.js';
 
 const ORPHAN = 'orphan-pod:';
 

@@ -1,7 +1,7 @@
 import { isApiError, type Node } from '@kjobs/api';
 import { WorkQueue, runWorkers } from '@kjobs/client';
 import { type CidrSetOptions, nextFreeCidr, validateCidrSet } from '../nodeipam/cidr-set.js';
-import type { Shared } from './shared.js';
+import type { Shared } from '../shared.js';
 
 /**
  * Node IPAM (kube-controller-manager's range allocator): every Node gets a `spec.podCIDR` (and

@@ -1,7 +1,7 @@
 import { isApiError, type Node, type Pod } from '@kjobs/api';
 import { WorkQueue, runWorkers } from '@kjobs/client';
 import { decideNode, unreachableTaints, type NodeLifecycleTiming } from '../nodelifecycle/decide.js';
-import type { Shared } from './shared.js';
+import type { Shared } from '../shared.js';
 
 /**
  * Node lifecycle: a node whose agent stopped heartbeating (Lease in kube-node-lease, or its Ready

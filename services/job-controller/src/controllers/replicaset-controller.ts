@@ -1,7 +1,7 @@
 import { isApiError, matchesLabels, labelSelectorToRequirements, type Pod, type ReplicaSet } from '@kjobs/api';
 import { Expectations, WorkQueue, keyOf, runWorkers } from '@kjobs/client';
 import { decideReplicaSet, podForReplicaSet } from '../replicaset/decide.js';
-import { controllerUid, type Shared } from './shared.js';
+import { controllerUid, type Shared } from '../shared.js';
 
 /** apps/v1 ReplicaSet controller: keeps `replicas` active pods, reports status. */
 export class ReplicaSetController {

@@ -1,7 +1,7 @@
 import { isApiError, type Job } from '@kjobs/api';
 import { WorkQueue, keyOf, runWorkers } from '@kjobs/client';
 import { decideTtl } from '../job/ttl.js';
-import type { Shared } from './shared.js';
+import type { Shared } from '../shared.js';
 
 /** TTL-after-finished: deletes a finished Job `ttlSecondsAfterFinished` after it finished (re-checked uncached first). */
 export class TtlController {
