@@ -19,8 +19,8 @@
  * root file system, read-only, no overlay) spawned by Node at the same concurrency; the startup
  * target is then "p99 at 5 pods/s within 100 ms of the floor's p99". Default `--runtime=process`.
  *
- * Environment: BENCH_PODS (1000; 300 with --runtime=oci), BENCH_POD_NETWORK (unset: the agents' default; `off`
- * measures containers without their network namespaces), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
+ * Environment: BENCH_PODS (1000; 300 with --runtime=oci), BENCH_POD_NETWORK (unset: the agents' default for oci,
+ * `off` for process — that run measures the control plane; `off` measures containers without their network namespaces), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
  * BENCH_PROFILE_DIR (unset: with it, every service writes a CPU profile there; all benchmarks),
  * BENCH_HOME_DIR (the repo's .kjobs/: where bench clusters keep their state), BENCH_KEEP_HOME=1 (keep
  * that state, the services' logs among it, after the run).
@@ -96,7 +96,8 @@ export async function startBenchCluster(o: { nodes?: number; nodePods?: number; 
       // and a seeding registry would share the CPU with what is measured.
       localRegistry: o.localRegistry ?? (o.env?.KJOBS_RUNTIME === 'oci' ? 'on' : 'off'),
       // Process pods unless a benchmark asks for containers (`pods --runtime=oci`): the floors of jobs and cron are spawned processes.
-      env: { KJOBS_RUNTIME: 'process', ...profileEnv(), ...o.env }, nodeEnv: () => ({ KJOBS_NODE_PODS: String(o.nodePods ?? 110) }),
+      // Process pods stay on the node's network: these runs measure the control plane, not CNI.
+      env: { KJOBS_RUNTIME: 'process', ...(o.env?.KJOBS_RUNTIME === 'oci' ? {} : { KJOBS_POD_NETWORK: 'off' }), ...profileEnv(), ...o.env }, nodeEnv: () => ({ KJOBS_NODE_PODS: String(o.nodePods ?? 110) }),
     });
     const kc = readKubeconfig(home);
     const api = new HttpClient({ server: kc.server, token: kc.token, ca: kc.ca, timeoutMs: 60_000 });

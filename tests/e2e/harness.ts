@@ -73,6 +73,9 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
       // The suites that test the control plane run pods as processes; tests/e2e/containers.test.ts
       // runs the same kinds of pods as OCI containers (`npm start` picks oci where it can run).
       KJOBS_RUNTIME: 'process',
+      // ... on the node's network (loopback addresses): the pod network has its own suites
+      // (pod-network.test.ts, the agent's network tests), and CNI per pod would only slow these.
+      KJOBS_POD_NETWORK: 'off',
       ...(extra.env ?? {}),
     },
   });

@@ -29,7 +29,7 @@ export interface AgentOptions {
   catalogFile?: string;
   /** `oci` (containers from images), `process` (host programs) or `auto` (oci where it can run). Default auto. */
   runtime?: RuntimeChoice;
-  /** Each pod its own network namespace and address: `on`, `off`, or `auto` (default: on for the OCI runtime where the machine allows it). */
+  /** Each pod its own network namespace and address: `on`, `off`, or `auto` (default: on wherever the machine allows it). */
   podNetwork?: PodNetworkChoice;
   /** The cluster CIDR every node's pod CIDR is part of (default 10.244.0.0/16). */
   clusterCIDR?: string;
@@ -130,7 +130,7 @@ export class KubeletAgent {
       ...(this.o.podPidsLimit !== undefined ? { podPidsLimit: this.o.podPidsLimit } : {}),
       ...(this.o.imagePullBackoff ? { pullBackoff: this.o.imagePullBackoff } : {}),
     });
-    this.net = PodNetworkPlan.decide(this.o.podNetwork ?? 'auto', { oci: !!engine, rootDir: this.o.rootDir, log: rlog });
+    this.net = PodNetworkPlan.decide(this.o.podNetwork ?? 'auto', { rootDir: this.o.rootDir, log: rlog });
     this.o.node.annotations = { ...this.o.node.annotations, [POD_NETWORK_ANNOTATION]: this.net.description };
     this.runtime = new ProcessRuntime({ rootDir: this.o.rootDir, nodeName: this.o.node.name, podIPRange: this.o.podIPRange, catalog, hostIP: this.o.node.hostIP, logger: rlog, backoff: this.o.crashLoopBackoff, volumes: { allowHostPath: this.o.allowHostPath ?? true }, ...(engine ? { engine } : {}), ...(this.net.network ? { podNetwork: this.net.network } : {}) });
     this.o.node.runtimeVersion = this.runtime.engine.runtimeVersion;

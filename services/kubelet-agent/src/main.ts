@@ -13,8 +13,8 @@
  * run — root, runc, writable cgroups — else processes), KJOBS_REGISTRIES_FILE (registry mirrors,
  * k3s registries.yaml), KJOBS_POD_PIDS_LIMIT (4096; 0 = none), KJOBS_IMAGE_PULL_BACKOFF_INITIAL_MS /
  * KJOBS_IMAGE_PULL_BACKOFF_MAX_MS (10000 / 300000). KJOBS_POD_NETWORK or `--pod-network=on|off|auto`
- * (auto: each pod its own network namespace and address from the Node's spec.podCIDR when the
- * runtime is oci and the machine allows it — root, ip, /usr/lib/cni — else loopback addresses;
+ * (auto: each pod its own network namespace and address from the Node's spec.podCIDR, for both
+ * runtimes, when the machine allows it — root, ip, /usr/lib/cni — else loopback addresses;
  * see the README's "Pod network"), KJOBS_CLUSTER_CIDR (10.244.0.0/16: routed between the nodes).
  * KJOBS_NSDIAL (the kjobs-nsdial helper; default native/kjobs-nsdial.c compiled once with cc).
  * KJOBS_ALLOW_HOST_PATH (true; `false` refuses hostPath volumes), KJOBS_CONFIG_REFRESH_MS (10000: how

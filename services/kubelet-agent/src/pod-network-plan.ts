@@ -3,7 +3,7 @@ import type { ApiClient } from '@kjobs/client';
 import { DeferredPodNetwork, NodeNetwork, networkNames, nsDialBinary, podNetworkUnavailable, podNsName } from './network/index.js';
 import type { Logger } from './runtime/index.js';
 
-/** `--pod-network` / KJOBS_POD_NETWORK: `on` (fail without it), `off`, or `auto` (on for the OCI runtime where the machine allows it). */
+/** `--pod-network` / KJOBS_POD_NETWORK: `on` (fail without it), `off`, or `auto` (on wherever the machine allows it, for both runtimes). */
 export type PodNetworkChoice = 'on' | 'off' | 'auto';
 
 /** Parse the choice; throws on anything else. */
@@ -30,15 +30,15 @@ export class PodNetworkPlan {
   }
 
   /**
-   * Decide: `auto` turns the network on for containers (`oci`) when the machine allows it (root,
-   * ip, the CNI plugins); the process runtime keeps loopback addresses unless `on`. `on` where
-   * the machine cannot: an error.
+   * Decide: `auto` turns the network on, for containers and processes alike, when the machine
+   * allows it (root, ip, the CNI plugins); where it does not, pods keep loopback addresses and
+   * the Node says why. `on` where the machine cannot: an error.
    */
-  static decide(choice: PodNetworkChoice, o: { oci: boolean; rootDir: string; log: Logger }): PodNetworkPlan {
+  static decide(choice: PodNetworkChoice, o: { rootDir: string; log: Logger }): PodNetworkPlan {
     const why = choice === 'off' ? 'turned off (KJOBS_POD_NETWORK=off)' : podNetworkUnavailable();
     if (choice === 'on' && why) throw new Error(`KJOBS_POD_NETWORK=on: ${why}`);
-    const on = choice === 'on' || (choice === 'auto' && !why && o.oci);
-    const desc = on ? 'cni' : `loopback: ${why ?? 'the process runtime shares the node network (KJOBS_POD_NETWORK=on gives it one)'}`;
+    const on = !why;
+    const desc = on ? 'cni' : `loopback: ${why}`;
     return new PodNetworkPlan(desc, o.rootDir, o.log, on);
   }
 
