@@ -1,13 +1,13 @@
 import type { ApiClient, WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
-import { CronJobController } from './controllers/cronjob-controller.js';
-import { GarbageCollector } from './controllers/gc-controller.js';
 import { JobController } from './controllers/job-controller.js';
-import { NodeIpamController } from './controllers/node-ipam-controller.js';
-import { NodeLifecycleController } from './controllers/node-lifecycle-controller.js';
-import { ReplicaSetController } from './controllers/replicaset-controller.js';
+import { CronJobController } from './cronjob/controller.js';
+import { GarbageCollector } from './gc/controller.js';
+import { NodeIpamController } from './nodeipam/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { ReplicaSetController } from './replicaset/controller.js';
 import { createShared, startShared } from './shared.js';
-import { TtlController } from './controllers/ttl-controller.js';
+import { TtlController } from './ttl/controller.js';
 
 /** Options of the controller manager. */
 export interface ManagerOptions {

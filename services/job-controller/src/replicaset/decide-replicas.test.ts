@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod, ReplicaSet } from '@kjobs/api';
-import { decideReplicaSet, podForReplicaSet } from './decide.js';
+import { decideReplicaSet, podForReplicaSet } from './decide-replicas.js';
 
 const rs = (replicas: number): ReplicaSet => ({
   metadata: { name: 'queue', namespace: 'default', uid: 'u1', generation: 2 },

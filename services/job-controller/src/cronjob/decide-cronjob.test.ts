@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CronJob, Job } from '@kjobs/api';
-import { decideCronJobSync } from './decide.js';
+import { decideCronJobSync } from './decide-cronjob.js';
 import { buildScheduledJob, jobReference, scheduledJobName } from './scheduled-job.js';
 
 const cronJob = (spec: Partial<CronJob['spec']> = {}, status: CronJob['status'] = {}, meta: Partial<CronJob['metadata']> = {}): CronJob => ({

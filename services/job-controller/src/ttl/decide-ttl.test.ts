@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decideTtl } from './ttl.js';
-import { at, makeJob, ts } from './test-fixtures.js';
+import type { Job, JobSpec, JobStatus } from '@kjobs/api';
+import { decideTtl } from './decide-ttl.js';
+
+const T0 = new Date('2024-03-01T12:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const ts = (seconds: number) => at(seconds).toISOString().replace('.000Z', 'Z');
+const makeJob = (spec: Partial<JobSpec> = {}, status?: JobStatus): Job => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'pi', namespace: 'default', uid: 'job-uid', resourceVersion: '1', creationTimestamp: ts(0) },
+  spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['true'] }] } }, ...spec },
+  ...(status ? { status } : {}),
+});
 
 const finished = (type: 'Complete' | 'Failed', when: number, ttl?: number, extra: { deleting?: boolean } = {}) => {
   const job = makeJob(ttl === undefined ? {} : { ttlSecondsAfterFinished: ttl }, {

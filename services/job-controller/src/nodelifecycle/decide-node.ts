@@ -1,4 +1,4 @@
-import type { Lease, Node, Pod, Taint } from '@kjobs/api';
+import type { Lease, Node, NodeCondition, Pod, PodStatus, Taint } from '@kjobs/api';
 
 /** Timing of the node lifecycle controller. */
 export interface NodeLifecycleTiming {
@@ -51,4 +51,29 @@ export function decideNode(node: Node, lease: Lease | undefined, pods: readonly 
 export function unreachableTaints(existing: Taint[] | undefined, nowIso: string): Taint[] {
   const keep = (existing ?? []).filter((x) => x.key !== UNREACHABLE_TAINT);
   return [...keep, { key: UNREACHABLE_TAINT, effect: 'NoSchedule', timeAdded: nowIso }, { key: UNREACHABLE_TAINT, effect: 'NoExecute', timeAdded: nowIso }];
+}
+
+/**
+ * The node's conditions once it is lost: Ready becomes Unknown (NodeStatusUnknown, "Kubelet
+ * stopped posting node status."), its lastTransitionTime kept if it already was Unknown.
+ */
+export function unknownReadyConditions(node: Node, nowIso: string): NodeCondition[] {
+  return (node.status?.conditions ?? []).map((c) => (c.type === 'Ready'
+    ? { ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: c.status === 'Unknown' ? c.lastTransitionTime : nowIso }
+    : c));
+}
+
+/**
+ * The status of a pod of a lost node (DeletionByTaintManager): phase Failed, reason NodeLost,
+ * DisruptionTarget=True and Ready=False replacing any earlier ones, and each container not yet
+ * terminated terminated with 137 ContainerStatusUnknown.
+ */
+export function lostPodStatus(p: Pod, node: string, nowIso: string): Partial<PodStatus> {
+  const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget' && c.type !== 'Ready');
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: nowIso });
+  conditions.push({ type: 'Ready', status: 'False', reason: 'NodeLost', lastTransitionTime: nowIso });
+  const containerStatuses = (p.status?.containerStatuses ?? []).map((c) => (c.state.terminated ? c : {
+    ...c, ready: false, state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', finishedAt: nowIso } },
+  }));
+  return { phase: 'Failed', reason: 'NodeLost', message: `Node ${node} which was running pod ${p.metadata.name} is unresponsive`, conditions, containerStatuses };
 }

@@ -3,9 +3,16 @@
  * `ttlSecondsAfterFinished` is deleted (Foreground, uid precondition) that many seconds after it
  * finished. The TTL is mutable, so the controller re-reads the Job uncached before deleting.
  */
-import type { Job } from '@kjobs/api';
-import { findCondition } from './conditions.js';
-import { timeMs } from './pod-facts.js';
+import type { Job, JobCondition } from '@kjobs/api';
+
+function findCondition(conditions: readonly JobCondition[] | undefined, type: string): JobCondition | undefined {
+  return (conditions ?? []).find((c) => c.type === type);
+}
+
+function timeMs(t: string | null | undefined): number {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
 
 /** What the TTL controller does with a Job now. */
 export type TtlDecision =

@@ -1,20 +1,15 @@
 /**
  * The CronJob sync decision (Kubernetes cronjob_controllerv2.go `syncCronJob` + cleanup), as a pure
- * function of (CronJob, its Jobs, now). The sync performs the plan in order: history deletions,
- * replace deletions, then the create, then one status write.
+ * function of (CronJob, its Jobs, now), built from the history (decide-history.ts) and active-list
+ * (decide-active.ts) planners. sync.ts acts on it in order: history deletions, replace deletions,
+ * then the create, then one status write.
  */
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
-import { ScheduleError, parseSchedule } from '@kjobs/api';
+import { ScheduleError, formatRfc1123Z, parseSchedule, timeZoneError } from '@kjobs/api';
+import { type CronJobEvent, reconcileActive } from './decide-active.js';
+import { finishedType, jobsOverHistoryLimits, timeMs } from './decide-history.js';
 import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
 import { mostRecentScheduleTime, nextScheduleDelayMs } from './schedule.js';
-import { timeZoneError, formatRfc1123Z } from '@kjobs/api';
-
-/** An event the controller records on the CronJob. */
-export interface CronJobEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
 
 /** Everything a CronJob sync reads. */
 export interface CronJobSyncInput {
@@ -53,46 +48,6 @@ export interface CronJobDecision {
   requeueAfterMs?: number;
 }
 
-function finishedType(job: Job): 'Complete' | 'Failed' | null {
-  for (const c of job.status?.conditions ?? []) {
-    if ((c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') return c.type;
-  }
-  return null;
-}
-
-function timeMs(t: string | null | undefined): number {
-  const ms = t ? Date.parse(t) : NaN;
-  return Number.isNaN(ms) ? 0 : ms;
-}
-
-/** `byJobStartTime`: by status.startTime (missing ones last), then by name. */
-export function compareByStartTime(a: Job, b: Job): number {
-  const sa = a.status?.startTime;
-  const sb = b.status?.startTime;
-  if (!sa && sb) return 1;
-  if (sa && !sb) return -1;
-  if (sa && sb && timeMs(sa) !== timeMs(sb)) return timeMs(sa) - timeMs(sb);
-  return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
-}
-
-/**
- * History cleanup: for Complete and Failed children separately, the oldest beyond
- * successfulJobsHistoryLimit (default 3) / failedJobsHistoryLimit (default 1).
- */
-export function jobsOverHistoryLimits(cj: CronJob, jobs: readonly Job[]): Job[] {
-  const out: Job[] = [];
-  const groups: [('Complete' | 'Failed'), number | undefined][] = [
-    ['Complete', cj.spec.successfulJobsHistoryLimit ?? 3],
-    ['Failed', cj.spec.failedJobsHistoryLimit ?? 1],
-  ];
-  for (const [type, limit] of groups) {
-    if (limit === undefined || limit === null) continue;
-    const list = jobs.filter((j) => finishedType(j) === type).sort(compareByStartTime);
-    out.push(...list.slice(0, Math.max(0, list.length - limit)));
-  }
-  return out;
-}
-
 /**
  * Decide one CronJob sync. Does:
  * 1. history: finished Jobs over the limits are deleted (and leave the active list);
@@ -114,13 +69,14 @@ export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
   const events: CronJobEvent[] = [];
   const warn = (reason: string, message: string) => events.push({ type: 'Warning', reason, message });
   const normal = (reason: string, message: string) => events.push({ type: 'Normal', reason, message });
-  let active: ObjectReference[] = [...(old.active ?? [])];
-  let lastSuccessfulTime = old.lastSuccessfulTime;
-  const inActive = (uid: string | undefined) => active.some((r) => r.uid === uid);
-
   const historyDeletes = jobsOverHistoryLimits(cj, jobs);
   const deletedUids = new Set(historyDeletes.map((j) => j.metadata.uid));
-  active = active.filter((r) => !deletedUids.has(r.uid));
+  const reconciled = reconcileActive(cj, jobs, deletedUids);
+  let active: ObjectReference[] = reconciled.active;
+  const lastSuccessfulTime = reconciled.lastSuccessfulTime;
+  const unexpected = reconciled.unexpected;
+  events.push(...reconciled.events);
+  const inActive = (uid: string | undefined) => active.some((r) => r.uid === uid);
 
   const d: CronJobDecision = { historyDeletes, replaceDeletes: [], jobToCreate: null, adopted: null, statusBeforeCreate: old, status: old, statusChanged: false, events };
   const status = (): CronJobStatus => {
@@ -137,28 +93,6 @@ export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
     return d;
   };
 
-  // 2. reconcile the active list with the Jobs that exist
-  const unexpected: Job[] = [];
-  for (const j of jobs) {
-    if (deletedUids.has(j.metadata.uid)) continue;
-    const found = inActive(j.metadata.uid);
-    const fin = finishedType(j);
-    if (!found && !fin) {
-      unexpected.push(j);
-    } else if (found && fin) {
-      active = active.filter((r) => r.uid !== j.metadata.uid);
-      normal('SawCompletedJob', `Saw completed job: ${j.metadata.name}, status: ${fin}`);
-    } else if (fin === 'Complete') {
-      const ct = j.status?.completionTime;
-      if (ct && (!lastSuccessfulTime || timeMs(ct) > timeMs(lastSuccessfulTime))) lastSuccessfulTime = ct;
-    }
-  }
-  const existing = new Set(jobs.map((j) => j.metadata.uid));
-  for (const ref of [...active]) {
-    if (existing.has(ref.uid)) continue;
-    active = active.filter((r) => r.uid !== ref.uid);
-    normal('MissingJob', `Active job went missing: ${ref.name}`);
-  }
   const reportUnexpected = (except?: Job) => {
     for (const j of unexpected) if (j !== except) warn('UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
   };
