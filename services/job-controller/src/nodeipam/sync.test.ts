@@ -27,7 +27,7 @@ describe('syncNodeCidr against an in-process api-server', () => {
     await syncNodeCidr('a', c);
     await syncNodeCidr('b', c);
     expect([await podCIDR('a'), await podCIDR('b')]).toEqual(['10.0.0.0/24', '10.0.1.0/24']);
-    expect((await bed.client.get<Node>('Node', '', 'a')).spec?.podCIDRs).toEqual(['10.0.0.0/24']);
+    expect(((await bed.client.get<Node>('Node', '', 'a')).spec as { podCIDRs?: string[] }).podCIDRs).toEqual(['10.0.0.0/24']);
     await bed.settle();
     const rv = (await bed.client.get<Node>('Node', '', 'a')).metadata.resourceVersion;
     await syncNodeCidr('a', c); // a pod CIDR, once set, never changes

@@ -54,8 +54,8 @@ describe('lostPodStatus', () => {
         phase: 'Running',
         conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }],
         containerStatuses: [
-          { name: 'done', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0 } } },
-          { name: 'run', image: 'i', imageID: '', ready: true, restartCount: 0, state: { running: {} } },
+          { name: 'done', image: 'i', imageID: '', ready: false, restartCount: 0, lastState: {}, state: { terminated: { exitCode: 0 } } },
+          { name: 'run', image: 'i', imageID: '', ready: true, restartCount: 0, lastState: {}, state: { running: {} } },
         ],
       },
     };

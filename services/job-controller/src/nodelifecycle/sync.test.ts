@@ -21,7 +21,7 @@ async function nodeWithPod(): Promise<void> {
   await bed.client.update<Node>('Node', { ...node, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: T0, lastTransitionTime: T0 }] } }, { subresource: 'status' });
   await bed.client.create<Lease>('Lease', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1', renewTime: '2026-01-01T00:00:00.000000Z' } });
   const p = await bed.client.create<Pod>('Pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n1', restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } });
-  await bed.client.update<Pod>('Pod', { ...p, status: { phase: 'Running', containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: T0 } } }] } }, { subresource: 'status' });
+  await bed.client.update<Pod>('Pod', { ...p, status: { phase: 'Running', containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: true, restartCount: 0, lastState: {}, state: { running: { startedAt: T0 } } }] } }, { subresource: 'status' });
   await bed.settle();
 }
 
