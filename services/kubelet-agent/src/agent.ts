@@ -9,6 +9,7 @@ import { PodConfigCache } from './pod-config-cache.js';
 import { nodeObject, type NodeFacts } from './node-object.js';
 import { createEngine, type RuntimeChoice } from './runtime-choice.js';
 import { serveExec } from './serve-exec.js';
+import type { EgressMode } from './network/egress-proxy.js';
 import { POD_NETWORK_ANNOTATION, type PodNetworkChoice, PodNetworkPlan } from './pod-network-plan.js';
 import { dialDirect, servePortForward } from './serve-port-forward.js';
 import { PodHostsSync } from './pod-hosts-sync.js';
@@ -31,6 +32,8 @@ export interface AgentOptions {
   runtime?: RuntimeChoice;
   /** Each pod its own network namespace and address: `on`, `off`, or `auto` (default: on wherever the machine allows it). */
   podNetwork?: PodNetworkChoice;
+  /** Egress from pods (with the pod network): `off` (default) or through the node's HTTP `proxy`; `egressLoopback` lets it reach the node's 127.0.0.0/8. */
+  podEgress?: { mode: EgressMode; allowLoopback: boolean };
   /** The cluster CIDR every node's pod CIDR is part of (default 10.244.0.0/16). */
   clusterCIDR?: string;
   /** Registry mirrors (a k3s-style registries.yaml) for the OCI runtime's image pulls. */
@@ -146,7 +149,7 @@ export class KubeletAgent {
       this.o.metrics?.observeEvent(e.reason, e.message);
     });
     await this.register();
-    await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', timeoutMs: 30_000, isStopped: () => this.stopped });
+    await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', ...(this.o.podEgress?.mode === 'proxy' ? { egress: { allowLoopback: this.o.podEgress.allowLoopback } } : {}), timeoutMs: 30_000, isStopped: () => this.stopped });
     await this.renewLease();
     this.timers.push(setInterval(() => void this.renewLease().catch((e) => this.o.log.warn({ err: e }, 'lease renewal failed')), this.o.heartbeatMs ?? 10_000));
     this.timers.push(setInterval(() => void this.register().catch((e) => this.o.log.warn({ err: e }, 'node status update failed')), this.o.statusMs ?? 60_000));

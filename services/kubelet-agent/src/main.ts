@@ -16,6 +16,10 @@
  * (auto: each pod its own network namespace and address from the Node's spec.podCIDR, for both
  * runtimes, when the machine allows it — root, ip, /usr/lib/cni — else loopback addresses;
  * see the README's "Pod network"), KJOBS_CLUSTER_CIDR (10.244.0.0/16: routed between the nodes).
+ * KJOBS_POD_EGRESS or `--pod-egress=off|proxy` (off: pods reach only the pod network; proxy: an
+ * HTTP proxy at <gateway>:3128 that the pods' HTTP_PROXY/HTTPS_PROXY name, leaving from the
+ * host's network; nothing of the host is changed), KJOBS_POD_EGRESS_LOOPBACK (deny|allow: the
+ * proxy to the node's 127.0.0.0/8).
  * KJOBS_NSDIAL (the kjobs-nsdial helper; default native/kjobs-nsdial.c compiled once with cc).
  * KJOBS_ALLOW_HOST_PATH (true; `false` refuses hostPath volumes), KJOBS_CONFIG_REFRESH_MS (10000: how
  * long a pod's ConfigMaps and Secrets are reused before they are read again).
@@ -35,6 +39,7 @@ import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseList
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { KubeletAgent } from './agent.js';
 import { parseRuntimeChoice } from './runtime-choice.js';
+import { parseEgressLoopback, parseEgressMode } from './network/egress-proxy.js';
 import { parsePodNetworkChoice } from './pod-network-plan.js';
 import { defaultCapacity } from './node-object.js';
 
@@ -82,6 +87,10 @@ const makeAgent = () => new KubeletAgent({
   registriesFile: env.KJOBS_REGISTRIES_FILE || undefined,
   podNetwork: parsePodNetworkChoice(process.argv.find((a) => a.startsWith('--pod-network='))?.slice('--pod-network='.length) ?? env.KJOBS_POD_NETWORK),
   clusterCIDR: env.KJOBS_CLUSTER_CIDR || '10.244.0.0/16',
+  podEgress: {
+    mode: parseEgressMode(process.argv.find((a) => a.startsWith('--pod-egress='))?.slice('--pod-egress='.length) ?? env.KJOBS_POD_EGRESS),
+    allowLoopback: parseEgressLoopback(env.KJOBS_POD_EGRESS_LOOPBACK),
+  },
   ...(env.KJOBS_POD_PIDS_LIMIT ? { podPidsLimit: Number(env.KJOBS_POD_PIDS_LIMIT) } : {}),
   ...(pullInitial || pullMax ? { imagePullBackoff: { initialMs: pullInitial ?? 10_000, maxMs: pullMax ?? 300_000 } } : {}),
   heartbeatMs: Number(env.KJOBS_HEARTBEAT_SECONDS ?? 10) * 1000,

@@ -47,14 +47,14 @@ export class PodNetworkPlan {
    * the node's network on it and hand it to the runtime. Gives up waiting after `timeoutMs`
    * (pods wait for their sandbox meanwhile) and goes on trying in the background.
    */
-  async connect(o: { client: ApiClient; nodeName: string; clusterCIDR: string; timeoutMs: number; isStopped(): boolean }): Promise<void> {
+  async connect(o: { client: ApiClient; nodeName: string; clusterCIDR: string; egress?: { allowLoopback: boolean }; timeoutMs: number; isStopped(): boolean }): Promise<void> {
     if (!this.network) return;
     const nsDial = await nsDialBinary(this.log);
     if (!nsDial) throw new Error('the pod network needs kjobs-nsdial (a C compiler, or KJOBS_NSDIAL)');
     const attempt = async (): Promise<boolean> => {
       const cidr = await podCIDROf(o.client, o.nodeName);
       if (!cidr) return false;
-      this.node = await NodeNetwork.create({ rootDir: this.rootDir, podCIDR: cidr, clusterCIDR: o.clusterCIDR, nsDial, logger: this.log });
+      this.node = await NodeNetwork.create({ rootDir: this.rootDir, podCIDR: cidr, clusterCIDR: o.clusterCIDR, nsDial, logger: this.log, ...(o.egress ? { egress: o.egress } : {}) });
       this.network!.attach(this.node);
       this.log.info({ podCIDR: cidr, netns: this.node.names.nodeNs, fabric: this.node.names.fabricNs }, 'pod network ready');
       return true;

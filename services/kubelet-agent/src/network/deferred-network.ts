@@ -39,6 +39,10 @@ export class DeferredPodNetwork implements PodNetwork {
     return this.net?.netnsPathOf(uid) ?? this.pathOf(uid);
   }
 
+  podEnv(): Record<string, string> {
+    return this.net?.podEnv() ?? {};
+  }
+
   dial(host: string, port: number, timeoutMs?: number): Duplex {
     if (!this.net) throw new Error('the pod network is not ready');
     return this.net.dial(host, port, timeoutMs);

@@ -6,6 +6,7 @@ import type { PodNetwork, PodSandboxNetwork } from '../runtime/pod-network.js';
 import { type CniConfList, type CniRunner, DEFAULT_CNI_BIN_DIR, loopbackConfList, podNetworkConfList, resultIPv4, runConfList } from './cni.js';
 import { deleteNetns, ensureNetns, ip, ipTolerant, linkNames, listNetns, netnsPath, nsSysctl } from './ip.js';
 import { type NetworkNames, gatewayOf, networkNames, parseCidr, podNsName, podUidOfNs } from './names.js';
+import { EgressProxy, egressProxyEnv } from './egress-proxy.js';
 import { NsSocket } from './ns-dial.js';
 
 /** Options of a NodeNetwork; every optional field names its default. */
@@ -22,6 +23,8 @@ export interface NodeNetworkOptions {
   cniBinDir?: string;
   /** The nodes sharing this directory share a fabric. Default the parent of rootDir. */
   fabricScope?: string;
+  /** Egress for pods through the node's proxy (egress-proxy.ts). Default none. */
+  egress?: { allowLoopback: boolean };
   logger: Logger;
 }
 
@@ -46,6 +49,7 @@ export class NodeNetwork implements PodNetwork {
   private readonly runner: CniRunner;
   private readonly conf: CniConfList;
   private readonly loopback = loopbackConfList();
+  private egress: EgressProxy | undefined;
 
   private constructor(private readonly o: NodeNetworkOptions) {
     this.names = networkNames(o.rootDir, o.fabricScope);
@@ -76,12 +80,23 @@ export class NodeNetwork implements PodNetwork {
   static async create(o: NodeNetworkOptions): Promise<NodeNetwork> {
     const n = new NodeNetwork(o);
     await n.ensureNode();
+    if (o.egress) {
+      n.egress = await EgressProxy.start({
+        socketPath: path.join(o.rootDir, 'egress.sock'), netnsPath: netnsPath(n.names.nodeNs), gateway: gatewayOf(o.podCIDR),
+        clusterCIDR: n.clusterCIDR, allowLoopback: o.egress.allowLoopback, nsDial: o.nsDial, logger: o.logger,
+        dialPodNetwork: (host, port, timeoutMs) => n.dial(host, port, timeoutMs),
+      });
+    }
     return n;
+  }
+
+  private get clusterCIDR(): string {
+    return this.o.clusterCIDR ?? '10.244.0.0/16';
   }
 
   private async ensureNode(): Promise<void> {
     const { fabricNs, nodeNs, fabricLink, nodeLink, bridge } = this.names;
-    const clusterCIDR = this.o.clusterCIDR ?? '10.244.0.0/16';
+    const clusterCIDR = this.clusterCIDR;
     parseCidr(clusterCIDR);
     const { bits } = parseCidr(this.o.podCIDR);
     const gateway = gatewayOf(this.o.podCIDR);
@@ -177,6 +192,10 @@ export class NodeNetwork implements PodNetwork {
     }
   }
 
+  podEnv(): Record<string, string> {
+    return this.egress ? egressProxyEnv(gatewayOf(this.o.podCIDR), this.clusterCIDR) : {};
+  }
+
   dial(host: string, port: number, timeoutMs?: number): NsSocket {
     return new NsSocket(this.o.nsDial, netnsPath(this.names.nodeNs), host, port, timeoutMs);
   }
@@ -186,6 +205,7 @@ export class NodeNetwork implements PodNetwork {
    * (its veth pair goes with it), the CNI directory; the fabric namespace with the last node.
    */
   async shutdown(): Promise<void> {
+    await this.egress?.close();
     await this.reconcile(new Set());
     // Explicitly: a deleted namespace's links go asynchronously, and the fabric check below must not see this node's.
     await ipTolerant('-n', this.names.fabricNs, 'link', 'del', this.names.fabricLink);

@@ -111,6 +111,13 @@ describe('buildContainerEnv', () => {
     }
   });
 
+  it('adds the network\'s variables (the egress proxy) under the container\'s own env', () => {
+    const c = { ...ctx({ env: [{ name: 'NO_PROXY', value: 'mine' }] }), networkEnv: { HTTP_PROXY: 'http://10.244.0.1:3128', NO_PROXY: 'localhost' } };
+    const r = buildContainerEnv(c);
+    expect(r.ok && r.env.HTTP_PROXY).toBe('http://10.244.0.1:3128');
+    expect(r.ok && r.env.NO_PROXY).toBe('mine');
+  });
+
   it('uses spec.hostname for HOSTNAME (Indexed jobs)', () => {
     const r = buildContainerEnv(ctx({}, pod({ hostname: 'job-3' })));
     expect(r.ok && r.env.HOSTNAME).toBe('job-3');

@@ -112,6 +112,8 @@ export interface EnvContext {
   serviceEnv: Record<string, string>;
   /** The `kubernetes` Service env vars (kept even without service links), if the agent has them. */
   kubernetesEnv?: Record<string, string>;
+  /** From the pod network: the egress proxy's variables when the node has egress (PodNetwork.podEnv). */
+  networkEnv?: Record<string, string>;
   /** The pod's ConfigMaps and Secrets as last read (configMapKeyRef, secretKeyRef, envFrom, volumes). */
   configData?: PodConfigData;
 }
@@ -121,7 +123,7 @@ export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false;
 
 /**
  * Build a container's environment from NOTHING (never the agent's own env, so no credentials
- * leak). Layers, later winning: PATH/HOME/HOSTNAME/POD_* → service env (Kubernetes order) →
+ * leak). Layers, later winning: PATH/HOME/HOSTNAME/POD_* → the network's (HTTP_PROXY…) → service env (Kubernetes order) →
  * the container's `envFrom` (ConfigMaps and Secrets, with prefixes) → its `env` with `$(VAR)`
  * expansion against service env and earlier entries, `valueFrom.fieldRef`, `configMapKeyRef` and
  * `secretKeyRef` (env-sources.ts, the kubelet's messages). Unsupported `valueFrom` sources fail
@@ -136,6 +138,7 @@ export function buildContainerEnv(ctx: EnvContext): EnvResult {
     POD_NAME: pod.metadata.name ?? '',
     POD_NAMESPACE: pod.metadata.namespace ?? 'default',
     POD_IP: ctx.podIP,
+    ...ctx.networkEnv,
   };
   // Kubernetes expands $(VAR) only against service env and earlier container env entries.
   const scope: Record<string, string> = { ...ctx.kubernetesEnv };

@@ -23,4 +23,6 @@ export interface PodNetwork {
   netnsPathOf(uid: string): string;
   /** A TCP connection to host:port from inside the node's network (probes, port-forward). */
   dial(host: string, port: number, timeoutMs?: number): import('node:stream').Duplex;
+  /** Env vars every pod of the node gets from the network (the egress proxy's, when it is on). */
+  podEnv(): Record<string, string>;
 }

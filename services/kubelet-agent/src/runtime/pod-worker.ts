@@ -331,7 +331,7 @@ export class PodWorker {
   private envContext(spec: Container, podIP: string) {
     const r = this.record;
     const { opts } = this.ctx;
-    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv, configData: this.ctx.configData?.(r.uid) };
+    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv, configData: this.ctx.configData?.(r.uid), ...(r.pod.spec.hostNetwork ? {} : { networkEnv: this.ctx.network?.podEnv() }) };
   }
 
   /** Watch a run: its exit, its log growth and its probes. `env` is rebuilt when not given (recovery). */
