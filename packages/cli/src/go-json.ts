@@ -24,3 +24,8 @@ const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&'
 export function goJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
 }
+
+/** `json.MarshalIndent(v, "", "    ")`: sorted keys, four spaces, Go's HTML-safe escaping. */
+export function goJsonIndent(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 4).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
+}

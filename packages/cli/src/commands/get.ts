@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { KList, KObject } from '@kjobs/api';
 import { CliError, formatError } from '../errors.js';
 import { asList, toJsonOutput, toYamlOutput } from '../print/objects.js';
+import { executeJsonPath, parseOutputFormat, type OutputFormat } from '../print/output-format.js';
 import { withRerunColumn } from '../extensions/rerun-column.js';
 import { TablePrinter, isTable, objectsAsTable, type Table, type TableColumn, type TableRow } from '../print/table.js';
 import type { ProgramContext } from '../program.js';
@@ -18,6 +20,8 @@ export interface GetOptions {
   selector?: string;
   fieldSelector?: string;
   output?: string;
+  /** `--template`: the template of `-o jsonpath` (as `-o jsonpath=TEMPLATE`). */
+  template?: string;
   watch?: boolean;
   watchOnly?: boolean;
   allNamespaces?: boolean;
@@ -42,7 +46,11 @@ Examples:
   kjobs get rs,svc,job -A --show-labels
 
   # One Job as YAML
-  kjobs get job oneshot -o yaml`;
+  kjobs get job oneshot -o yaml
+
+  # Names only, or your own columns (kubectl's JSONPath)
+  kjobs get jobs -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.status.succeeded}{"\\n"}{end}'
+  kjobs get jobs -o custom-columns=NAME:.metadata.name,DONE:.status.succeeded`;
 
 /** Register `kjobs get`. */
 export function registerGet(program: Command, ctx: ProgramContext): void {
@@ -52,7 +60,8 @@ export function registerGet(program: Command, ctx: ProgramContext): void {
     .argument('[resources...]', 'TYPE[,TYPE...] [NAME...] or TYPE/NAME ...')
     .option('-l, --selector <selector>', 'label selector to filter on (e.g. -l key1=value1,key2=value2)')
     .option('--field-selector <selector>', 'field selector to filter on (e.g. --field-selector status.phase=Running)')
-    .option('-o, --output <format>', 'output format: wide, yaml, json or name')
+    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, custom-columns=SPEC or custom-columns-file=FILE')
+    .option('--template <template>', 'the template for -o jsonpath (kubectl JSONPath: {.items[*].metadata.name})')
     .option('-w, --watch', 'after listing, watch for changes')
     .option('--watch-only', 'watch for changes without listing first')
     .option('-A, --all-namespaces', 'list across all namespaces')
@@ -63,13 +72,7 @@ export function registerGet(program: Command, ctx: ProgramContext): void {
     .action(async (resources: string[], opts: GetOptions, cmd: Command) => ctx.run(cmd, (s) => runGet(s, resources, opts)));
 }
 
-type Format = 'table' | 'wide' | 'json' | 'yaml' | 'name';
-
-function outputFormat(o: string | undefined): Format {
-  const f = o ?? 'table';
-  if (f === 'table' || f === 'wide' || f === 'json' || f === 'yaml' || f === 'name') return f;
-  throw new CliError(`unable to match a printer suitable for the output format "${f}", allowed formats are: json,name,wide,yaml`);
-}
+const isTabular = (f: OutputFormat) => f.kind === 'table' || f.kind === 'wide';
 
 interface Target {
   r: ApiResource;
@@ -81,7 +84,7 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
   if (args.length === 0) {
     throw new CliError('You must specify the type of resource to get. Use "kjobs api-resources" for a complete list of supported resources.');
   }
-  const format = outputFormat(o.output);
+  const format = parseOutputFormat(o.output, { template: o.template, noHeaders: o.headers === false, readFile: (p) => readFileSync(p, 'utf8') });
   const resources = await s.discovery();
   const targets: Target[] = parseResourceArgs(args).flatMap((req) => resolveTypes(req.type, resources).map((r) => ({ r, names: req.names })));
   if (o.watch || o.watchOnly) {
@@ -96,14 +99,14 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     s.io.err(`${formatError(e)}\n`);
     failed = 1;
   };
-  if (format === 'table' || format === 'wide') {
+  if (isTabular(format)) {
     let printed = false;
     for (const t of targets) {
       const fetched = await fetchRows(s, t, ns, o, report);
       const { columns, rows } = t.r.kind === 'Job' ? withRerunColumn(fetched.columns, fetched.rows) : fetched;
       if (rows.length === 0) continue;
       const printer = new TablePrinter({
-        wide: format === 'wide', withNamespace: !!o.allNamespaces && t.r.namespaced, showLabels: o.showLabels,
+        wide: format.kind === 'wide', withNamespace: !!o.allNamespaces && t.r.namespaced, showLabels: o.showLabels,
         kindPrefix: targets.length > 1 ? typeName(t.r) : undefined, noHeaders: o.headers === false, color: s.io.color,
       });
       if (printed) s.io.out('\n');
@@ -118,11 +121,13 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     for (const obj of await fetchObjects(s, t, ns, o, report)) objects.push({ r: t.r, obj });
   }
   const single = targets.length === 1 && targets[0]!.names.length === 1;
-  if (format === 'name') {
+  if (format.kind === 'name') {
     for (const { r, obj } of objects) s.io.out(`${typeName(r)}/${obj.metadata.name}\n`);
-  } else {
+  } else if (format.kind === 'custom-columns') {
+    s.io.out(format.printer.print(objects.map((x) => x.obj)));
+  } else if (!(single && objects.length === 0)) {
     const value = single && objects.length === 1 ? objects[0]!.obj : asList(objects.map((x) => x.obj));
-    if (!(single && objects.length === 0)) s.io.out(format === 'json' ? toJsonOutput(value) : toYamlOutput(value));
+    s.io.out(format.kind === 'jsonpath' ? executeJsonPath(format, value) : format.kind === 'json' ? toJsonOutput(value) : toYamlOutput(value));
   }
   return failed;
 }
@@ -185,18 +190,18 @@ async function fetchObjects(s: Session, t: Target, ns: string | undefined, o: Ge
  * event until the server closes the stream or Ctrl-C. On a TTY, watching one Job also keeps a
  * live progress bar under the rows.
  */
-async function watchGet(s: Session, t: Target, format: Format, o: GetOptions): Promise<number> {
+async function watchGet(s: Session, t: Target, format: OutputFormat, o: GetOptions): Promise<number> {
   const ns = o.allNamespaces ? undefined : s.namespace;
   const name = t.names[0];
   const { signal, dispose } = interruptSignal(s.io);
-  const live = name && t.r.kind === 'Job' && s.io.isTTY && (format === 'table' || format === 'wide')
+  const live = name && t.r.kind === 'Job' && s.io.isTTY && isTabular(format)
     ? new LiveJobProgress(s, t.r, s.namespace, name, signal)
     : undefined;
   const write = (text: string) => (live ? live.printAbove(text) : s.io.out(text));
   try {
-    const tabular = format === 'table' || format === 'wide';
+    const tabular = isTabular(format);
     const printer = new TablePrinter({
-      wide: format === 'wide', withNamespace: !!o.allNamespaces && t.r.namespaced, showLabels: o.showLabels,
+      wide: format.kind === 'wide', withNamespace: !!o.allNamespaces && t.r.namespaced, showLabels: o.showLabels,
       noHeaders: o.headers === false, color: s.io.color,
     });
     let rv: string | undefined;
@@ -240,8 +245,10 @@ async function watchGet(s: Session, t: Target, format: Format, o: GetOptions): P
   }
 }
 
-function renderObject(r: ApiResource, obj: KObject, format: Format): string {
-  if (format === 'name') return `${typeName(r)}/${obj.metadata.name}\n`;
-  if (format === 'json') return toJsonOutput(obj);
+function renderObject(r: ApiResource, obj: KObject, format: OutputFormat): string {
+  if (format.kind === 'name') return `${typeName(r)}/${obj.metadata.name}\n`;
+  if (format.kind === 'json') return toJsonOutput(obj);
+  if (format.kind === 'jsonpath') return executeJsonPath(format, obj);
+  if (format.kind === 'custom-columns') return format.printer.print([obj]);
   return `---\n${toYamlOutput(obj)}`;
 }
