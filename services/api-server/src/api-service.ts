@@ -1,24 +1,16 @@
 import {
-  ApiError, alreadyExists, applyDefaults, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, conflict,
-  generateJobSelector, groupVersion, invalid, isApiError, notFound, parseFieldSelector, parseLabelSelector,
-  qualifiedResource, unsupportedMediaType, validate, validateStatusUpdate,
-  type KList, type KObject, type Pod, type ResourceInfo, type Status,
+  ApiError, alreadyExists, applyPatch, badRequest, conflict, findResource, groupVersion, invalid, isApiError,
+  notFound, parseFieldSelector, parseLabelSelector, type KList, type KObject, type ResourceInfo, type Status,
 } from '@kjobs/api';
 import type { ChangeBatch, Store } from '@kjobs/store';
 import { decideDelete, readyToRemove, type PropagationPolicy } from './deletion.js';
 import { checkObjectFields, checkPatchedFields, type WriteOptions } from './decode-rules.js';
-import { clone, generatedName, jsonEqual, newUid, rfc3339, withoutVolatile } from './object-meta.js';
-import { prepareMainUpdate, prepareStatusUpdate } from './status-strategy.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { generatedName, jsonEqual, newUid, rfc3339, withoutVolatile } from './object-meta.js';
+import { strategyFor } from './registry/index.js';
+import { checkBody, patchedRv, scopeNs, specOf, successStatus, withKind } from './registry/object-checks.js';
 
 export type { WriteOptions } from './decode-rules.js';
-
-/** Kinds whose status is reset on create and kept on main-resource updates (they have /status). */
-function hasStatusSubresource(res: ResourceInfo): boolean {
-  return res.subresources.includes('status');
-}
-
-/** Kinds whose create keeps the status the client sent (a kubelet registers its Node with status). */
-const KEEP_STATUS_ON_CREATE = new Set(['Node']);
 
 /** Namespaces that always exist. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -39,40 +31,38 @@ export interface ListQuery {
   continue?: string;
 }
 
-export type PatchContentType =
-  | 'application/merge-patch+json'
-  | 'application/json-patch+json'
-  | 'application/strategic-merge-patch+json'
-  | 'application/apply-patch+yaml';
-
 /** The api-server's behaviour, shared by the HTTP and NATS front ends. */
 export interface ApiServiceOptions {
   store: Store;
   now?: () => Date;
 }
 
+const NAMESPACES = findResource('', 'namespaces')!;
+
 /**
- * Kubernetes API semantics over the store: create (names, uids, defaults, validation), update and
- * patch with the spec/status split and generation, deletion with grace periods, finalizers and
- * propagation policies. Every write goes through here; it is the only writer of objects.
+ * The generic store (kube-apiserver's genericregistry.Store): Kubernetes API semantics over the
+ * store for every kind — create (names, uids), update and patch with generation and the stale-write
+ * check, deletion with grace periods, finalizers and propagation policies — asking each kind's
+ * strategy (registry/) what is particular to it. Every write goes through here; it is the only
+ * writer of objects.
  */
 export class ApiService {
   readonly store: Store;
-  private readonly now: () => Date;
-  /** Namespace → when it was last read active (requireNamespace). */
-  private readonly activeNamespaces = new Map<string, number>();
+  /** The clock of every timestamp the server writes. */
+  readonly now: () => Date;
+  private readonly namespaces: NamespaceLifecycle;
 
   constructor(opts: ApiServiceOptions) {
     this.store = opts.store;
     this.now = opts.now ?? (() => new Date());
+    this.namespaces = new NamespaceLifecycle(opts.store);
   }
 
   /** Create the namespaces that always exist (idempotent). */
   async ensureSystemNamespaces(): Promise<void> {
-    const res = mustRes('', 'namespaces');
     for (const name of SYSTEM_NAMESPACES) {
       try {
-        await this.create(res, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        await this.create(NAMESPACES, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       } catch (e) {
         if (!isApiError(e, 409)) throw e;
       }
@@ -89,7 +79,7 @@ export class ApiService {
     const r = await this.store.list(res, {
       namespace: scopeNs(res, q.namespace ?? ''),
       labelSelector: parseLabelSelector(q.labelSelector),
-      fieldSelector: parseFieldSelector(q.fieldSelector, res.fieldSelectors),
+      fieldSelector: parseFieldSelector(q.fieldSelector, strategyFor(res).fieldSelectors),
       limit: q.limit,
       continue: q.continue,
     });
@@ -102,10 +92,13 @@ export class ApiService {
   }
 
   /**
-   * POST. With `dryRun` the object is decoded, defaulted and validated and answered as it would be
-   * stored (uid and creationTimestamp set, no resourceVersion), and nothing is written.
+   * POST. does: 1. decode rules and the body's kind; 2. NamespaceLifecycle; 3. the server's
+   * metadata (name from generateName, uid, creationTimestamp, generation 1); 4. the strategy:
+   * status reset, defaults, prepareForCreate, validation; 5. store it. With `dryRun` the object
+   * is answered as it would be stored (no resourceVersion), and nothing is written.
    */
   async create(res: ResourceInfo, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<KObject> {
+    const strategy = strategyFor(res);
     const warnings = checkObjectFields(res, body, opts);
     const obj = checkBody(res, body);
     const ns = scopeNs(res, namespace);
@@ -114,27 +107,25 @@ export class ApiService {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       if (!ns) throw badRequest('namespace is required for a namespaced resource');
-      await this.requireNamespace(ns);
+      await this.namespaces.admitCreate(ns);
     }
     const meta = obj.metadata;
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = generatedName(meta.generateName!);
     if (!meta.name) throw invalid(res, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
-    meta.namespace = res.namespaced ? ns : undefined;
-    if (!res.namespaced) delete meta.namespace;
+    if (res.namespaced) meta.namespace = ns;
+    else delete meta.namespace;
     meta.uid = newUid();
     meta.creationTimestamp = rfc3339(this.now());
     meta.generation = 1;
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    delete meta.managedFields;
-    delete meta.selfLink;
-    if (hasStatusSubresource(res) && !KEEP_STATUS_ON_CREATE.has(res.kind)) delete obj.status;
+    for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'] as const) delete meta[k];
+    if (res.subresources.includes('status') && !strategy.keepStatusOnCreate) delete obj.status;
     // A generated name can collide (27^5 suffixes: ~1 in 7 runs of 2,000 pods): build the object
     // again with another name rather than failing a create for a name the caller never chose.
     for (let attempt = 0; ; attempt++) {
-      const out = prepareForCreate(res, obj);
+      const out = strategy.prepareForCreate(strategy.applyDefaults(obj));
+      const causes = strategy.validate(out);
+      if (causes.length) throw invalid(res, obj.metadata.name ?? '', causes);
       if (opts.dryRun) {
         if (await this.store.get(res, out.metadata.namespace ?? '', out.metadata.name ?? '')) throw alreadyExists(res, out.metadata.name ?? '');
         opts.warnings?.push(...warnings);
@@ -167,13 +158,17 @@ export class ApiService {
     return out;
   }
 
-  /** PATCH: apply the patch to the stored object and update; retries on a concurrent write when the patch names no resourceVersion. */
+  /**
+   * PATCH: apply the patch (@kjobs/api's applyPatch, by the media type of `contentType`) to the
+   * stored object and update; retries on a concurrent write when the patch names no resourceVersion.
+   */
   async patch(res: ResourceInfo, namespace: string, name: string, contentType: string, patch: unknown, subresource?: string, opts: WriteOptions = {}): Promise<KObject> {
+    const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+    const rv = patchedRv(mediaType, patch);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.get(res, namespace, name);
-      const patched = applyPatch(res, cur, contentType, patch);
-      const warnings = checkPatchedFields(res, contentType, patch, patched, opts);
-      const rv = patchedRv(contentType, patch);
+      const patched = applyPatch(mediaType, cur, patch, res.kind);
+      const warnings = checkPatchedFields(res, mediaType, patch, patched, opts);
       try {
         const out = await this.writeUpdate(res, cur, patched, rv ?? cur.metadata.resourceVersion, subresource, opts.dryRun);
         opts.warnings?.push(...warnings);
@@ -187,19 +182,23 @@ export class ApiService {
 
   /**
    * The update both PUT and PATCH end in. does: 1. the kind's strategy picks what the write may
-   * change (status-strategy.ts); 2. defaults and generation (main resource); 3. the stale-write
-   * check; 4. validation; 5. store it (or, in a dry run, answer what would be stored).
+   * change (prepareForUpdate / prepareForStatusUpdate); 2. defaults and generation (main
+   * resource); 3. no new finalizers on an object being deleted; 4. the stale-write check;
+   * 5. validation; 6. store it, or remove an object whose deletion is complete (in a dry run,
+   * answer what would be stored).
    */
   private async writeUpdate(res: ResourceInfo, cur: KObject, incoming: KObject, expectedRv: string | undefined, subresource?: string, dryRun = false): Promise<KObject> {
-    if (res.resource === 'namespaces' && !dryRun) this.activeNamespaces.delete(cur.metadata.name ?? '');
+    const strategy = strategyFor(res);
+    const isStatus = subresource === 'status';
+    if (!dryRun) this.namespaces.forget(res, cur.metadata.name ?? '');
     let next: KObject;
-    if (subresource === 'status') {
-      next = prepareStatusUpdate(res.kind, cur, incoming, res.namespaced);
+    if (isStatus) {
+      next = strategy.prepareForStatusUpdate(cur, incoming);
     } else {
-      next = prepareMainUpdate(res.kind, cur, incoming, { namespaced: res.namespaced, hasStatus: hasStatusSubresource(res) });
+      next = strategy.prepareForUpdate(cur, incoming);
       next.apiVersion = groupVersion(res);
       next.kind = res.kind;
-      next = applyDefaults(res.kind, next);
+      next = strategy.applyDefaults(next);
       if (!jsonEqual(specOf(next), specOf(cur))) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     }
     if (cur.metadata.deletionTimestamp) {
@@ -218,9 +217,9 @@ export class ApiService {
       const fresh = await this.store.get(res, cur.metadata.namespace ?? '', name);
       throw conflict(res, name, fresh);
     }
-    const causes = subresource === 'status' ? validateStatusUpdate(res.kind, next, cur) : validate(res.kind, next, cur);
+    const causes = isStatus ? strategy.validateStatusUpdate(next, cur) : strategy.validate(next, cur);
     if (causes.length) throw invalid(res, name, causes);
-    if (readyToRemove(next)) {
+    if (readyToRemove(next, strategy)) {
       if (dryRun) return next;
       return this.store.delete(res, cur.metadata.namespace ?? '', name, { expectedRv: cur.metadata.resourceVersion });
     }
@@ -232,7 +231,8 @@ export class ApiService {
 
   /** DELETE. Returns the marked object, or a Success Status once it is gone. */
   async delete(res: ResourceInfo, namespace: string, name: string, opts: DeleteOpts = {}): Promise<KObject | Status> {
-    if (res.resource === 'namespaces' && !opts.dryRun) this.activeNamespaces.delete(name);
+    if (!opts.dryRun) this.namespaces.forget(res, name);
+    const strategy = strategyFor(res);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.get(res, namespace, name);
       const pre = opts.preconditions;
@@ -245,7 +245,7 @@ export class ApiService {
       if (opts.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(opts.propagationPolicy)) {
         throw invalid(res, name, [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"` }]);
       }
-      const d = decideDelete(cur, res.kind, opts, this.now());
+      const d = decideDelete(cur, strategy, opts, this.now());
       if (opts.dryRun) return d.action === 'remove' ? successStatus(res, name, cur.metadata.uid) : d.object;
       try {
         if (d.action === 'remove') {
@@ -263,7 +263,7 @@ export class ApiService {
 
   /** DELETE on a collection: every matching object, with the same options. */
   async deleteCollection(res: ResourceInfo, q: ListQuery, opts: DeleteOpts): Promise<KList> {
-    if (res.resource === 'namespaces' && !opts.dryRun) this.activeNamespaces.clear();
+    if (!opts.dryRun) this.namespaces.forget(res);
     const list = await this.list(res, { ...q, limit: undefined, continue: undefined });
     const out: KObject[] = [];
     for (const o of list.items) {
@@ -277,195 +277,8 @@ export class ApiService {
     return { ...list, items: out };
   }
 
-  /**
-   * POST pods/binding: set spec.nodeName once. A second binding of a bound pod is 409, so two
-   * schedulers can never place one pod twice.
-   */
-  async bind(namespace: string, name: string, body: unknown): Promise<Status> {
-    const res = mustRes('', 'pods');
-    const b = body as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
-    const node = b?.target?.name;
-    if (!node) throw invalid({ group: '', kind: 'Binding' }, name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
-    for (;;) {
-      const pod = (await this.get(res, namespace, name)) as Pod;
-      if (pod.spec.nodeName) throw conflict(res, name, pod, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-      if (pod.metadata.deletionTimestamp) throw conflict(res, name, pod, `pod ${name} is being deleted, cannot be assigned to a host`);
-      const next = clone(pod);
-      next.spec.nodeName = node;
-      const conds = (next.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conds.unshift({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.now()) });
-      next.status = { ...next.status, conditions: conds };
-      try {
-        await this.store.update(res, next, { expectedRv: pod.metadata.resourceVersion });
-        return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-      } catch (e) {
-        if (isApiError(e, 409) && (e as ApiError).reason === 'Conflict') continue;
-        throw e;
-      }
-    }
-  }
-
-  /**
-   * POST pods/eviction, as the eviction REST of Kubernetes 1.26+: a pod that has not finished first
-   * gets the DisruptionTarget condition (reason EvictionByEvictionAPI) in its status, so a Job's
-   * podFailurePolicy can tell an eviction from a failure; then the pod is deleted gracefully.
-   * A dry run (`deleteOptions.dryRun: ["All"]` or `?dryRun=All`) only checks.
-   */
-  async evict(namespace: string, name: string, body: unknown, opts: { dryRun?: boolean } = {}): Promise<Status> {
-    const res = mustRes('', 'pods');
-    const pod = (await this.get(res, namespace, name)) as Pod;
-    const deleteOptions = (body as { deleteOptions?: DeleteOpts & { dryRun?: unknown } })?.deleteOptions ?? {};
-    const dryRun = opts.dryRun || (Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes('All'));
-    if (dryRun) return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-    const phase = pod.status?.phase;
-    if (phase !== 'Succeeded' && phase !== 'Failed') {
-      const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-      conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: rfc3339(this.now()) });
-      await this.patch(res, namespace, name, 'application/merge-patch+json', { status: { conditions: conds } }, 'status');
-    }
-    const { dryRun: _d, ...del } = deleteOptions;
-    void _d;
-    await this.delete(res, namespace, name, del);
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-  }
-
   /** Changes of a kind after rv (the watch catch-up for NATS clients). */
   changes(res: ResourceInfo, rv: string, limit = 500): Promise<ChangeBatch> {
     return this.store.changesSince(res, rv, limit);
   }
-
-  /**
-   * NamespaceLifecycle: creates need an existing namespace that is not terminating. A namespace
-   * found active is trusted for a second (kube-apiserver reads an informer cache here, which lags
-   * too); every create paid a store read before.
-   */
-  private async requireNamespace(ns: string): Promise<void> {
-    const seen = this.activeNamespaces.get(ns);
-    const now = Date.now();
-    if (seen !== undefined && now - seen < NAMESPACE_CACHE_MS) return;
-    const nsRes = mustRes('', 'namespaces');
-    const o = await this.store.get(nsRes, '', ns);
-    if (!o) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    if (o.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
-    }
-    if (this.activeNamespaces.size >= 10_000) this.activeNamespaces.clear();
-    this.activeNamespaces.set(ns, now);
-  }
 }
-
-/** Defaults, the Job selector, the pod's initial status, a Service's ClusterIP; then validation (422). */
-/** How long a namespace read active is trusted by creates in it. */
-const NAMESPACE_CACHE_MS = 1_000;
-
-function prepareForCreate(res: ResourceInfo, obj: KObject): KObject {
-  let out = applyDefaults(res.kind, obj);
-  if (res.kind === 'Job') out = generateJobSelector(out as never) as unknown as KObject;
-  if (res.kind === 'Pod') out = initialPodStatus(out as Pod);
-  if (res.kind === 'Service') out = allocateClusterIP(out);
-  const causes = validate(res.kind, out);
-  if (causes.length) throw invalid(res, obj.metadata.name ?? '', causes);
-  return out;
-}
-
-function mustRes(group: string, resource: string): ResourceInfo {
-  const r = findRes(group, resource);
-  if (!r) throw new Error(`unknown resource ${group}/${resource}`);
-  return r;
-}
-
-import { findResource as findRes } from '@kjobs/api';
-
-function scopeNs(res: ResourceInfo, ns: string | undefined): string {
-  return res.namespaced ? ns ?? '' : '';
-}
-
-function specOf(o: KObject): unknown {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-  void _m; void _s; void _a; void _k;
-  return rest;
-}
-
-/** Body must be a JSON object of this kind (kind/apiVersion filled in when absent). */
-function checkBody(res: ResourceInfo, body: unknown): KObject {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
-  const o = clone(body) as KObject;
-  const gv = groupVersion(res);
-  if (o.apiVersion !== undefined && o.apiVersion !== gv) {
-    throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${gv})`);
-  }
-  if (o.kind !== undefined && o.kind !== res.kind) {
-    throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${res.kind})`);
-  }
-  o.apiVersion = gv;
-  o.kind = res.kind;
-  if (o.metadata === undefined || o.metadata === null) o.metadata = {};
-  if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) throw badRequest('metadata must be an object');
-  return o;
-}
-
-function withKind(res: ResourceInfo, o: KObject): KObject {
-  return { ...o, apiVersion: groupVersion(res), kind: res.kind };
-}
-
-function successStatus(res: ResourceInfo, name: string, uid?: string): Status {
-  return {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200,
-    details: { name, group: res.group, kind: res.resource, ...(uid ? { uid } : {}) },
-  };
-}
-
-function applyPatch(res: ResourceInfo, cur: KObject, contentType: string, patch: unknown): KObject {
-  const ct = contentType.split(';')[0]!.trim();
-  switch (ct) {
-    case 'application/merge-patch+json':
-      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the merge patch must be a JSON object');
-      return applyMergePatch(clone(cur), patch) as KObject;
-    case 'application/json-patch+json':
-      if (!Array.isArray(patch)) throw badRequest('the JSON patch must be an array of operations');
-      return applyJsonPatch(clone(cur), patch) as KObject;
-    case 'application/strategic-merge-patch+json':
-      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the strategic merge patch must be a JSON object');
-      return applyStrategicMergePatch(clone(cur), patch, res.kind) as KObject;
-    default:
-      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
-  }
-}
-
-function patchedRv(contentType: string, patch: unknown): string | undefined {
-  if (contentType.startsWith('application/json-patch+json')) return undefined;
-  const rv = (patch as { metadata?: { resourceVersion?: unknown } })?.metadata?.resourceVersion;
-  return typeof rv === 'string' && rv ? rv : undefined;
-}
-
-/** A new pod starts Pending with its QoS class, as the pod strategy does. */
-function initialPodStatus(p: Pod): KObject {
-  const status = p.status ?? {};
-  return { ...p, status: { phase: 'Pending', qosClass: qosClass(p), ...status, ...(status.phase ? {} : { phase: 'Pending' }) } } as KObject;
-}
-
-function qosClass(p: Pod): string {
-  let anyReq = false;
-  let guaranteed = true;
-  for (const c of p.spec?.containers ?? []) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anyReq = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
-    }
-  }
-  if (!anyReq) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-/** Services get a stable-looking ClusterIP from 10.96.0.0/16 (display only; pods reach Services through their env vars). */
-function allocateClusterIP(svc: KObject): KObject {
-  const spec = (svc.spec ?? {}) as Record<string, unknown>;
-  if (spec.clusterIP === 'None' || (typeof spec.clusterIP === 'string' && spec.clusterIP)) return svc;
-  const h = [...(svc.metadata.uid ?? '')].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const ip = `10.96.${(h >> 8) & 255}.${Math.max(2, h & 255) % 254}`;
-  return { ...svc, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } };
-}
-
-export { qualifiedResource };

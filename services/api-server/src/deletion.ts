@@ -1,4 +1,4 @@
-import type { KObject, Pod } from '@kjobs/api';
+import type { KObject } from '@kjobs/api';
 
 /** Finalizers the garbage collector acts on. */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -6,13 +6,20 @@ export const ORPHAN_FINALIZER = 'orphan';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 
-/**
- * The propagation policy Kubernetes applies when a DELETE names none: batch/v1 Jobs (and core
- * ReplicationControllers) orphan their dependents for backward compatibility; everything else
- * deletes them in the background.
- */
-export function defaultPropagation(kind: string): PropagationPolicy {
-  return kind === 'Job' ? 'Orphan' : 'Background';
+/** How a kind's DELETE waits for its object to stop (only pods: the kubelet's graceful termination). */
+export interface GracefulDeletion {
+  /** The grace period a DELETE gives `obj` (`requested`: the DeleteOptions' gracePeriodSeconds); 0 removes at once. */
+  period(obj: KObject, requested: number | undefined): number;
+  /** Has the object stopped, so a marked one may be removed before its grace period ends? */
+  stopped(obj: KObject): boolean;
+}
+
+/** A kind's deletion rules (its strategy's). */
+export interface DeletionRules {
+  /** The propagation policy of a DELETE that names none. */
+  readonly defaultPropagation: PropagationPolicy;
+  /** Present for kinds whose deletion is graceful. */
+  readonly graceful?: GracefulDeletion;
 }
 
 /** What a DELETE does to a stored object. */
@@ -24,12 +31,13 @@ export type DeleteDecision =
  * Decide a DELETE: remove now, or mark the object (deletionTimestamp, grace period, GC finalizer)
  * and leave the rest to the kubelet (graceful pod termination) and finalizer owners.
  *
- * does: 1. add the GC finalizer of a Foreground/Orphan policy; 2. a bound, running pod gets a
- * graceful deletion (deletionTimestamp = now + grace); 3. otherwise an object with finalizers is
- * marked; 4. otherwise it is removed.
+ * does: 1. add the GC finalizer of a Foreground/Orphan policy (the kind's default when the DELETE
+ * names none: Jobs orphan, everything else is Background); 2. a kind with graceful deletion (a
+ * bound, running pod) gets deletionTimestamp = now + grace; 3. otherwise an object with finalizers
+ * is marked; 4. otherwise it is removed.
  */
-export function decideDelete(cur: KObject, kind: string, opts: { propagationPolicy?: PropagationPolicy; gracePeriodSeconds?: number }, now: Date): DeleteDecision {
-  const policy = opts.propagationPolicy ?? defaultPropagation(kind);
+export function decideDelete(cur: KObject, rules: DeletionRules, opts: { propagationPolicy?: PropagationPolicy; gracePeriodSeconds?: number }, now: Date): DeleteDecision {
+  const policy = opts.propagationPolicy ?? rules.defaultPropagation;
   const meta = { ...cur.metadata };
   let finalizers = [...(meta.finalizers ?? [])];
   // A later DELETE with another policy replaces the GC finalizer, as Kubernetes does.
@@ -39,12 +47,8 @@ export function decideDelete(cur: KObject, kind: string, opts: { propagationPoli
     if (hasDependents) finalizers.push(policy === 'Foreground' ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER);
   }
   const ts = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (kind === 'Pod') {
-    const pod = cur as Pod;
-    const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-    const bound = !!pod.spec?.nodeName;
-    let grace = opts.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    if (!bound || terminal) grace = 0;
+  if (rules.graceful) {
+    const grace = rules.graceful.period(cur, opts.gracePeriodSeconds);
     if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined && grace >= meta.deletionGracePeriodSeconds) {
       // Already being deleted with a shorter or equal grace period: only finalizer changes matter.
       if (finalizers.length === (meta.finalizers ?? []).length) return { action: 'mark', object: cur };
@@ -64,13 +68,10 @@ export function decideDelete(cur: KObject, kind: string, opts: { propagationPoli
 }
 
 /** True when an object marked for deletion may now be removed from the store. */
-export function readyToRemove(o: KObject): boolean {
+export function readyToRemove(o: KObject, rules: Pick<DeletionRules, 'graceful'>): boolean {
   if (!o.metadata.deletionTimestamp) return false;
   if ((o.metadata.finalizers ?? []).length > 0) return false;
   // A pod still inside its grace period waits for the kubelet's final (grace 0) delete.
-  if (o.kind === 'Pod' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0) {
-    const phase = (o as Pod).status?.phase;
-    if (phase !== 'Succeeded' && phase !== 'Failed') return false;
-  }
+  if (rules.graceful && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0 && !rules.graceful.stopped(o)) return false;
   return true;
 }

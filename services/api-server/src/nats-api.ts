@@ -1,15 +1,15 @@
-import { ApiError, badRequest, findResource, internalError, isApiError, unauthorized, type Pod } from '@kjobs/api';
+import { ApiError, badRequest, findResource, internalError, unauthorized } from '@kjobs/api';
 import { MAX_BATCH, decodeJson, encodeJson, type ApiReply, type ApiRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { ApiService, DeleteOpts } from './api-service.js';
+import type { ApiService } from './api-service.js';
 import type { Authenticator, Identity } from './auth.js';
-import { checkAccess, type Verb } from './authz.js';
-import { nodePodsLoader } from './node-pods.js';
 import { assertBodyDepth } from './body-depth.js';
 import type { Metrics } from './metrics.js';
 import type { NodeBridge } from './node-bridge.js';
-import { logRequestFor } from './http/logs.js';
+import { int64Param } from './request/params.js';
+import { serveResource } from './request/resource-request.js';
+import { natsVerb } from './request/verbs.js';
 
 /** NATS' default max payload is 1 MiB; replies above this are refused with a clear error. */
 const MAX_REPLY_BYTES = 1024 * 1024 - 4096;
@@ -47,7 +47,7 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
           // Each item counts as the request it is (write counts per resource stay true).
           const items = req.body as ApiRequest[];
           (reply.body as ApiReply[]).forEach((r, i) => metrics.observeNats('create', items[i]?.resource ?? 'unknown', r.ok ? 200 : r.status.code, ms));
-        } else metrics.observeNats((req && kubeVerbOf(req.verb)) ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
+        } else metrics.observeNats((req && natsVerb(req.verb)) ?? 'unknown', req?.resource ?? 'unknown', reply.ok ? 200 : reply.status.code, ms);
       })();
     },
   });
@@ -80,14 +80,6 @@ function batchItems(req: ApiRequest): ApiRequest[] {
   return items as ApiRequest[];
 }
 
-/** `limit` as the HTTP front end reads it: absent, or a safe integer (else 400). */
-function limitParam(v: unknown): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  if (typeof v !== 'string' || !/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw badRequest(`invalid limit: ${String(v).slice(0, 40)}`);
-  return Number(v);
-}
-
 /** The request in a NATS message; bytes that are not a JSON object, or nest too deep, are a 400. */
 function decodeRequest(data: Uint8Array): ApiRequest {
   let req: unknown;
@@ -101,72 +93,36 @@ function decodeRequest(data: Uint8Array): ApiRequest {
   return req as ApiRequest;
 }
 
-/** The Kubernetes verb of a NATS API verb (`subresource` posts binding/eviction; `changes` is the watch catch-up). */
-const VERBS: Record<string, Verb> = {
-  get: 'get', list: 'list', create: 'create', update: 'update', patch: 'patch', delete: 'delete',
-  deletecollection: 'deletecollection', subresource: 'create', changes: 'watch',
-};
-
-/** The Kubernetes verb of a NATS API verb, for metrics and authorization (undefined: not a Kubernetes request). */
-function kubeVerbOf(natsVerb: string): Verb | undefined {
-  return Object.hasOwn(VERBS, natsVerb) ? VERBS[natsVerb] : undefined;
-}
-
+/**
+ * One NATS request through the request path (request/resource-request.ts). What NATS carries
+ * differently from HTTP: a followed log is read whole (a reply is one message), and a watch is
+ * `changes` — one catch-up batch after resourceVersion (`limit`, default 500) — the client
+ * subscribing to the relay for the rest.
+ */
 async function dispatch(api: ApiService, nodes: NodeBridge, r: ApiRequest, identity: Identity): Promise<unknown> {
   const res = findResource(r.group ?? '', r.resource ?? '');
-  if (!res) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-  const ns = r.namespace ?? '';
-  const verb = kubeVerbOf(r.verb);
-  if (verb) {
-    const namespace = res.namespaced && r.verb !== 'changes' ? ns : '';
-    await checkAccess(identity, { verb, group: res.group, resource: res.resource, subresource: r.subresource, namespace, name: r.name }, {
-      stored: () => api.get(res, ns, r.name ?? '').catch((e: unknown) => {
-        if (isApiError(e, 404)) return null;
-        throw e;
-      }),
-      body: () => r.body,
-      nodePods: nodePodsLoader(api, namespace),
-    });
+  if (!res || (r.subresource !== undefined && !res.subresources.includes(r.subresource))) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
-  const q = r.query ?? {};
-  const needName = () => {
-    if (!r.name) throw badRequest('name is required');
-    return r.name;
-  };
-  switch (r.verb) {
-    case 'get':
-      if (r.subresource === 'log') {
-        const pod = (await api.get(res, ns, needName())) as Pod;
-        const { node, req } = logRequestFor(pod, { ...q, follow: undefined });
-        const chunks: Buffer[] = [];
-        await nodes.logs(node, req, (c) => chunks.push(c));
-        return Buffer.concat(chunks).toString('utf8');
-      }
-      return api.get(res, ns, needName());
-    case 'list':
-      return api.list(res, {
-        namespace: ns, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector,
-        limit: limitParam(q.limit), continue: q.continue,
-      });
-    case 'create':
-      return api.create(res, ns, r.body);
-    case 'update':
-      return api.update(res, ns, needName(), r.body, r.subresource);
-    case 'patch':
-      return api.patch(res, ns, needName(), r.contentType ?? 'application/merge-patch+json', r.body, r.subresource);
-    case 'delete':
-      return api.delete(res, ns, needName(), (r.body ?? {}) as DeleteOpts);
-    case 'deletecollection':
-      return api.deleteCollection(res, { namespace: ns, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, (r.body ?? {}) as DeleteOpts);
-    case 'subresource':
-      if (r.subresource === 'binding') return api.bind(ns, needName(), r.body);
-      if (r.subresource === 'eviction') return api.evict(ns, needName(), r.body);
-      throw badRequest(`unsupported subresource ${r.subresource}`);
-    case 'changes': {
-      const batch = await api.changes(res, q.resourceVersion ?? '0', limitParam(q.limit) ?? 500);
+  const verb = natsVerb(r.verb);
+  if (!verb) throw badRequest(`unknown verb ${String((r as { verb?: unknown }).verb)}`);
+  const { follow: _follow, ...query } = r.query ?? {};
+  void _follow;
+  const out = await serveResource(api, {
+    identity, verb, res, namespace: res.namespaced && r.verb !== 'changes' ? r.namespace ?? '' : '', name: r.name,
+    subresource: r.subresource, query, contentType: r.contentType, body: () => ({ value: r.body }),
+  });
+  switch (out.type) {
+    case 'object':
+      return out.body;
+    case 'log': {
+      const chunks: Buffer[] = [];
+      await nodes.logs(out.node, out.log, (c) => chunks.push(c));
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    case 'watch': {
+      const batch = await api.changes(res, out.watch.resourceVersion ?? '0', int64Param(query, 'limit') ?? 500);
       return { last: batch.last, events: batch.events.map((e) => ({ type: e.type, rv: e.rv, prev: e.prev, object: e.object })) };
     }
-    default:
-      throw badRequest(`unknown verb ${String((r as { verb?: unknown }).verb)}`);
   }
 }

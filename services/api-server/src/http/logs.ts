@@ -1,13 +1,7 @@
-import type { Request, Response } from 'express';
-import { ApiError, badRequest, type Pod } from '@kjobs/api';
-import type { AppDeps } from './app.js';
-import type { ResourceRoute } from './routes.js';
-import type { LogRequest } from '../node-bridge.js';
+import type { Response } from 'express';
+import { badRequest, type Pod } from '@kjobs/api';
+import type { LogRequest, NodeBridge } from '../node-bridge.js';
 
-function q(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 /** Which container a log/attach request means (Kubernetes' defaulting and messages). */
@@ -48,12 +42,12 @@ export function logRequestFor(pod: Pod, query: Record<string, string | undefined
   };
 }
 
-/** GET pods/<name>/log: fetched from the owning kubelet-agent over NATS and streamed. */
-export async function serveLogs(d: AppDeps, route: ResourceRoute, req: Request, res: Response): Promise<void> {
-  const pod = (await d.api.get(route.res, route.namespace, route.name!)) as Pod;
-  const query: Record<string, string | undefined> = {};
-  for (const k of ['container', 'follow', 'previous', 'tailLines', 'sinceSeconds', 'timestamps', 'limitBytes']) query[k] = q(req, k);
-  const { node, req: lr } = logRequestFor(pod, query);
+/**
+ * Stream GET pods/<name>/log, fetched from the owning kubelet-agent over NATS (the request path
+ * found the pod and built `lr`). A followed log sends its headers at once; a failure before the
+ * first byte is an error answer, after it the stream just ends.
+ */
+export async function streamLog(nodes: NodeBridge, node: string, lr: LogRequest, res: Response): Promise<void> {
   const ac = new AbortController();
   res.on('close', () => ac.abort());
   let started = false;
@@ -65,12 +59,11 @@ export async function serveLogs(d: AppDeps, route: ResourceRoute, req: Request, 
   };
   if (lr.follow) start();
   try {
-    await d.nodes.logs(node, lr, (chunk) => {
+    await nodes.logs(node, lr, (chunk) => {
       start();
       res.write(chunk);
     }, ac.signal);
   } catch (e) {
-    if (!started && e instanceof ApiError) throw e;
     if (!started) throw e;
   }
   start();

@@ -1,23 +1,12 @@
 import type { Response } from 'express';
 import {
-  ApiError, gone, isTableRequest, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, toTable,
-  type KObject, type ResourceInfo, type WatchEventType,
+  ApiError, gone, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type KObject, type WatchEventType,
 } from '@kjobs/api';
 import type { ChangeRecord } from '@kjobs/store';
 import type { ApiService } from '../api-service.js';
+import { strategyFor } from '../registry/index.js';
+import type { WatchRequest } from '../request/resource-request.js';
 import type { WatchHub } from '../watch-hub.js';
-
-/** Parameters of one HTTP watch. */
-export interface WatchParams {
-  res: ResourceInfo;
-  namespace: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  resourceVersion?: string;
-  timeoutSeconds?: number;
-  allowWatchBookmarks?: boolean;
-  accept?: string;
-}
 
 /** Most events buffered for a client that reads too slowly before its watch is closed (it relists). */
 const MAX_BACKLOG = 10_000;
@@ -31,10 +20,11 @@ const MAX_WATCH_MS = 45 * 60_000;
  * (410 Expired as an ERROR event when history is gone). Subscribes to the relay first and then
  * catches up from the log, so no change falls between the two.
  */
-export async function serveWatch(api: ApiService, hub: WatchHub, p: WatchParams, res: Response): Promise<void> {
+export async function serveWatch(api: ApiService, hub: WatchHub, p: WatchRequest, res: Response): Promise<void> {
+  const strategy = strategyFor(p.res);
   const labels = parseLabelSelector(p.labelSelector);
-  const fields = parseFieldSelector(p.fieldSelector, p.res.fieldSelectors);
-  const asTable = isTableRequest(p.accept);
+  const fields = parseFieldSelector(p.fieldSelector, strategy.fieldSelectors);
+  const asTable = p.asTable === true;
   let sentColumns = false;
   const matching = new Set<string>();
   let last = 0n;
@@ -52,7 +42,7 @@ export async function serveWatch(api: ApiService, hub: WatchHub, p: WatchParams,
     if (closed) return;
     let body = object;
     if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
-      body = toTable(p.res.kind, [object as KObject], new Date(), { includeColumnDefinitions: !sentColumns });
+      body = strategy.toTable([object as KObject], new Date(), { includeColumnDefinitions: !sentColumns });
       sentColumns = true;
     }
     const ok = res.write(`${JSON.stringify({ type, object: body })}\n`);

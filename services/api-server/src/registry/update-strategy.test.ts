@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { KObject } from '@kjobs/api';
-import { prepareMainUpdate, prepareStatusUpdate } from './status-strategy.js';
+import { mustResourceForKind, type KObject } from '@kjobs/api';
+import { strategyFor } from './index.js';
+import { prepareMainUpdate, prepareStatusUpdate } from './update-strategy.js';
 
 const stored = (kind: string, extra: Partial<KObject> = {}): KObject => ({
   apiVersion: 'v1', kind,
@@ -14,9 +15,12 @@ const incoming = (kind: string): KObject => ({
   spec: { s: 'new' }, status: { phase: 'new' },
 });
 
+const strategy = (kind: string) => strategyFor(mustResourceForKind(kind));
+
 describe('prepareStatusUpdate', () => {
   it.each(['Job', 'CronJob', 'ReplicaSet', 'Service', 'Node', 'Namespace'])('%s: status and metadata from the request, spec and system fields from the store', (kind) => {
-    const out = prepareStatusUpdate(kind, stored(kind), incoming(kind), kind !== 'Node' && kind !== 'Namespace');
+    expect(strategy(kind).prepareForStatusUpdate(stored(kind), incoming(kind))).toStrictEqual(prepareStatusUpdate(stored(kind), incoming(kind), kind !== 'Node' && kind !== 'Namespace'));
+    const out = prepareStatusUpdate(stored(kind), incoming(kind), kind !== 'Node' && kind !== 'Namespace');
     expect(out.spec).toEqual({ s: 'old' });
     expect(out.status).toEqual({ phase: 'new' });
     expect(out.metadata.labels).toEqual({ a: '2' });
@@ -27,7 +31,7 @@ describe('prepareStatusUpdate', () => {
   });
 
   it('Pod: ownerReferences stay as stored (podStatusStrategy)', () => {
-    const out = prepareStatusUpdate('Pod', stored('Pod'), incoming('Pod'), true);
+    const out = strategy('Pod').prepareForStatusUpdate(stored('Pod'), incoming('Pod'));
     expect(out.metadata.ownerReferences).toEqual(stored('Pod').metadata.ownerReferences);
     expect(out.metadata.labels).toEqual({ a: '2' });
     expect(out.spec).toEqual({ s: 'old' });
@@ -36,7 +40,7 @@ describe('prepareStatusUpdate', () => {
   it('keeps a deletionTimestamp the request drops', () => {
     const cur = stored('Job');
     cur.metadata.deletionTimestamp = '2026-01-02T00:00:00Z';
-    expect(prepareStatusUpdate('Job', cur, incoming('Job'), true).metadata.deletionTimestamp).toBe('2026-01-02T00:00:00Z');
+    expect(strategy('Job').prepareForStatusUpdate(cur, incoming('Job')).metadata.deletionTimestamp).toBe('2026-01-02T00:00:00Z');
   });
 });
 
@@ -44,16 +48,22 @@ describe('prepareMainUpdate', () => {
   it.each([
     ['Job', true], ['Pod', true], ['Node', true], ['Lease', false], ['Event', false],
   ] as const)('%s (status subresource: %s): spec and metadata from the request, status %s', (kind, hasStatus) => {
-    const out = prepareMainUpdate(kind, stored(kind), incoming(kind), { namespaced: true, hasStatus });
+    expect(mustResourceForKind(kind).subresources.includes('status')).toBe(hasStatus);
+    const out = prepareMainUpdate(stored(kind), incoming(kind), { namespaced: true, hasStatus });
     expect(out.spec).toEqual({ s: 'new' });
     expect(out.status).toEqual(hasStatus ? { phase: 'old' } : { phase: 'new' });
     expect(out.metadata).toMatchObject({ uid: 'u1', namespace: 'default', generation: 1, labels: { a: '2' } });
+  });
+
+  it.each(['Job', 'Pod', 'Lease', 'Event'])('%s: its strategy is the generic main update', (kind) => {
+    const res = mustResourceForKind(kind);
+    expect(strategy(kind).prepareForUpdate(stored(kind), incoming(kind))).toStrictEqual(prepareMainUpdate(stored(kind), incoming(kind), { namespaced: res.namespaced, hasStatus: res.subresources.includes('status') }));
   });
 
   it('Namespace: spec.finalizers stay as stored', () => {
     const cur = stored('Namespace', { spec: { finalizers: ['kubernetes'] } });
     const inc = incoming('Namespace');
     inc.spec = { finalizers: [] };
-    expect(prepareMainUpdate('Namespace', cur, inc, { namespaced: false, hasStatus: true }).spec).toEqual({ finalizers: ['kubernetes'] });
+    expect(strategy('Namespace').prepareForUpdate(cur, inc).spec).toEqual({ finalizers: ['kubernetes'] });
   });
 });

@@ -1,9 +1,10 @@
 import type { KObject, ObjectMeta } from '@kjobs/api';
-import { clone } from './object-meta.js';
+import { clone } from '../object-meta.js';
 
 /**
  * What an update may change, per Kubernetes' registry strategies (pkg/registry/<group>/<kind>/
- * strategy.go, `PrepareForUpdate` of the main and the status strategy):
+ * strategy.go, `PrepareForUpdate` of the main and the status strategy); the generic part every
+ * kind's strategy starts from (strategy.ts):
  *
  *   main resource (PUT/PATCH jobs/NAME)   spec and metadata; status is kept from the stored
  *                                         object for every kind with a /status subresource
@@ -11,26 +12,21 @@ import { clone } from './object-meta.js';
  *                                         spec is kept from the stored object
  *
  * Kind by kind: Job, CronJob, ReplicaSet, Service, Node, Namespace reset only the spec on a status
- * write. Pod's status strategy also keeps ownerReferences (old kubelets corrupted them) and the
- * deletionTimestamp. Namespace's main strategy also keeps spec.finalizers (only /finalize changes
- * them). None of the built-in strategies calls ResetObjectMetaForStatus (that is opt-in, for CRDs).
- * System fields (name, namespace, uid, creationTimestamp, generation, deletion fields) always come
- * from the stored object.
+ * write. Pod's status strategy also keeps ownerReferences (registry/pod.ts); Namespace's main
+ * strategy also keeps spec.finalizers (registry/namespace.ts). None of the built-in strategies
+ * calls ResetObjectMetaForStatus (that is opt-in, for CRDs). System fields (name, namespace, uid,
+ * creationTimestamp, generation, deletion fields) always come from the stored object.
  */
 
 /** The object a write to `/status` stores: the incoming status and metadata, the stored spec. */
-export function prepareStatusUpdate(kind: string, cur: KObject, incoming: KObject, namespaced: boolean): KObject {
+export function prepareStatusUpdate(cur: KObject, incoming: KObject, namespaced: boolean): KObject {
   const next: KObject = { ...specFields(cur), apiVersion: cur.apiVersion, kind: cur.kind, metadata: keepSystemMeta(cur, incoming, namespaced) };
   if (incoming.status !== undefined) next.status = clone(incoming.status);
-  if (kind === 'Pod') {
-    if (cur.metadata.ownerReferences === undefined) delete next.metadata.ownerReferences;
-    else next.metadata.ownerReferences = clone(cur.metadata.ownerReferences);
-  }
   return next;
 }
 
 /** The object a main-resource update stores: incoming spec and metadata; with a status subresource, the stored status. */
-export function prepareMainUpdate(kind: string, cur: KObject, incoming: KObject, opts: { namespaced: boolean; hasStatus: boolean }): KObject {
+export function prepareMainUpdate(cur: KObject, incoming: KObject, opts: { namespaced: boolean; hasStatus: boolean }): KObject {
   const next = clone(incoming);
   next.apiVersion = cur.apiVersion;
   next.kind = cur.kind;
@@ -38,13 +34,6 @@ export function prepareMainUpdate(kind: string, cur: KObject, incoming: KObject,
   if (opts.hasStatus) {
     if (cur.status === undefined) delete next.status;
     else next.status = clone(cur.status);
-  }
-  if (kind === 'Namespace') {
-    const spec = { ...((next.spec as Record<string, unknown> | undefined) ?? {}) };
-    const finalizers = (cur.spec as { finalizers?: unknown } | undefined)?.finalizers;
-    if (finalizers === undefined) delete spec.finalizers;
-    else spec.finalizers = clone(finalizers);
-    next.spec = spec;
   }
   return next;
 }
@@ -71,7 +60,7 @@ function keepSystemMeta(cur: KObject, incoming: KObject, namespaced: boolean): O
 }
 
 /** Every top-level field but apiVersion, kind, metadata and status: the spec (or a kind's spec-like fields). */
-function specFields(o: KObject): Record<string, unknown> {
+export function specFields(o: KObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
   void _m; void _s; void _a; void _k;
   return clone(rest);
