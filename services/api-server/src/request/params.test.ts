@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@kjobs/api';
-import { boolParam, int64Param, resourceVersionParam, writeQuery } from './params.js';
+import { boolParam, deleteParams, int64Param, listParams, logParams, resourceVersionParam, writeQuery } from './params.js';
 
 function apiError(f: () => unknown): ApiError {
   try {
@@ -65,5 +65,35 @@ describe('query parameters', () => {
     ['false', false], ['FALSE', false], ['0', false],
   ])('boolParam(watch=%j) = %j (apimachinery: only "0" and "false" are false)', (v, out) => {
     expect(boolParam(v === undefined ? {} : { watch: v }, 'watch')).toBe(out);
+  });
+});
+
+describe('request parameters, from an HTTP query or a NATS query object', () => {
+  it('reads a list from either (a NATS limit may be a number; a repeated HTTP parameter counts once)', () => {
+    expect(listParams({ labelSelector: ['a=1', 'b=2'], limit: '10', continue: 'c' }, 'ns')).toEqual({ namespace: 'ns', labelSelector: 'a=1', fieldSelector: undefined, limit: 10, continue: 'c' });
+    expect(listParams({ limit: 5 }, '').limit).toBe(5);
+    expect(() => listParams({ limit: 'ten' }, '')).toThrowError('strconv.ParseInt: parsing "ten": invalid syntax');
+  });
+
+  it.each<[Record<string, unknown>, unknown, object]>([
+    [{}, undefined, {}],
+    [{ propagationPolicy: 'Foreground', gracePeriodSeconds: '0' }, { propagationPolicy: 'Orphan', gracePeriodSeconds: 30 }, { propagationPolicy: 'Foreground', gracePeriodSeconds: 0 }],
+    [{}, { propagationPolicy: 'Background', gracePeriodSeconds: 5, preconditions: { uid: 'u' } }, { propagationPolicy: 'Background', gracePeriodSeconds: 5, preconditions: { uid: 'u' } }],
+    [{ orphanDependents: 'true' }, undefined, { propagationPolicy: 'Orphan' }],
+    [{}, { orphanDependents: true }, { propagationPolicy: 'Orphan' }],
+    [{ dryRun: 'All' }, undefined, { dryRun: true }],
+    [{}, { kind: 'DeleteOptions', dryRun: ['All'] }, { dryRun: true }],
+  ])('deleteParams(%j, %j) = %j (the query wins over the body)', (query, body, out) => {
+    expect(deleteParams(query, body)).toStrictEqual(out);
+  });
+
+  it('refuses a DeleteOptions dryRun other than All in the query', () => {
+    expect(apiError(() => deleteParams({ dryRun: 'yes' }, undefined)).code).toBe(422);
+  });
+
+  it('reads a log request\'s parameters, "" as absent', () => {
+    expect(logParams({ container: 'c', tailLines: '5', follow: '', previous: 'true' })).toEqual({
+      container: 'c', follow: undefined, previous: 'true', tailLines: '5', sinceSeconds: undefined, timestamps: undefined, limitBytes: undefined,
+    });
   });
 });
