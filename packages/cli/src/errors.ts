@@ -2,7 +2,8 @@ import { ApiError } from '@kjobs/api';
 
 /** A CLI failure with a message meant for the user (printed as "error: <message>", exit 1). */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  /** `bare`: printed without the "error: " prefix (kubectl's "Unable to connect to the server: …"). */
+  constructor(message: string, readonly exitCode = 1, readonly bare = false) {
     super(message);
     this.name = 'CliError';
   }
@@ -36,7 +37,7 @@ export function formatError(e: unknown, context?: string): string {
     const prefix = e.reason ? `Error from server (${e.reason})` : 'Error from server';
     return `${prefix}: ${context ? `${context}: ` : ''}${e.message}`;
   }
-  if (e instanceof CliError) return `error: ${e.message}`;
+  if (e instanceof CliError) return e.bare ? e.message : `error: ${e.message}`;
   return `error: ${(e as Error)?.message ?? String(e)}`;
 }
 

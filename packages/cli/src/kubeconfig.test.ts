@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './errors.js';
-import { findKubeconfig, parseKubeconfig, resolveConnection, type Kubeconfig } from './kubeconfig.js';
+import { findKubeconfig, findKubeconfigs, mergeKubeconfigs, parseKubeconfig, resolveConnection, type Kubeconfig } from './kubeconfig.js';
 
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 
@@ -129,5 +129,50 @@ describe('resolveConnection', () => {
     { name: 'context names a missing cluster', cfg: parseKubeconfig('current-context: a\ncontexts:\n- name: a\n  context: {cluster: gone}\n', 'kc'), flags: {}, msg: /cluster "gone"/ },
   ])('fails: $name', ({ cfg, flags, msg }) => {
     expect(() => resolveConnection(cfg, flags, '/cfg/kubeconfig', noFiles)).toThrow(msg);
+  });
+});
+
+describe('$KUBECONFIG with several files (kubectl merge rules)', () => {
+  const a = parseKubeconfig(`current-context: ""
+clusters:
+- {name: shared, cluster: {server: https://a:1, certificate-authority: ca.crt}}
+users:
+- {name: u, user: {tokenFile: tok}}
+contexts:
+- {name: c1, context: {cluster: shared, user: u, namespace: from-a}}
+`, '/a/config');
+  const b = parseKubeconfig(`current-context: c2
+clusters:
+- {name: shared, cluster: {server: https://b:2}}
+- {name: only-b, cluster: {server: https://b:3}}
+users:
+- {name: u, user: {token: from-b}}
+contexts:
+- {name: c1, context: {cluster: only-b}}
+- {name: c2, context: {cluster: only-b, user: u}}
+`, '/b/config');
+  const c = parseKubeconfig('current-context: c1\n', '/c/config');
+
+  it('lists every existing file of $KUBECONFIG once, in order; the fallbacks only when none exists', () => {
+    const s = { kubeconfigEnv: ['/b/config', '/missing', '/a/config', '/b/config', ''].join(path.delimiter), kjobsHome: '/h', cwd: '/w', home: '/home/u' };
+    expect(findKubeconfigs(s, (p) => ['/a/config', '/b/config', '/h/kubeconfig'].includes(p))).toEqual(['/b/config', '/a/config']);
+    expect(findKubeconfigs(s, (p) => p === '/h/kubeconfig')).toEqual(['/h/kubeconfig']);
+    expect(findKubeconfigs({ ...s, flag: 'k' }, (p) => p === '/w/k')).toEqual(['/w/k']);
+  });
+
+  it('the first file wins each cluster, user and context whole; current-context from the first that sets it', () => {
+    const m = mergeKubeconfigs([{ file: '/a/config', config: a }, { file: '/b/config', config: b }, { file: '/c/config', config: c }]);
+    expect(m.currentContext).toBe('c2');
+    expect(m.clusters).toEqual([
+      { name: 'shared', cluster: { server: 'https://a:1', 'certificate-authority': '/a/ca.crt' } },
+      { name: 'only-b', cluster: { server: 'https://b:3' } },
+    ]);
+    expect(m.users).toEqual([{ name: 'u', user: { tokenFile: '/a/tok' } }]);
+    expect(m.contexts.map((x) => [x.name, x.context.cluster])).toEqual([['c1', 'shared'], ['c2', 'only-b']]);
+    // c2 (from b) uses user u, which a won: the token is read from a's directory.
+    const conn = resolveConnection(m, {}, undefined, (p) => Buffer.from(p === '/a/tok' ? 'tok-a\n' : 'wrong'));
+    expect(conn).toMatchObject({ server: 'https://b:3', token: 'tok-a' });
+    expect(resolveConnection(m, { context: 'c1' }, undefined, (p) => Buffer.from(`pem of ${p}`)))
+      .toMatchObject({ server: 'https://a:1', namespace: 'from-a', ca: Buffer.from('pem of /a/ca.crt') });
   });
 });

@@ -75,18 +75,52 @@ export interface KubeconfigSearch {
  * exist; undefined when nothing was found.
  */
 export function findKubeconfig(s: KubeconfigSearch, exists: (p: string) => boolean): string | undefined {
+  return findKubeconfigs(s, exists)[0];
+}
+
+/**
+ * The kubeconfig files to load, in priority order: `--kubeconfig` alone (it must exist); else
+ * every existing file of $KUBECONFIG (duplicates once), merged as kubectl merges them; else the
+ * first existing of `$KJOBS_HOME/kubeconfig`, `./.kjobs/kubeconfig`, `~/.kube/config`.
+ */
+export function findKubeconfigs(s: KubeconfigSearch, exists: (p: string) => boolean): string[] {
   if (s.flag) {
     const p = path.resolve(s.cwd, s.flag);
     if (!exists(p)) throw new CliError(`stat ${s.flag}: no such file or directory`);
-    return p;
+    return [p];
   }
-  const candidates = [
-    ...(s.kubeconfigEnv ?? '').split(path.delimiter).filter(Boolean).map((p) => path.resolve(s.cwd, p)),
+  const listed = [...new Set((s.kubeconfigEnv ?? '').split(path.delimiter).filter(Boolean).map((p) => path.resolve(s.cwd, p)))].filter((p) => exists(p));
+  if (listed.length) return listed;
+  const fallbacks = [
     ...(s.kjobsHome ? [path.resolve(s.cwd, s.kjobsHome, 'kubeconfig')] : []),
     path.resolve(s.cwd, '.kjobs', 'kubeconfig'),
     path.join(s.home, '.kube', 'config'),
   ];
-  return candidates.find((p) => exists(p));
+  const found = fallbacks.find((p) => exists(p));
+  return found ? [found] : [];
+}
+
+/**
+ * Merge kubeconfigs as kubectl merges $KUBECONFIG: for clusters, users and contexts the first
+ * file that names an entry wins it whole; `current-context` comes from the first file that sets
+ * one. Relative `certificate-authority` and `tokenFile` paths resolve against the file that holds
+ * them (kubectl's ResolveLocalPaths), so the result no longer depends on where it came from.
+ */
+export function mergeKubeconfigs(files: { file: string; config: Kubeconfig }[]): Kubeconfig {
+  const merged: Kubeconfig = { clusters: [], users: [], contexts: [], currentContext: undefined };
+  for (const { file, config } of files) {
+    const dir = path.dirname(file);
+    const take = <T extends { name: string }>(into: T[], from: T[], resolve: (e: T) => T) => {
+      for (const e of from) if (!into.some((x) => x.name === e.name)) into.push(resolve(e));
+    };
+    take(merged.clusters, config.clusters, (e) => ({
+      ...e, cluster: { ...e.cluster, ...(e.cluster['certificate-authority'] ? { 'certificate-authority': path.resolve(dir, e.cluster['certificate-authority']) } : {}) },
+    }));
+    take(merged.users, config.users, (e) => ({ ...e, user: { ...e.user, ...(e.user.tokenFile ? { tokenFile: path.resolve(dir, e.user.tokenFile) } : {}) } }));
+    take(merged.contexts, config.contexts, (e) => e);
+    merged.currentContext ??= config.currentContext;
+  }
+  return merged;
 }
 
 /** Flags that override the kubeconfig. */

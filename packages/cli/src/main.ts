@@ -36,6 +36,7 @@ const io: CliIO = {
     return Buffer.concat(chunks).toString('utf8');
   },
   now: () => new Date(),
+  pid: process.pid,
   onInterrupt: (h) => {
     interruptHandlers.add(h);
     return () => interruptHandlers.delete(h);

@@ -39,6 +39,8 @@ export function buildProgram(io: CliIO): { program: Command; exitCode: () => num
     .option('-s, --server <url>', 'the address and port of the kjobs api-server')
     .option('--token <token>', 'bearer token for authentication to the api-server')
     .option('--insecure-skip-tls-verify', "don't check the server's certificate (insecure)")
+    .option('--request-timeout <duration>', 'how long to wait for one server request before giving up (1s, 2m, 3h; a bare integer is seconds; 0: no timeout)', '0')
+    .option('-v, --v <level>', 'log level: 6 and above print each request (GET https://… 200 OK in N milliseconds) on stderr', '0')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showSuggestionAfterError(true)
     .exitOverride();

@@ -4,6 +4,19 @@ import { ApiError, type Status } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { CliError, unreachableMessage } from './errors.js';
 import type { Connection } from './kubeconfig.js';
+import { klogLine } from './request-options.js';
+
+/** How requests are bounded and traced (kubectl's `--request-timeout` and `-v`). */
+export interface RestOptions {
+  /** Give up on a request after this long (ms); 0 or unset: never. */
+  timeoutMs?: number;
+  /** klog verbosity: from 6 on, `GET URL 200 OK in N milliseconds` per request on `log`. */
+  verbosity?: number;
+  /** Where trace lines go (stderr). */
+  log?: (line: string) => void;
+  /** The pid klog lines carry. */
+  pid?: number;
+}
 
 /** The Accept header that asks the server for meta/v1 Tables (`kubectl get`). */
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
@@ -73,8 +86,12 @@ export class RestClient {
   private readonly url: URL;
   private readonly streamAgent: http.Agent;
 
-  constructor(readonly conn: Connection) {
-    this.http = new HttpClient({ server: conn.server, token: conn.token, ca: conn.ca, insecureSkipTLSVerify: conn.insecureSkipTLSVerify });
+  constructor(readonly conn: Connection, private readonly opts: RestOptions = {}) {
+    this.http = new HttpClient({
+      server: conn.server, token: conn.token, ca: conn.ca, insecureSkipTLSVerify: conn.insecureSkipTLSVerify,
+      // Timeouts are --request-timeout's (below): HttpClient's own 30 s idle timeout would cut a 0 (none) short.
+      timeoutMs: 0,
+    });
     this.url = new URL(conn.server);
     this.streamAgent = this.url.protocol === 'https:'
       ? new https.Agent({ ca: conn.ca, rejectUnauthorized: !conn.insecureSkipTLSVerify })
@@ -100,14 +117,30 @@ export class RestClient {
       body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       headers['content-type'] = o.contentType ?? 'application/json';
     }
-    let r: Awaited<ReturnType<HttpClient['raw']>>;
+    let r: Awaited<ReturnType<HttpClient['raw']>> | undefined;
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      r = await this.http.raw(method, path, body, headers);
+      const request = this.http.raw(method, path, body, headers);
+      r = !this.opts.timeoutMs ? await request : await Promise.race([request, new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CliError('Unable to connect to the server: context deadline exceeded (Client.Timeout exceeded while awaiting headers)', 1, true)), this.opts.timeoutMs);
+      })]);
     } catch (e) {
-      throw networkError(e as Error, this.conn.server);
+      throw e instanceof CliError ? e : networkError(e as Error, this.conn.server);
+    } finally {
+      clearTimeout(timer);
+      this.trace(method, path, r?.status, started);
     }
     if (r.status >= 400) throw errorFromResponse(r.status, r.text);
     return r.text;
+  }
+
+  /** At -v=6 and above: one klog line per request, as kubectl's round tripper writes it. */
+  private trace(method: string, path: string, status: number | undefined, started: number): void {
+    if ((this.opts.verbosity ?? 0) < 6 || !this.opts.log) return;
+    const statusText = status === undefined ? '' : `${status} ${http.STATUS_CODES[status] ?? ''}`.trim();
+    const ms = Math.round(performance.now() - started);
+    this.opts.log(klogLine(new Date(), this.opts.pid ?? 0, 'round_trippers.go:560', `${method} ${this.conn.server}${path} ${statusText} in ${ms} milliseconds`));
   }
 
   /**
@@ -127,7 +160,9 @@ export class RestClient {
       });
       const onAbort = () => req.destroy();
       signal?.addEventListener('abort', onAbort, { once: true });
+      const started = performance.now();
       req.on('response', (res) => {
+        this.trace('GET', path, res.statusCode, started);
         if ((res.statusCode ?? 0) >= 400) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

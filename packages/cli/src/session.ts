@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { findKubeconfig, parseKubeconfig, resolveConnection, type Connection } from './kubeconfig.js';
+import { findKubeconfigs, mergeKubeconfigs, parseKubeconfig, resolveConnection, type Connection } from './kubeconfig.js';
 import { parseApiGroupList, parseApiResourceList, type ApiResource } from './resources.js';
+import { klogLine, parseRequestTimeout, parseVerbosity } from './request-options.js';
 import { RestClient } from './rest.js';
 
 /** The outside world of one CLI run (process streams and environment, or a test's fakes). */
@@ -21,6 +22,8 @@ export interface CliIO {
   /** Read all of stdin (`-f -`). */
   readStdin(): Promise<string>;
   now(): Date;
+  /** The process id klog lines carry (`-v`). */
+  pid?: number;
   /**
    * Run `handler` on Ctrl-C instead of exiting at once (streaming commands stop cleanly);
    * returns the function that removes it.
@@ -43,6 +46,10 @@ export interface GlobalOptions {
   server?: string;
   token?: string;
   insecureSkipTlsVerify?: boolean;
+  /** `--request-timeout` (a Go duration; a bare integer is seconds; 0 = none). */
+  requestTimeout?: string;
+  /** `-v`: klog verbosity; 6 and more trace every request. */
+  v?: string;
 }
 
 /**
@@ -80,11 +87,15 @@ export class Session {
 
 /** Resolve the kubeconfig and flags into a session. */
 export function openSession(io: CliIO, g: GlobalOptions): Session {
-  const file = findKubeconfig({ flag: g.kubeconfig, kubeconfigEnv: io.env.KUBECONFIG, kjobsHome: io.env.KJOBS_HOME, cwd: io.cwd, home: io.home }, existsSync);
-  const cfg = file ? parseKubeconfig(readFileSync(file, 'utf8'), file) : undefined;
+  const timeoutMs = parseRequestTimeout(g.requestTimeout);
+  const verbosity = parseVerbosity(g.v);
+  const files = findKubeconfigs({ flag: g.kubeconfig, kubeconfigEnv: io.env.KUBECONFIG, kjobsHome: io.env.KJOBS_HOME, cwd: io.cwd, home: io.home }, existsSync);
+  const cfg = files.length ? mergeKubeconfigs(files.map((file) => ({ file, config: parseKubeconfig(readFileSync(file, 'utf8'), file) }))) : undefined;
+  const file = files.length === 1 ? files[0] : undefined;
+  if (verbosity >= 6) for (const f of files) io.err(klogLine(io.now(), io.pid ?? 0, 'loader.go:402', `Config loaded from file:  ${f}`));
   const conn = resolveConnection(cfg, {
     context: g.context, server: g.server, token: g.token, namespace: g.namespace,
     insecureSkipTlsVerify: g.insecureSkipTlsVerify ? true : undefined,
   }, file, (p) => readFileSync(p));
-  return new Session(io, new RestClient(conn), conn);
+  return new Session(io, new RestClient(conn, { timeoutMs, verbosity, log: (line) => io.err(line), pid: io.pid }), conn);
 }
