@@ -2,6 +2,7 @@
 // (`auth.token` with a self-signed root certificate); the test plays the token server, signing
 // RS256 JWTs whose x5c header carries that certificate.
 import { execFileSync } from 'node:child_process';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { X509Certificate, createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -87,6 +88,26 @@ describe('bearer-token flow against a token-auth docker-registry', () => {
     expect(readFileSync(join(image.layers[0] as string, 'secret'), 'utf8')).toBe('s3cret');
     expect(tokenRequests).toEqual(['repository:kjobs/private:pull']);
     expect(requests).toEqual(['401 manifests/v1', '200 manifests/v1', expect.stringMatching(/^200 blobs\//), expect.stringMatching(/^200 blobs\//)]);
+  });
+
+  it('reads blobs through node:http with the cached pull token (no 401 on a blob)', async () => {
+    const layer = await makeLayer([{ name: 'fast', body: 'through node:http' }]);
+    await pushImage(registry.url, 'kjobs/fast', 'v1', { config: makeConfig([layer]), layers: [layer] });
+    tokenRequests.length = 0;
+    const blobAnswers: number[] = [];
+    const onResponse = (message: unknown): void => {
+      const { request, response } = message as { request: { path: string }; response: { statusCode: number } };
+      if (request.path.includes('/blobs/')) blobAnswers.push(response.statusCode);
+    };
+    diagnostics_channel.subscribe('http.client.response.finish', onResponse);
+    try {
+      const { image } = await new ImageStore({ root: join(work, 'store-fast') }).pull(`${new URL(registry.url).host}/kjobs/fast:v1`);
+      expect(readFileSync(join(image.layers[0] as string, 'fast'), 'utf8')).toBe('through node:http');
+    } finally {
+      diagnostics_channel.unsubscribe('http.client.response.finish', onResponse);
+    }
+    expect(tokenRequests).toEqual(['repository:kjobs/fast:pull']);
+    expect(blobAnswers).toEqual([200, 200]); // the config and the layer, each asked once, with the token
   });
 
   it('reports a refused scope', async () => {

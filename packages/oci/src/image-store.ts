@@ -128,7 +128,7 @@ export class ImageStore {
     // A pull secret names the image's registry: its password never goes to a mirror on another host.
     const registryHost = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
     const sources = endpointsFor(this.opts.hosts ?? { mirrors: {} }, ref.registry).map((url): ImageSource =>
-      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.fetchFn, tokens: this.tokens, ...(credentials && url.host === registryHost ? { credentials } : {}) }));
+      url.protocol === 'file:' ? new LayoutSource(fileURLToPath(url)) : new RegistryClient(url, { fetch: this.opts.fetch, tokens: this.tokens, ...(credentials && url.host === registryHost ? { credentials } : {}) }));
     try {
       const resolved = await resolveImage(sources, ref, undefined, (source, err) =>
         log?.debug({ image: ref.name, endpoint: source.location, err: String(err) }, 'endpoint failed; trying the next'));

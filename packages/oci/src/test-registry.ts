@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A running docker-registry. */
-export interface TestRegistry { url: string; root: string; stop(): Promise<void> }
+export interface TestRegistry { url: string; root: string; pid: number; stop(): Promise<void> }
 
 /** A free TCP port on 127.0.0.1 (closed again before returning; good enough for tests). */
 export async function freePort(): Promise<number> {
@@ -43,7 +43,7 @@ export async function startRegistry(extraConfig = ''): Promise<TestRegistry> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break;
     const ok = await fetch(`${url}/v2/`).then((r) => r.status === 200 || r.status === 401, () => false);
-    if (ok) return { url, root: join(root, 'data'), stop };
+    if (ok) return { url, root: join(root, 'data'), pid: child.pid!, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();

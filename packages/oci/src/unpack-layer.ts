@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
+import { BatchedInput } from './batched-input.js';
 import { entryParts, hardlinkTargetParts, whiteoutOf } from './entry-path.js';
 import { UnsafeLayerEntryError } from './errors.js';
 
@@ -82,7 +83,7 @@ export function startUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
     }
     return { diffId: `sha256:${hash.digest('hex')}` };
   })();
-  return { input: gunzip ?? hasher, done };
+  return { input: gunzip ? new BatchedInput(gunzip) : hasher, done };
 }
 
 /**
