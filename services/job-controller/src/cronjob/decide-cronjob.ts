@@ -5,11 +5,12 @@
  * then the create, then one status write.
  */
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
-import { ScheduleError, formatRfc1123Z, parseSchedule, timeZoneError } from '@kjobs/api';
+import { formatRfc1123Z } from '@kjobs/api';
 import { type CronJobEvent, reconcileActive } from './decide-active.js';
 import { finishedType, jobsOverHistoryLimits, timeMs } from './decide-history.js';
 import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
-import { mostRecentScheduleTime, nextScheduleDelayMs } from './schedule.js';
+import { decideSchedule } from './decide-schedule.js';
+import { nextScheduleDelayMs } from './schedule.js';
 
 /** Everything a CronJob sync reads. */
 export interface CronJobSyncInput {
@@ -97,36 +98,15 @@ export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
     for (const j of unexpected) if (j !== except) warn('UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
   };
 
-  // 3. stop conditions
-  const stop = (reason?: string, message?: string): CronJobDecision => {
+  // 3. stop conditions, 4. the due start time
+  const step = decideSchedule({ ...cj, status: status() }, now, tzDefault);
+  events.push(...step.warnings);
+  if (step.kind === 'stop') {
     reportUnexpected();
-    if (reason && message) warn(reason, message);
+    if (step.event) events.push(step.event);
     return finish();
-  };
-  if (cj.metadata.deletionTimestamp) return stop();
-  const zoneErr = cj.spec.timeZone !== undefined ? timeZoneError(cj.spec.timeZone) : null;
-  if (zoneErr) return stop('UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${zoneErr}`);
-  if (cj.spec.suspend) return stop();
-  let sched;
-  try {
-    sched = parseSchedule(cj.spec.schedule, cj.spec.timeZone, tzDefault);
-  } catch (e) {
-    return stop('UnparseableSchedule', `unparseable schedule: "${cj.spec.schedule}" : ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (cj.spec.schedule.includes('TZ')) {
-    warn('UnsupportedSchedule', `CRON_TZ or TZ used in schedule "${cj.spec.schedule}" is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`);
-  }
-
-  // 4. the due start time
-  const cjNow: CronJob = { ...cj, status: status() };
-  let due;
-  try {
-    due = mostRecentScheduleTime(cjNow, now, sched, true);
-  } catch (e) {
-    return stop('InvalidSchedule', `invalid schedule: ${cj.spec.schedule} : ${e instanceof ScheduleError ? e.message : String(e)}`);
-  }
-  const scheduled = due.mostRecent && due.mostRecent.getTime() <= now.getTime() ? due.mostRecent : null;
-  if (scheduled && due.tooManyMissed) warn('TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+  const { schedule: sched, scheduled } = step;
   const requeue = () => nextScheduleDelayMs({ ...cj, status: status() }, now, sched);
   const ours = scheduled ? jobs.find((j) => j.metadata.name === scheduledJobName(cj, scheduled) && isControlledBy(j, cj) && !deletedUids.has(j.metadata.uid)) : undefined;
   reportUnexpected(ours && !inActive(ours.metadata.uid) && !finishedType(ours) ? ours : undefined);
