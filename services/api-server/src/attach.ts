@@ -3,7 +3,7 @@ import { ApiError, findResource, type Pod } from '@kjobs/api';
 import { ExecChannel, channelChunk, exitCodeStatus } from '@kjobs/bus';
 import type { ApiService } from './api-service.js';
 import type { NodeBridge } from './node-bridge.js';
-import { logRequestFor } from './http/logs.js';
+import { logRequestFor } from './registry/pod-log.js';
 
 /**
  * `pods/<name>/attach` over WebSocket (`v5.channel.k8s.io`), as `kubectl run -i` uses it: the

@@ -5,7 +5,7 @@ import { ApiError, badRequest, findResource, type Pod } from '@kjobs/api';
 import { ExecChannel, channelChunk, type ExecRequest } from '@kjobs/bus';
 import type { ApiService } from './api-service.js';
 import type { NodeBridge } from './node-bridge.js';
-import { pickContainer } from './http/logs.js';
+import { pickContainer } from './registry/pod-log.js';
 
 /** `v5` adds the close signal (channel 255) that ends stdin; `v4` has no way to end it. */
 export const V5 = 'v5.channel.k8s.io';

@@ -1,7 +1,7 @@
 import { ApiError, badRequest, type Pod } from '@kjobs/api';
 import type { ApiService } from '../api-service.js';
 import type { Verb } from '../authz.js';
-import { logRequestFor } from '../http/logs.js';
+import { logRequestFor } from '../registry/pod-log.js';
 import { bindPod, evictPod } from '../registry/pod-subresources.js';
 import { deleteParams, int64Param, listParams, logParams, boolParam, resourceVersionParam, stringParam, writeParams, writeQuery } from './params.js';
 import type { Outcome, ResourceRequest } from './resource-request.js';
