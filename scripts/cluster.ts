@@ -125,7 +125,13 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
       },
     },
     { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'scheduler'), KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
-    { name: 'job-controller', entry: 'services/job-controller/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'job-controller'), KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1` } },
+    {
+      name: 'job-controller', entry: 'services/job-controller/src/main.ts',
+      env: {
+        ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'job-controller'), KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1`,
+        ...((o.without ?? []).includes('memq') ? {} : { KJOBS_MEMQ_URL: `http://127.0.0.1:${o.memqPort ?? 8090}` }),
+      },
+    },
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
       env: { ...common, NODE_NAME: n, KJOBS_ADDR_FILE: addressFileOf(o.home, `kubelet-agent-${n}`), KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },

@@ -11,16 +11,19 @@
  * KJOBS_CLUSTER_CIDR or `--cluster-cidr=` (10.244.0.0/16: node pod CIDRs come from it; `off`: no
  * node IPAM), KJOBS_NODE_CIDR_MASK_SIZE (24: each node's pod CIDR), KJOBS_HTTP_ADDR
  * (127.0.0.1:0: /healthz, /readyz and /metrics; port 0 = a free one, logged and written to
- * KJOBS_ADDR_FILE when set).
+ * KJOBS_ADDR_FILE when set). Queue-aware completion (Jobs annotated kjobs.io/memq-queue):
+ * KJOBS_MEMQ_URL (unset: kjobs' memq service, for Jobs without kjobs.io/memq-server),
+ * KJOBS_MEMQ_POLL_MS (2000: how often a queue not yet drained is looked at).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { connectBus } from '@kjobs/bus';
+import { Subjects, connectBus } from '@kjobs/bus';
 import { LeaderElector, NatsClient } from '@kjobs/client';
 import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
 import { startControllers } from './manager.js';
+import { podDialer } from './memq/pod-dial.js';
 
 const env = process.env;
 const log = pino({ name: 'job-controller', level: env.LOG_LEVEL ?? 'info' });
@@ -61,6 +64,11 @@ elector = new LeaderElector({
       cronTimeZone: env.KJOBS_CRON_TIME_ZONE ?? 'UTC',
       clusterCIDR: clusterCIDR === 'off' ? false : clusterCIDR,
       nodeCIDRMaskSize: Number(env.KJOBS_NODE_CIDR_MASK_SIZE ?? 24),
+      memq: {
+        dialPod: podDialer(nc, new Subjects(env.KJOBS_SUBJECT_PREFIX || undefined)),
+        ...(env.KJOBS_MEMQ_URL ? { defaultServer: `${env.KJOBS_MEMQ_URL.replace(/\/+$/, '')}/memq/server` } : {}),
+        pollMs: Number(env.KJOBS_MEMQ_POLL_MS ?? 2000),
+      },
     }).then((stop) => (stopControllers = stop)).catch((e) => {
       log.error({ err: e }, 'controllers failed to start');
       process.exit(1);

@@ -8,6 +8,7 @@ import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { createShared, startShared } from './shared.js';
 import { TtlController } from './ttl/controller.js';
+import { createJobQueues, type MemqAccess } from './memq/job-queues.js';
 
 /** Options of the controller manager. */
 export interface ManagerOptions {
@@ -26,13 +27,15 @@ export interface ManagerOptions {
   now?: () => Date;
   /** Where each controller's work queue reports (default: nowhere). */
   queueMetrics?: WorkQueueMetricsProvider;
+  /** How to ask MemQ for queue-aware completion (kjobs.io/memq-queue); none: Kubernetes' rules. */
+  memq?: MemqAccess;
 }
 
 /** Start every controller over one set of shared informers; resolves once every cache is synced, to a stop function. */
 export async function startControllers(o: ManagerOptions): Promise<() => void> {
   const shared = createShared(o.client, o.log, o.now, o.queueMetrics);
   const controllers = [
-    new JobController(shared),
+    new JobController(shared, o.memq ? createJobQueues(o.client, shared.pods, o.memq) : undefined),
     new CronJobController(shared, o.cronTimeZone ?? 'UTC'),
     new ReplicaSetController(shared),
     new TtlController(shared),

@@ -3,6 +3,7 @@ import type { Job } from '@kjobs/api';
 import { formatIndexList, parseIndexList } from './indexes.js';
 import { formatOutcome, jobOutcome } from './job-outcome.js';
 import { withRerunColumn } from './rerun-column.js';
+import { describeMemqQueue } from './memq-queue.js';
 import { buildRerunJob, rerunJobName } from './rerun-job.js';
 
 describe('index lists', () => {
@@ -94,4 +95,21 @@ describe('withRerunColumn', () => {
     expect(got.columns.map((c) => c.name)).toEqual(['Name', 'Rerun-Of']);
     expect(got.rows.map((r) => r.cells)).toEqual([['a', '<none>'], ['a-rerun-x', 'a[3,7-9]']]);
   });
+});
+
+describe('describeMemqQueue', () => {
+  const queueJob = (annotations: Record<string, string>, completions?: number): Job => ({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'consumers', annotations },
+    spec: { template: { spec: { containers: [] } }, ...(completions === undefined ? {} : { completions }) },
+  });
+  const server = { 'kjobs.io/memq-queue': 'keygen', 'kjobs.io/memq-server': 'http://queue:8080/memq/server' };
+  it.each<[string, Job, string | undefined]>([
+    ['no queue', queueJob({}), undefined],
+    ['one lease in flight', queueJob({ ...server, 'kjobs.io/memq-queue-status': 'depth=0 inFlight=1' }), 'keygen at http://queue:8080/memq/server: 0 waiting, 1 lease in flight'],
+    ['items waiting', queueJob({ ...server, 'kjobs.io/memq-queue-status': 'depth=40 inFlight=5' }), 'keygen at http://queue:8080/memq/server: 40 waiting, 5 leases in flight'],
+    ['the memq service', queueJob({ 'kjobs.io/memq-queue': 'q', 'kjobs.io/memq-queue-status': 'depth=0 inFlight=0' }), 'q at the kjobs memq service: 0 waiting, 0 leases in flight'],
+    ['unknown, with the reason', queueJob({ ...server, 'kjobs.io/memq-queue-status': 'unknown: no running pod backs service "queue"' }), 'keygen at http://queue:8080/memq/server: unknown: no running pod backs service "queue"'],
+    ['not looked at yet', queueJob(server), 'keygen at http://queue:8080/memq/server: not looked at yet'],
+    ['fixed completions', queueJob(server, 3), 'keygen at http://queue:8080/memq/server: not watched (completions is set; only work-queue Jobs wait for their queue)'],
+  ])('%s', (_name, j, want) => expect(describeMemqQueue(j)).toBe(want));
 });

@@ -1,4 +1,5 @@
 import type { Event, Job } from '@kjobs/api';
+import { describeMemqQueue } from '../extensions/memq-queue.js';
 import { selectorString } from '../selectors.js';
 import { writePodTemplate, type DescribeTime } from './describe-containers.js';
 import { writeEvents } from './describe-events.js';
@@ -15,7 +16,8 @@ export interface DescribeContext extends DescribeTime {
 /**
  * `kjobs describe job`: kubectl's job describer layout (Name … Pods Statuses, Pod Template,
  * Events). Pods Statuses reads `N Running / N Succeeded / N Failed` from the Job's status
- * counters, as the book shows it.
+ * counters, as the book shows it. kjobs adds `MemQ Queue:` for a Job that names its queue
+ * (kjobs.io/memq-queue): the queue's depth and leases in flight as the job-controller last saw them.
  */
 export function describeJob(job: Job, ctx: DescribeContext): string {
   const w = new DescribeWriter();
@@ -41,6 +43,8 @@ export function describeJob(job: Job, ctx: DescribeContext): string {
   }
   if (spec.activeDeadlineSeconds !== undefined) w.write(LEVEL_0, `Active Deadline Seconds:\t${spec.activeDeadlineSeconds}s\n`);
   w.write(LEVEL_0, `Pods Statuses:\t${st.active ?? 0} Running / ${st.succeeded ?? 0} Succeeded / ${st.failed ?? 0} Failed\n`);
+  const queue = describeMemqQueue(job);
+  if (queue !== undefined) w.write(LEVEL_0, `MemQ Queue:\t${queue}\n`);
   if (spec.completionMode === 'Indexed') w.write(LEVEL_0, `Completed Indexes:\t${capIndexes(st.completedIndexes)}\n`);
   if (spec.backoffLimitPerIndex !== undefined) w.write(LEVEL_0, `Failed Indexes:\t${capIndexes(st.failedIndexes)}\n`);
   writePodTemplate(w, spec.template, ctx);

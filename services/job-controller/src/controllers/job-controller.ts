@@ -5,6 +5,7 @@ import { JOB_TRACKING_FINALIZER } from '../job/constants.js';
 import type { BackoffRecord } from '../job/backoff.js';
 import type { FinalizerExpectations, JobControl } from '../job/ports.js';
 import { syncJob } from '../job/sync-job.js';
+import type { JobQueues } from '../memq/job-queues.js';
 import { controllerUid, type Shared } from '../shared.js';
 
 const ORPHAN = 'orphan-pod:';
@@ -56,7 +57,11 @@ export class JobController {
    */
   private readonly written = new Map<string, bigint>();
 
-  constructor(private readonly s: Shared) {
+  constructor(
+    private readonly s: Shared,
+    /** Queue-aware completion (kjobs.io/memq-queue); none: Kubernetes' rules for every Job. */
+    private readonly queues?: JobQueues,
+  ) {
     this.queue = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 360_000, name: 'job', metrics: this.s.queueMetrics });
     const rec = s.recorder('job-controller');
     this.control = {
@@ -191,12 +196,16 @@ export class JobController {
     // watch events delivered meanwhile update the cache and the expectations together.
     const readBeforePods = { expectationsSatisfied: this.expectations.satisfied(key), expectedFinalizerRemovals: this.finalizers.expectedUids(key) };
     const pods = await this.claimPods(job);
-    return syncJob(job, pods, this.s.now(), this.control, {
+    const queue = await this.queues?.input(job, pods);
+    const result = await syncJob(job, pods, this.s.now(), this.control, {
       expectations: this.expectations,
       finalizerExpectations: this.finalizers,
       backoff: this.backoff,
       readBeforePods,
+      ...(queue ? { queue } : {}),
     });
+    await this.queues?.record(job, queue);
+    return result;
   }
 
   /**

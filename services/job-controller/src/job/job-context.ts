@@ -6,6 +6,7 @@
 import type { Job, Pod } from '@kjobs/api';
 import { type BackoffRecord, nextBackoffRecord } from './backoff.js';
 import { findCondition, rfc3339 } from './conditions.js';
+import type { QueueObservation } from './decide-queue.js';
 import { DEFAULT_BACKOFF_LIMIT } from './constants.js';
 import { indexAbsoluteFailureCount, isIndexFailed } from './index-failures.js';
 import { type Interval, UNKNOWN_COMPLETION_INDEX, countIndexes, hasIndex, indexesOfPods, parseIndexes, podCompletionIndex, withIndexes } from './indexes.js';
@@ -24,6 +25,8 @@ export interface JobSyncInput {
   expectationsSatisfied?: boolean;
   /** Uids of pods whose finalizer removal was sent but not yet observed: never counted again. */
   expectedFinalizerRemovals?: ReadonlySet<string>;
+  /** The MemQ queue the Job names (kjobs.io/memq-queue) and what MemQ said of it; see decide-queue.ts. */
+  queue?: { name: string; observation: QueueObservation; pollMs: number };
 }
 
 /** The facts of one sync. Arrays are fresh; objects inside are the caller's (never mutated). */

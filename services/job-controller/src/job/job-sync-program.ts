@@ -11,6 +11,7 @@ import type { Job, JobStatus, Pod } from '@kjobs/api';
 import type { BackoffRecord } from './backoff.js';
 import { ensureConditionStatus, isJobFinished } from './conditions.js';
 import { JOB_CONTROLLER_NAME } from './constants.js';
+import { type QueueJobFacts, decideQueue } from './decide-queue.js';
 import { decideCompletion, decideFinishedCondition } from './finished-condition.js';
 import { type JobContext, type JobSyncInput, buildJobContext } from './job-context.js';
 import { planManagePods, slowStartBatches } from './manage-pods.js';
@@ -151,6 +152,9 @@ export function* jobSyncProgram(input: JobSyncInput): JobSyncProgram {
   const requeues: number[] = [];
   let { condition: finished, deadlineRequeueMs } = decideFinishedCondition(ctx);
   if (deadlineRequeueMs !== undefined) requeues.push(deadlineRequeueMs);
+  const q = input.queue;
+  const queuePlan = q ? decideQueue(queueFacts(ctx), q.observation, q.name, q.pollMs) : undefined;
+  if (queuePlan?.requeueAfterMs !== undefined) requeues.push(queuePlan.requeueAfterMs);
   let active = ctx.activePods.length;
   let ready = ctx.ready;
   let terminating = ctx.terminating;
@@ -167,7 +171,7 @@ export function* jobSyncProgram(input: JobSyncInput): JobSyncProgram {
   } else {
     const manage = ctx.expectationsSatisfied && !job.metadata.deletionTimestamp;
     if (manage) {
-      const plan = planManagePods(ctx);
+      const plan = planManagePods(ctx, queuePlan?.wantActive);
       if (plan.kind === 'delete') {
         const { deleted, deletedReady } = yield* deletePods(plan.pods, true, errors);
         active -= deleted;
@@ -179,7 +183,7 @@ export function* jobSyncProgram(input: JobSyncInput): JobSyncProgram {
         active += yield* createPods(plan.pods, errors);
       }
     }
-    finished = decideCompletion(ctx, active);
+    finished = queuePlan?.mayComplete === false ? null : decideCompletion(ctx, active);
     if (!finished && manage) {
       const s = suspendCondition(ctx, conditions);
       conditions = s.conditions;
@@ -195,6 +199,12 @@ export function* jobSyncProgram(input: JobSyncInput): JobSyncProgram {
   const needsFlush = suspendChanged || active !== (old.active ?? 0) || ready !== old.ready || terminating !== old.terminating || ctx.startTime !== old.startTime;
   const result = (): JobSyncResult => (requeues.length > 0 ? { errors, requeueAfterMs: Math.min(...requeues) } : { errors });
   return yield* trackAndFlush(ctx, status, finished, needsFlush, terminating, errors, result);
+}
+
+function queueFacts(ctx: JobContext): QueueJobFacts {
+  const created = ctx.pods.map((p) => Date.parse(p.metadata.creationTimestamp ?? '')).filter((t) => !Number.isNaN(t));
+  const newestPodCreatedMs = created.length > 0 ? Math.max(...created) : undefined;
+  return { parallelism: ctx.parallelism, succeeded: ctx.succeeded, active: ctx.activePods.length, suspended: ctx.suspended, nowMs: ctx.nowMs, newestPodCreatedMs };
 }
 
 function suspendCondition(ctx: JobContext, conditions: JobStatus['conditions']): { conditions: NonNullable<JobStatus['conditions']>; changed: boolean; event?: 'Suspended' | 'Resumed' } {

@@ -81,16 +81,17 @@ export function slowStartBatches(n: number): number[] {
  * 2. more active than wanted (or Indexed duplicates/invalid): delete the surplus, at most 500;
  * 3. fewer: unless the recreation backoff still runs, create up to 500 — Indexed Jobs the lowest
  *    pending indexes (with backoffLimitPerIndex only indexes whose own backoff elapsed).
- * Terminating pods block replacement only with podReplacementPolicy Failed.
+ * Terminating pods block replacement only with podReplacementPolicy Failed. `queueWantActive`
+ * replaces the wanted number for a Job that waits for its queue (decide-queue.ts).
  */
-export function planManagePods(ctx: JobContext): ManagePlan {
+export function planManagePods(ctx: JobContext, queueWantActive?: number): ManagePlan {
   const { job } = ctx;
   const active = ctx.activePods.length;
   if (ctx.suspended) {
     const pods = activePodsForRemoval(job, ctx.activePods, active);
     return pods.length > 0 ? { kind: 'delete', reason: 'suspend', pods } : { kind: 'none' };
   }
-  const wantActive = wantActivePods(ctx);
+  const wantActive = queueWantActive ?? wantActivePods(ctx);
   const toDelete = activePodsForRemoval(job, ctx.activePods, Math.max(active - wantActive, 0)).slice(0, MAX_POD_CREATE_DELETE_PER_SYNC);
   if (toDelete.length > 0) return { kind: 'delete', reason: 'excess', pods: toDelete };
 

@@ -13,6 +13,7 @@ import {
   type StatusOutcome,
   jobSyncProgram,
 } from './job-sync-program.js';
+import type { JobSyncInput } from './job-context.js';
 import type { BackoffStore, FinalizerExpectations, JobControl, PodExpectations } from './ports.js';
 
 /** Optional in-memory state shared across syncs of all Jobs. */
@@ -31,6 +32,8 @@ export interface SyncJobOptions {
    * Absent: read from `expectations` / `finalizerExpectations` when the sync starts.
    */
   readBeforePods?: { expectationsSatisfied: boolean; expectedFinalizerRemovals: ReadonlySet<string> };
+  /** The MemQ queue the Job names and what MemQ said of it (memq/job-queues.ts); none: Kubernetes' rules. */
+  queue?: JobSyncInput['queue'];
 }
 
 /** What the work queue should do next with this Job's key. */
@@ -66,6 +69,7 @@ export async function syncJob(job: Job, pods: readonly Pod[], now: Date, control
     backoff: backoff.get(key),
     expectationsSatisfied: opts.readBeforePods?.expectationsSatisfied ?? opts.expectations?.satisfied(key) ?? true,
     expectedFinalizerRemovals: opts.readBeforePods?.expectedFinalizerRemovals ?? opts.finalizerExpectations?.expectedUids(key) ?? new Set(),
+    ...(opts.queue ? { queue: opts.queue } : {}),
   });
   let step = program.next();
   while (!step.done) {
