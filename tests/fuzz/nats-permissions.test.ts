@@ -170,6 +170,27 @@ describe('deploy/nats.conf: what each service may do', () => {
     sub.unsubscribe();
   });
 
+  it('the job-controller port-forwards through a node (to ask a queue pod\'s MemQ), and publishes no other node work', async () => {
+    const atNode1 = collect(conns['kubelet-agent-1'].subscribe('kjobs.node.kubelet-agent-1.exec'));
+    const sub = serveStream<string>(conns['kubelet-agent-1'], 'kjobs.node.kubelet-agent-1.portforward', async (_body, out) => {
+      await new Promise<void>((resolve) => out.onInput((chunk) => (chunk === null ? resolve() : out.write(`pod says ${chunk.toString()}`))));
+    });
+    await conns['kubelet-agent-1'].flush();
+    conns['job-controller'].publish('kjobs.node.kubelet-agent-1.exec', enc.encode('from job-controller'));
+    await conns['job-controller'].flush();
+    const chunks: string[] = [];
+    const d = requestDuplex(conns['job-controller'], 'kjobs.node.kubelet-agent-1.portforward', 'x', (c) => chunks.push(c.toString()), { firstByteMs: 10_000 });
+    d.send(Buffer.from('GET /stats'));
+    d.end();
+    await d.done;
+    expect(chunks.join('')).toBe('pod says GET /stats');
+    // Behind the refused exec on the same connection: the stream above finished after it.
+    conns['api-server'].publish('kjobs.node.kubelet-agent-1.exec', enc.encode('from api-server'));
+    await waitFor('the api-server\'s request', () => atNode1.length > 0, 10_000, 20);
+    expect(atNode1).toEqual(['kjobs.node.kubelet-agent-1.exec from api-server']);
+    sub.unsubscribe();
+  });
+
   it('no service reads another\'s API replies: each may subscribe only to its own inboxes', async () => {
     const served = conns['api-server'].subscribe('kjobs.api', { queue: 'api-server', callback: (_e, m: Msg) => void m.respond(enc.encode(`secret for ${dec.decode(m.data)}`)) });
     await conns['api-server'].flush();
