@@ -3,8 +3,11 @@
 // "Sixth session"), and a layer is most of what a pull reads.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Bytes of a body read ahead of its consumer (a response buffers 16 KiB before it stops the socket). */
+const READ_AHEAD = 1 << 20;
 const MAX_REDIRECTS = 20;
 
 /**
@@ -30,6 +33,17 @@ export async function httpGet(url: URL, headers: Record<string, string>, signal?
     }
     current = next;
   }
+}
+
+/**
+ * The body of `res` with READ_AHEAD bytes read ahead of the consumer, so the download goes on while
+ * the consumer hashes and unpacks instead of stopping the socket every 16 KiB; an error of the
+ * response (a reset connection) is the returned stream's error.
+ */
+export function readAhead(res: IncomingMessage): Readable {
+  const body = new PassThrough({ highWaterMark: READ_AHEAD });
+  pipeline(res, body, () => undefined);
+  return body;
 }
 
 function getOnce(url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {

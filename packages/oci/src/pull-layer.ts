@@ -1,6 +1,6 @@
 // Fetches and unpacks one layer in a single streaming pass: the HTTP body is hashed as it arrives
 // and fed straight into gunzip and the tar extractor; no compressed copy is written to disk.
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { DigestMismatchError } from './errors.js';
 import { BlobVerifier } from './fetch-blob.js';
 import type { Descriptor } from './manifest.js';
@@ -34,10 +34,7 @@ export async function pullLayer(source: ImageSource, repository: string, desc: D
   let unpackError: { err: unknown } | undefined;
   const unpacking = done.then((r) => { unpacked = r; }, (err: unknown) => { unpackError = { err }; });
   try {
-    for await (const chunk of body) {
-      verifier.update(chunk as Buffer);
-      if (!unpackError && !input.destroyed && !input.write(chunk)) await writable(input);
-    }
+    await feed(body, verifier, input, () => unpackError !== undefined);
     if (!input.destroyed) input.end();
   } catch (err) {
     // The body failed or the blob is longer than the manifest says: stop unpacking, report that.
@@ -50,6 +47,33 @@ export async function pullLayer(source: ImageSource, repository: string, desc: D
   if (unpackError) throw unpackError.err;
   const diffId = await opts.diffId();
   if (unpacked && diffId && unpacked.diffId !== diffId) throw new DigestMismatchError(`layer-${desc.digest}`, unpacked.diffId, diffId);
+}
+
+/**
+ * Hashes every chunk of `body` and writes it to `input` unless `failed()` (the unpacking gave up) or
+ * `input` is gone, pausing the body while `input` is behind; resolves at the body's end. 'data'
+ * events hand over each chunk as it came; an async iterator would read() the whole buffer each
+ * time, concatenating up to the read-ahead into a new buffer.
+ */
+function feed(body: Readable, verifier: BlobVerifier, input: Writable, failed: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => {
+      body.destroy();
+      reject(err);
+    };
+    body.on('data', (chunk: Buffer) => {
+      try {
+        verifier.update(chunk);
+      } catch (err) {
+        return fail(err);
+      }
+      if (failed() || input.destroyed || input.write(chunk)) return;
+      body.pause();
+      void writable(input).then(() => body.resume());
+    });
+    body.once('end', () => resolve());
+    body.once('error', fail);
+  });
 }
 
 /** Resolves when `stream` wants more data or is gone (destroyed after an error). */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { TokenCache, basicAuthorization, isBasicChallenge, parseBearerChallenge, type BearerChallenge, type RegistryCredentials } from './auth.js';
 import { isSha256Digest, sha256Digest } from './digest.js';
 import { DigestMismatchError, NotFoundError, RegistryError } from './errors.js';
-import { httpGet } from './http-get.js';
+import { httpGet, readAhead } from './http-get.js';
 import { MANIFEST_ACCEPT, OCI_CONFIG, OCI_MANIFEST } from './media-types.js';
 
 /** A manifest as fetched: its bytes, media type and the sha256 of those bytes. */
@@ -90,7 +90,7 @@ export class RegistryClient implements ImageSource {
         if (signal?.aborted) throw err;
         throw requestFailed('GET', url, err.code ?? err.message);
       });
-      if (res.statusCode === 200) return res;
+      if (res.statusCode === 200) return readAhead(res);
       res.resume();
     }
     const res = await this.request('GET', repository, `blobs/${digest}`, { signal });
