@@ -10,3 +10,4 @@ export * from './workqueue-metrics.js';
 export * from './leader-metric.js';
 export * from './nats-connected.js';
 export * from './address-file.js';
+export * from './logger.js';

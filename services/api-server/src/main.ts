@@ -13,16 +13,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { connectBus } from '@kjobs/bus';
 import { RedisStore } from '@kjobs/store';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
 import { readTokenFile } from './tokens.js';
 import { clusterId } from './cluster-id.js';
+import { createLogger } from '@kjobs/observe';
 
 const env = process.env;
-const log = pino({ name: 'api-server', level: env.LOG_LEVEL ?? 'info' });
+const log = createLogger('api-server', { level: env.LOG_LEVEL });
 
 function secret(name: string): string | undefined {
   const file = env[`${name}_FILE`];

@@ -18,15 +18,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import pino from 'pino';
 import { Subjects, connectBus } from '@kjobs/bus';
 import { LeaderElector, NatsClient } from '@kjobs/client';
-import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
+import { createLogger, createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
 import { startControllers } from './manager.js';
 import { podDialer } from './memq/pod-dial.js';
 
 const env = process.env;
-const log = pino({ name: 'job-controller', level: env.LOG_LEVEL ?? 'info' });
+const log = createLogger('job-controller', { level: env.LOG_LEVEL });
 const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
 
 const clusterCIDR = process.argv.find((a) => a.startsWith('--cluster-cidr='))?.slice('--cluster-cidr='.length) ?? env.KJOBS_CLUSTER_CIDR ?? '10.244.0.0/16';

@@ -32,10 +32,9 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { connectBus, Subjects } from '@kjobs/bus';
 import { NatsClient } from '@kjobs/client';
-import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, startObserveServer, writeAddressFile } from '@kjobs/observe';
+import { createLogger, createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, startObserveServer, writeAddressFile } from '@kjobs/observe';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { KubeletAgent } from './agent.js';
 import { parseRuntimeChoice } from './runtime-choice.js';
@@ -46,7 +45,7 @@ import { defaultCapacity } from './node-object.js';
 const env = process.env;
 const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
 const nodeName = (env.NODE_NAME || os.hostname()).toLowerCase();
-const log = pino({ name: 'kubelet-agent', level: env.LOG_LEVEL ?? 'info' }).child({ node: nodeName });
+const log = createLogger('kubelet-agent', { level: env.LOG_LEVEL, node: nodeName });
 const cap = defaultCapacity();
 const labels = Object.fromEntries((env.KJOBS_NODE_LABELS ?? '').split(',').filter((kv) => kv.includes('=')).map((kv) => kv.split('=') as [string, string]));
 

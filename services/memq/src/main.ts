@@ -2,11 +2,11 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { RedisBroker } from '@kjobs/memq';
 import { loadConfig, memqUsage } from './config.js';
 import { createMemqServer } from './server.js';
 import { superviseWorkers } from './supervisor.js';
+import { createLogger } from '@kjobs/observe';
 
 /**
  * The memq service: kuard's MemQ API, durable in Redis.
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'));
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
-  const log = pino({ level: config.logLevel, base: { service: 'memq', ...(worker === undefined ? {} : { worker }) } });
+  const log = createLogger('memq', { level: config.logLevel, ...(worker === undefined ? {} : { fields: { worker } }) });
   if (config.workers > 1 && cluster.isPrimary) {
     log.info({ workers: config.workers, address: `${config.host}:${config.port}` }, 'memq starting its workers');
     superviseWorkers({ workers: config.workers, log });

@@ -6,16 +6,15 @@
  * written to KJOBS_ADDR_FILE when set). Runs as leader of the kube-system/kube-scheduler Lease.
  */
 import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { connectBus } from '@kjobs/bus';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { LeaderElector, NatsClient } from '@kjobs/client';
-import { createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
+import { createLogger, createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
 import { Scheduler } from './scheduler.js';
 
 const env = process.env;
-const log = pino({ name: 'scheduler', level: env.LOG_LEVEL ?? 'info' });
+const log = createLogger('scheduler', { level: env.LOG_LEVEL });
 const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
 
 // The observability port comes first: while NATS is not reachable /readyz says so.

@@ -40,15 +40,20 @@ export function createApp(d: AppDeps): express.Express {
   const limit = d.maxBodyBytes ?? 3 * 1024 * 1024;
 
   app.use((req, res, next) => {
-    const id = (req.headers['x-request-id'] as string) || randomUUID();
-    res.locals.reqId = id;
+    // As kube-apiserver: every response carries an Audit-Id, the caller's own when it sent one.
+    const auditId = auditIdOf(req.headers['audit-id']);
+    res.locals.auditId = auditId;
+    res.setHeader('Audit-Id', auditId);
     res.locals.start = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - (res.locals.start as bigint)) / 1e6;
       // The Kubernetes verb the request path served (get, list, watch, create, …); a path that is no
       // resource has none, and is counted as kube-apiserver's RequestInfo names it: its method, lower-cased.
-      d.metrics.observeHttp((res.locals.verb as string | undefined) ?? req.method.toLowerCase(), (res.locals.resource as string) ?? 'other', res.statusCode, ms);
-      d.log.debug({ reqId: id, method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
+      const verb = (res.locals.verb as string | undefined) ?? req.method.toLowerCase();
+      d.metrics.observeHttp(verb, (res.locals.resource as string) ?? 'other', res.statusCode, ms);
+      if (req.path === '/healthz' || req.path === '/livez' || req.path === '/readyz') return;
+      const user = (res.locals.identity as Identity | undefined)?.user;
+      d.log.info({ auditId, verb, resource: res.locals.resource as string | undefined, user, method: req.method, uri: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, userAgent: req.headers['user-agent'] }, 'request');
     });
     next();
   });
@@ -152,7 +157,7 @@ export function errorHandler(log: Logger) {
     else if ((err as { type?: string })?.type === 'entity.too.large') e = tooLarge(`the request body is too large (limit ${(err as { limit?: number }).limit ?? 'exceeded'} bytes)`);
     else if ((err as { type?: string; status?: number })?.status === 400) e = badRequest((err as Error).message);
     else {
-      log.error({ err, url: req.originalUrl, reqId: res.locals.reqId }, 'internal error');
+      log.error({ err, uri: req.originalUrl, auditId: res.locals.auditId }, 'internal error');
       e = internalError((err as Error)?.message ?? String(err));
     }
     if (res.headersSent) {
@@ -161,4 +166,10 @@ export function errorHandler(log: Logger) {
     }
     res.status(e.code).json(e.toStatus());
   };
+}
+
+/** A caller's Audit-ID when it is a sane token (it goes into logs and a header), else a new UUID. */
+export function auditIdOf(header: string | string[] | undefined): string {
+  const given = Array.isArray(header) ? header[0] : header;
+  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }

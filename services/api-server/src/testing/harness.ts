@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pino from 'pino';
+import { type Logger, pino } from 'pino';
 import { connectBus, type NatsConnection } from '@kjobs/bus';
 import { HttpClient, NatsClient } from '@kjobs/client';
 import { MemoryStore, RedisStore, type Store } from '@kjobs/store';
@@ -32,6 +32,8 @@ export interface HarnessOptions {
   store?: 'redis' | 'memory';
   /** The api-server's clock (default the wall clock); controller tests pass their fake one. */
   now?: () => Date;
+  /** The api-server's logger (default silent, or TEST_LOG_LEVEL). */
+  log?: Logger;
 }
 
 /** Start an api-server in this process on a free port; its NATS subjects carry a unique prefix. */
@@ -40,7 +42,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const token = randomBytes(16).toString('hex');
   const backing = opts.store === 'memory' ? memoryBacking() : await redisBacking(prefix);
   const nc = await connectBus({ url: process.env.NATS_URL });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const server = await startApiServer({
     store: backing.store, nc, log, port: 0, subjectPrefix: prefix,
     tokens: new Map([[token, { user: 'admin', groups: ['system:masters'] }], ...(opts.tokens ?? [])]),
