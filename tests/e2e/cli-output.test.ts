@@ -98,6 +98,36 @@ describe('-o jsonpath and custom-columns as kubectl prints them', () => {
   });
 });
 
+describe('shell completion', () => {
+  it('bash sources the script and completes commands, resource types and object names', async () => {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'kjobs'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'packages/cli/bin/kjobs.mjs')}" "$@"\n`);
+    chmodSync(path.join(bin, 'kjobs'), 0o755);
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, KUBECONFIG: e.kubeconfig };
+    // Complete the way bash does on <Tab>: COMP_WORDS/COMP_CWORD set, the registered function run.
+    const complete = async (line: string) => {
+      const words = line.split(' ');
+      const script = `source <(kjobs completion bash) || exit 3
+COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE='${line}'; COMP_POINT=${line.length}
+$(complete -p kjobs | sed -E 's/.* -F ([^ ]+) .*/\\1/') kjobs '${words[words.length - 1]}' '${words[words.length - 2]}'
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const r = await run('bash', ['-c', script], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return r.stdout.split('\n').filter(Boolean).sort();
+    };
+    const sourced = await run('bash', ['-c', 'source <(kjobs completion bash) && complete -p kjobs'], env);
+    expect(sourced).toMatchObject({ code: 0, stderr: '' });
+    expect(sourced.stdout).toMatch(/-F \S+ kjobs\n$/);
+    expect(await complete('kjobs ge')).toEqual(['get']);
+    expect(await complete('kjobs get cronj')).toEqual(['cronjobs']);
+    expect(await complete('kjobs get jobs out-')).toEqual(['out-a', 'out-b']);
+    expect(await complete('kjobs logs job/out-')).toEqual(['job/out-a', 'job/out-b']);
+    expect(await complete('kjobs get jobs --all-n')).toEqual(['--all-namespaces']);
+  });
+});
+
 describe('the packed CLI', () => {
   it('npm pack, installed in an empty directory, runs get jobs against the cluster', async () => {
     const packDir = path.join(dir, 'pack');

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerApiResources } from './commands/api-resources.js';
 import { registerApply } from './commands/apply.js';
+import { registerCompletion, runComplete } from './commands/completion.js';
 import { registerCreate } from './commands/create.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
@@ -91,6 +92,7 @@ Use "kjobs <command> --help" for more information about a command.`);
   registerProgress(program, ctx);
   registerApiResources(program, ctx);
   registerVersion(program, ctx);
+  registerCompletion(program, ctx);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return { program, exitCode: () => code };
 }
@@ -98,6 +100,9 @@ Use "kjobs <command> --help" for more information about a command.`);
 /** Parse `argv` (process.argv shape) and run the verb; resolves with the exit status. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const { program, exitCode } = buildProgram(io);
+  // The shell scripts of `kjobs completion` call this on <Tab>: no commander parsing (the words
+  // are a partial command line, flags and all).
+  if (argv[2] === '__complete') return runComplete(program, io, argv.slice(3));
   try {
     await program.parseAsync(argv);
   } catch (e) {

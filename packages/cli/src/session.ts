@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { findKubeconfigs, mergeKubeconfigs, parseKubeconfig, resolveConnection, type Connection } from './kubeconfig.js';
+import { findKubeconfigs, mergeKubeconfigs, parseKubeconfig, resolveConnection, type Connection, type Kubeconfig } from './kubeconfig.js';
 import { parseApiGroupList, parseApiResourceList, type ApiResource } from './resources.js';
 import { klogLine, parseRequestTimeout, parseVerbosity } from './request-options.js';
 import { RestClient } from './rest.js';
@@ -85,12 +85,17 @@ export class Session {
   }
 }
 
+/** The kubeconfig the flags and environment select: its files, merged (undefined when none). */
+export function loadKubeconfig(io: CliIO, g: GlobalOptions): { files: string[]; config?: Kubeconfig } {
+  const files = findKubeconfigs({ flag: g.kubeconfig, kubeconfigEnv: io.env.KUBECONFIG, kjobsHome: io.env.KJOBS_HOME, cwd: io.cwd, home: io.home }, existsSync);
+  return { files, config: files.length ? mergeKubeconfigs(files.map((file) => ({ file, config: parseKubeconfig(readFileSync(file, 'utf8'), file) }))) : undefined };
+}
+
 /** Resolve the kubeconfig and flags into a session. */
 export function openSession(io: CliIO, g: GlobalOptions): Session {
   const timeoutMs = parseRequestTimeout(g.requestTimeout);
   const verbosity = parseVerbosity(g.v);
-  const files = findKubeconfigs({ flag: g.kubeconfig, kubeconfigEnv: io.env.KUBECONFIG, kjobsHome: io.env.KJOBS_HOME, cwd: io.cwd, home: io.home }, existsSync);
-  const cfg = files.length ? mergeKubeconfigs(files.map((file) => ({ file, config: parseKubeconfig(readFileSync(file, 'utf8'), file) }))) : undefined;
+  const { files, config: cfg } = loadKubeconfig(io, g);
   const file = files.length === 1 ? files[0] : undefined;
   if (verbosity >= 6) for (const f of files) io.err(klogLine(io.now(), io.pid ?? 0, 'loader.go:402', `Config loaded from file:  ${f}`));
   const conn = resolveConnection(cfg, {
