@@ -15,10 +15,21 @@ export function cronJobSyncContext(s: Shared, defaultTimeZone = 'UTC'): CronJobS
   };
 }
 
+/** The CronJob controller's handlers: CronJob events, and events of the Jobs a CronJob controls, enqueue its key. */
+export function watchCronJobs(s: Shared, enqueue: (key: string) => void): void {
+  const ownerKey = (j: Job) => {
+    const uid = controllerUid(j);
+    const cj = uid ? s.cronjobs.byIndex('uid', uid)[0] : undefined;
+    if (cj) enqueue(keyOf(cj));
+  };
+  s.cronjobs.on({ add: (c) => enqueue(keyOf(c)), update: (_a, c) => enqueue(keyOf(c)), delete: () => undefined });
+  s.jobs.on({ add: ownerKey, update: (_a, j) => ownerKey(j), delete: ownerKey });
+}
+
 /**
- * The CronJob controller (cronjob_controllerv2): a queue keyed by CronJob; CronJob events and
- * events of the Jobs a CronJob controls enqueue its key; each sync (sync.ts) reconciles the active
- * list and history, starts the due run, and requeues for exactly the next schedule time (+100 ms).
+ * The CronJob controller (cronjob_controllerv2): a queue keyed by CronJob ({@link watchCronJobs});
+ * each sync (sync.ts) reconciles the active list and history, starts the due run, and requeues for
+ * exactly the next schedule time (+100 ms) — there is no polling loop.
  */
 export class CronJobController {
   private readonly queue: WorkQueue;
@@ -37,13 +48,7 @@ export class CronJobController {
    * their requests, so many workers cost nothing: 64.
    */
   start(workers = 64): void {
-    const ownerKey = (j: Job) => {
-      const uid = controllerUid(j);
-      const cj = uid ? this.s.cronjobs.byIndex('uid', uid)[0] : undefined;
-      if (cj) this.queue.add(keyOf(cj));
-    };
-    this.s.cronjobs.on({ add: (c) => this.queue.add(keyOf(c)), update: (_a, c) => this.queue.add(keyOf(c)), delete: () => undefined });
-    this.s.jobs.on({ add: ownerKey, update: (_a, j) => ownerKey(j), delete: ownerKey });
+    watchCronJobs(this.s, (key) => this.queue.add(key));
     void runWorkers(this.queue, workers, (k) => syncCronJob(k, this.context), (k, e) => this.s.log.warn({ cronjob: k, err: e instanceof Error ? e.message : e }, 'cronjob sync failed'));
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CronJob, Job } from '@kjobs/api';
 import { startControllerBed, type ControllerBed } from '../testing/controller-bed.js';
-import { cronJobSyncContext } from './controller.js';
+import { cronJobSyncContext, watchCronJobs } from './controller.js';
 import type { CronJobSyncContext } from './sync.js';
 import { syncCronJob } from './sync.js';
 
@@ -118,5 +118,15 @@ describe('syncCronJob against an in-process api-server', () => {
     await syncAt('2024-01-01T00:36:00Z');
     expect(await jobs()).toHaveLength(3);
     expect((await stored()).status?.active).toBeUndefined();
+  });
+
+  it('the handlers enqueue the CronJob for its own events and for those of the Jobs it controls, not for other Jobs', async () => {
+    const keys: string[] = [];
+    watchCronJobs(bed.shared, (key) => keys.push(key));
+    await create(cronJob());
+    await syncAt('2024-01-01T00:05:00Z');
+    await bed.client.create<Job>('Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'stray', namespace: 'default' }, spec: cronJob().spec.jobTemplate.spec });
+    await bed.settle();
+    expect(keys).toEqual([KEY, KEY, KEY]); // its add, its status write, the add of its Job; nothing for "stray"
   });
 });

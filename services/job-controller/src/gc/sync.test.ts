@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isApiError, type Job, type OwnerReference, type Pod } from '@kjobs/api';
 import { startControllerBed, type ControllerBed } from '../testing/controller-bed.js';
-import { gcSyncContext } from './controller.js';
+import { gcSyncContext, watchGcGraph } from './controller.js';
 import { syncGc } from './sync.js';
 
 let bed: ControllerBed;
@@ -69,5 +69,19 @@ describe('syncGc against an in-process api-server', () => {
     await sync('Job/default/j');
     expect(await exists('Job', 'j')).toBe(false);
     expect(await exists('Pod', 'p')).toBe(true);
+  });
+
+  it('the handlers enqueue objects with owners, and an owner being deleted enqueues itself and its dependents', async () => {
+    const keys: string[] = [];
+    watchGcGraph(gcSyncContext(bed.shared).graph, (key) => keys.push(key));
+    const owner = await bed.client.create<Job>('Job', job('j'));
+    await bed.client.create('Pod', pod('p', [ref('j', owner.metadata.uid!)]));
+    await bed.client.create('Pod', pod('free', []));
+    await bed.settle();
+    expect(keys).toEqual(['Pod/default/p']);
+    keys.length = 0;
+    await bed.client.delete('Job', 'default', 'j', { propagationPolicy: 'Foreground' });
+    await bed.settle();
+    expect(keys.sort()).toEqual(['Job/default/j', 'Pod/default/p']);
   });
 });
