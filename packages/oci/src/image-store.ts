@@ -32,7 +32,10 @@ export interface ImageStoreOptions {
   hosts?: RegistryHosts;
   /** Logger for one debug line per operation. Default: silent. */
   log?: Logger;
-  /** The fetch used for every registry request. Default: global fetch. */
+  /**
+   * The fetch used for every registry request (tests count requests through it). Default: global
+   * fetch for manifests and tokens, node:http for blobs (registry-client.ts).
+   */
   fetch?: typeof fetch;
 }
 

@@ -20,7 +20,10 @@ export interface ImageSource {
 
 /** Options of a RegistryClient. */
 export interface RegistryClientOptions {
-  /** The fetch to use (tests count requests through it). Default: global fetch. */
+  /**
+   * The fetch for every request (tests count requests through it). Default: global fetch for
+   * manifests, tokens and pushes, node:http for blob GETs.
+   */
   fetch?: typeof fetch;
   /** Shared token cache. Default: one per client. */
   tokens?: TokenCache;
