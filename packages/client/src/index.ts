@@ -5,5 +5,6 @@ export * from './http-client.js';
 export * from './informer.js';
 export * from './work-queue.js';
 export * from './expectations.js';
+export * from './own-writes.js';
 export * from './events.js';
 export * from './leader-election.js';

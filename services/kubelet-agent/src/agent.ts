@@ -1,6 +1,6 @@
 import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
 import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, rvOf, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
+import { EventRecorder, Informer, OwnWrites, WorkQueue, keyOf, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
@@ -95,12 +95,12 @@ export class KubeletAgent {
   /** pod uid → its Service env vars, fixed when the pod is admitted (as in Kubernetes). */
   private readonly svcEnv = new Map<string, Record<string, string>>();
   /**
-   * pod key → the pod as this agent's last status write returned it. The informer may not show
-   * that write yet, and a sync starting from the cached copy would send a stale resourceVersion:
-   * 409, then a retry after backoff (for `true` pods, one status write in four). Dropped as soon
-   * as the cache catches up.
+   * Each pod as this agent's last status write returned it. The informer may not show that write
+   * yet, and a sync starting from the cached copy would send a stale resourceVersion: 409, then a
+   * retry after backoff (for `true` pods, one status write in four). Dropped as soon as the cache
+   * catches up.
    */
-  private readonly written = new Map<string, Pod>();
+  private readonly written = new OwnWrites<Pod>();
   /** pod key → when its held first Running status is written anyway (epoch ms). */
   private readonly holdUntil = new Map<string, number>();
   /** The ConfigMaps and Secrets of the pods here (per-pod gets, refreshed every configRefreshMs). */
@@ -277,13 +277,7 @@ export class KubeletAgent {
   /** The newest copy of a pod this agent knows: the cache, or its own last status write if newer. */
   private currentPod(key: string): Pod | undefined {
     const cached = this.pods.get(key);
-    const own = this.written.get(key);
-    if (!own) return cached;
-    if (!cached || own.metadata.uid !== cached.metadata.uid || rvOf(cached) >= rvOf(own)) {
-      this.written.delete(key);
-      return cached;
-    }
-    return own;
+    return this.written.pending(key, cached) ?? cached;
   }
 
   /** Make one pod's processes and status match its object. */
@@ -325,7 +319,7 @@ export class KubeletAgent {
       const holdMs = pod.metadata.deletionTimestamp ? undefined : this.holdFirstRunning(key, pod, status);
       if (holdMs !== undefined) return { requeueAfterMs: holdMs };
       try {
-        this.written.set(key, await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' }));
+        this.written.record(await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' }));
       } catch (e) {
         if (isApiError(e, 404)) return;
         throw e;
