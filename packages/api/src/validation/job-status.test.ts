@@ -38,6 +38,7 @@ describe('validateJobStatusUpdate', () => {
     ['finished with active pods', { startTime: T0, active: 1 }, { startTime: T0, active: 1, conditions: [cond('FailureTarget'), cond('Failed')] }, ['status.active: Invalid value: 1: active>0 is invalid for finished job']],
     ['finished without startTime', {}, { conditions: [cond('FailureTarget'), cond('Failed')] }, ['status.startTime: Required value: startTime is required for finished job']],
     ['startTime removed while running', { startTime: T0 }, {}, ['status.startTime: Required value: startTime cannot be removed for unsuspended job']],
+    ['startTime reset on resume (stored status Suspended=True)', { startTime: T0, conditions: [cond('Suspended')] }, { startTime: T1, conditions: [cond('Suspended', 'False')] }, []],
     ['finished with uncounted pods', { startTime: T0, uncountedTerminatedPods: { failed: ['a'] } }, { startTime: T0, uncountedTerminatedPods: { failed: ['a'] }, conditions: [cond('FailureTarget'), cond('Failed')] }, [
       'status.uncountedTerminatedPods: Invalid value: {"failed":["a"]}: uncountedTerminatedPods needs to be empty for finished job',
     ]],

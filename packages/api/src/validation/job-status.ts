@@ -96,7 +96,9 @@ function validateTimes(j: JobView, o: JobView, out: FieldCause[]): void {
   if (s.completionTime != null && o.status.completionTime != null && completionChanged) {
     out.push(invalid('status.completionTime', s.completionTime, 'completionTime cannot be mutated'));
   }
-  if (o.status.startTime != null && startChanged && j.spec.suspend !== true) {
+  // A Job resumed after it ran (the stored status still says Suspended=True) gets a new startTime:
+  // the fix of kubernetes#134521, cherry-picked to 1.32 (before it, such a Job could never be resumed).
+  if (o.status.startTime != null && startChanged && j.spec.suspend !== true && !isTrue(o, 'Suspended')) {
     out.push(required('status.startTime', 'startTime cannot be removed for unsuspended job'));
   }
   if ((isFinished(j) !== isFinished(o) || startChanged) && s.startTime == null && isFinished(j)) {
