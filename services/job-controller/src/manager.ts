@@ -1,6 +1,6 @@
 import type { ApiClient, WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
-import { JobController } from './controllers/job-controller.js';
+import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { GarbageCollector } from './gc/controller.js';
 import { NodeIpamController } from './nodeipam/controller.js';

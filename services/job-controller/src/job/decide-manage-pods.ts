@@ -2,7 +2,8 @@
  * How many pods to create or delete (Kubernetes `manageJob`), as a plan. Deletion and creation never
  * happen in the same sync; deletion wins.
  */
-import type { Job, Pod } from '@kjobs/api';
+import type { Job, JobStatus, Pod } from '@kjobs/api';
+import { ensureConditionStatus } from './conditions.js';
 import { remainingIndexBackoffMs, remainingJobBackoffMs } from './backoff.js';
 import { MAX_POD_CREATE_DELETE_PER_SYNC, SLOW_START_INITIAL_BATCH_SIZE, SYNC_JOB_BATCH_PERIOD_MS } from './constants.js';
 import { nextIndexFailureCounts } from './index-failures.js';
@@ -130,4 +131,16 @@ export function planManagePods(ctx: JobContext, queueWantActive?: number): Manag
       buildPodForJob(job, perIndex ? { index, indexFailureCounts: nextIndexFailureCounts(job, ctx.podsWithDelayedDeletionPerIndex.get(index)) } : { index }),
     ),
   };
+}
+
+/**
+ * The Suspended condition after a sync that managed pods: True/JobSuspended while spec.suspend,
+ * False/JobResumed once resumed (only when it changes), and the event to record for the change.
+ */
+export function decideSuspendCondition(ctx: Pick<JobContext, 'suspended' | 'now'>, conditions: JobStatus['conditions']): { conditions: NonNullable<JobStatus['conditions']>; changed: boolean; event?: 'Suspended' | 'Resumed' } {
+  const r = ctx.suspended
+    ? ensureConditionStatus(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', ctx.now)
+    : ensureConditionStatus(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', ctx.now);
+  if (!r.changed) return r;
+  return { ...r, event: ctx.suspended ? 'Suspended' : 'Resumed' };
 }

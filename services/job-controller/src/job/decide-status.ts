@@ -19,6 +19,26 @@ import type { JobContext } from './job-context.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { hasTrackingFinalizer, isPodFailed } from './pod-facts.js';
 
+/** The pods a sync counts as active, ready and terminating after it acted. */
+export interface PodCounts {
+  active: number;
+  ready: number;
+  terminating: number;
+}
+
+/**
+ * The status after a sync's pod writes, before counting: the counters, startTime and conditions,
+ * and whether that alone differs from the stored status (then it must be written).
+ */
+export function statusAfterManage(ctx: Pick<JobContext, 'job' | 'startTime'>, conditions: JobCondition[], counts: PodCounts, suspendChanged: boolean): { status: JobStatus; needsFlush: boolean } {
+  const old = ctx.job.status ?? {};
+  const status: JobStatus = { ...old, conditions, ...counts };
+  if (ctx.startTime !== undefined) status.startTime = ctx.startTime;
+  if (status.conditions?.length === 0) delete status.conditions;
+  const needsFlush = suspendChanged || counts.active !== (old.active ?? 0) || counts.ready !== old.ready || counts.terminating !== old.terminating || ctx.startTime !== old.startTime;
+  return { status, needsFlush };
+}
+
 /** Phase-1 plan: the status to write first and the finalizers to remove after it is written. */
 export interface TrackingPlan {
   /** Status with new uncounted uids, completed/failed indexes and any interim condition. */
