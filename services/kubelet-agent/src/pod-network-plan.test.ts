@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { podNetworkUnavailable } from './network/index.js';
-import { PodNetworkPlan, parsePodNetworkChoice } from './pod-network-plan.js';
+import { PodNetworkPlan } from './pod-network-plan.js';
 
 const log = pino({ level: 'silent' });
 const why = podNetworkUnavailable();
@@ -22,11 +22,5 @@ describe('PodNetworkPlan.decide', () => {
   it('on where the machine cannot is an error naming the reason', () => {
     if (why) expect(() => PodNetworkPlan.decide('on', { rootDir: '/nonexistent', log })).toThrow(`KJOBS_POD_NETWORK=on: ${why}`);
     else expect(PodNetworkPlan.decide('on', { rootDir: '/nonexistent', log }).description).toBe('cni');
-  });
-
-  it('parses only on, off and auto', () => {
-    expect(parsePodNetworkChoice(undefined)).toBe('auto');
-    expect(parsePodNetworkChoice(' on ')).toBe('on');
-    expect(() => parsePodNetworkChoice('yes')).toThrow('KJOBS_POD_NETWORK must be on, off or auto, not "yes"');
   });
 });

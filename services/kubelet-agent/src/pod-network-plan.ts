@@ -6,13 +6,6 @@ import type { Logger } from './runtime/index.js';
 /** `--pod-network` / KJOBS_POD_NETWORK: `on` (fail without it), `off`, or `auto` (on wherever the machine allows it, for both runtimes). */
 export type PodNetworkChoice = 'on' | 'off' | 'auto';
 
-/** Parse the choice; throws on anything else. */
-export function parsePodNetworkChoice(v: string | undefined): PodNetworkChoice {
-  const c = (v ?? 'auto').trim() || 'auto';
-  if (c === 'on' || c === 'off' || c === 'auto') return c;
-  throw new Error(`KJOBS_POD_NETWORK must be on, off or auto, not "${v}"`);
-}
-
 /** The annotation on the Node saying which network its pods get. */
 export const POD_NETWORK_ANNOTATION = 'kjobs.io/pod-network';
 

@@ -9,13 +9,6 @@ import { OciEngine, Runc, cgroupMode } from './runtime/oci/index.js';
 /** Which runtime a node runs pods with: `oci` (containers from images, runc), `process` (host programs), or `auto`. */
 export type RuntimeChoice = 'oci' | 'process' | 'auto';
 
-/** Parse `--runtime=…` / KJOBS_RUNTIME; throws on anything else. */
-export function parseRuntimeChoice(v: string | undefined): RuntimeChoice {
-  const c = (v ?? 'auto').trim() || 'auto';
-  if (c === 'oci' || c === 'process' || c === 'auto') return c;
-  throw new Error(`--runtime must be oci, process or auto, not "${v}"`);
-}
-
 /** Options of `createEngine`. */
 export interface EngineChoiceOptions {
   choice: RuntimeChoice;

@@ -28,13 +28,18 @@ describe('loadConfig', () => {
       { MEMQ_ADDR: ':9090', REDIS_URL: 'redis://r:1', MEMQ_PREFIX: 'x:', REDIS_PASSWORD_FILE: '/run/secrets/redis', MEMQ_MAX_BODY_BYTES: '10' },
       { host: '0.0.0.0', port: 9090, redisUrl: 'redis://r:1', redisPassword: 's3cret', prefix: 'x:', maxBodyBytes: 10, logLevel: 'info' },
     ],
-    [{ REDIS_PASSWORD: 'direct', REDIS_PASSWORD_FILE: '/missing' }, { redisPassword: 'direct' }],
+    [{ REDIS_PASSWORD: 'direct' }, { redisPassword: 'direct' }],
   ])('%j', (env, want) => {
     expect(loadConfig(env, read)).toMatchObject(want);
   });
-  it('fails on an unreadable password file and a bad body limit', () => {
-    expect(() => loadConfig({ REDIS_PASSWORD_FILE: '/missing' }, read)).toThrow(/ENOENT/);
-    expect(() => loadConfig({ MEMQ_MAX_BODY_BYTES: '-1' }, read)).toThrow(/positive/);
+  it('fails on an unreadable password file, both password sources, a bad address and a bad body limit', () => {
+    expect(() => loadConfig({ REDIS_PASSWORD_FILE: '/missing' }, read)).toThrow(/REDIS_PASSWORD_FILE="\/missing" cannot be read: ENOENT/);
+    expect(() => loadConfig({ REDIS_PASSWORD: 'direct', REDIS_PASSWORD_FILE: '/run/secrets/redis' }, read)).toThrow(/both set/);
+    expect(() => loadConfig({ MEMQ_ADDR: '8090' }, read)).toThrow(/^MEMQ_ADDR="8090" is not host:port/);
+    expect(() => loadConfig({ MEMQ_MAX_BODY_BYTES: '-1' }, read)).toThrow(/MEMQ_MAX_BODY_BYTES="-1" is not an integer ≥ 1/);
+  });
+  it('takes flags over the environment', () => {
+    expect(loadConfig({ MEMQ_PREFIX: 'env:' }, read, 2, ['--memq-prefix=flag:', '--memq-workers', '1'])).toMatchObject({ prefix: 'flag:', workers: 1 });
   });
   it('runs two workers on a multi-core machine, one on a single core, or what MEMQ_WORKERS says', () => {
     expect(loadConfig({}, read, 8).workers).toBe(2);

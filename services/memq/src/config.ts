@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { commonSettings as c, custom, defineSettings, int, loadSettings, text } from '@kjobs/observe';
 
 /**
  * Where memq listens unless MEMQ_ADDR says otherwise. Not 8080: the chapter forwards the queue
@@ -33,50 +34,36 @@ export interface MemqServiceConfig {
 /** Split `host:port`, `:port` or `[v6]:port`; an empty host means all interfaces. */
 export function parseAddress(addr: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(addr.trim());
-  if (!m) throw new Error(`MEMQ_ADDR must be host:port, got ${JSON.stringify(addr)}`);
+  if (!m) throw new Error('is not host:port (e.g. 127.0.0.1:8090 or :8090)');
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`MEMQ_ADDR port out of range: ${addr}`);
+  if (port > 65535) throw new Error('has a port above 65535');
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
+/** The memq service's settings (docs/configuration.md is made from them). */
+export const memqSettings = defineSettings('memq', `kuard's MemQ work-queue API as a service, durable in Redis.`, {
+  addr: custom({ env: 'MEMQ_ADDR', type: 'host:port', parse: parseAddress, default: parseAddress(MEMQ_DEFAULT_ADDR), show: () => MEMQ_DEFAULT_ADDR, help: 'Where to listen; ":8090" = all interfaces (not 8080: the chapter forwards the queue pod to localhost:8080).' }),
+  redisUrl: c.redisUrl, redisPassword: c.redisPassword,
+  prefix: text({ env: 'MEMQ_PREFIX', default: 'memq:', help: 'Prefix of MemQ\'s Redis keys.' }),
+  maxBodyBytes: int({ env: 'MEMQ_MAX_BODY_BYTES', min: 1, default: 16 * 1024 * 1024, help: 'Largest enqueued body.' }),
+  workers: int({ env: 'MEMQ_WORKERS', min: 1, max: 64, defaultText: '2 with two or more CPUs, else 1', help: 'Server processes sharing the listening socket.' }),
+  logLevel: c.logLevel,
+});
+
 /**
- * Build the config from an environment. `readFile` reads REDIS_PASSWORD_FILE (injected so the
- * function stays pure for tests).
+ * Build the config from an environment and flags (throws a ConfigError naming a bad setting).
+ * `readFile` reads REDIS_PASSWORD_FILE (injected so the function stays pure for tests).
  */
-export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string, cpus = availableParallelism()): MemqServiceConfig {
-  const { host, port } = parseAddress(env.MEMQ_ADDR || MEMQ_DEFAULT_ADDR);
-  let redisPassword = env.REDIS_PASSWORD || undefined;
-  if (!redisPassword && env.REDIS_PASSWORD_FILE) redisPassword = readFile(env.REDIS_PASSWORD_FILE).trim();
-  const maxBodyBytes = env.MEMQ_MAX_BODY_BYTES ? Number(env.MEMQ_MAX_BODY_BYTES) : 16 * 1024 * 1024;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error(`MEMQ_MAX_BODY_BYTES must be a positive integer`);
-  const workers = env.MEMQ_WORKERS ? Number(env.MEMQ_WORKERS) : Math.min(2, Math.max(1, cpus));
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`MEMQ_WORKERS must be an integer from 1 to 64, got ${JSON.stringify(env.MEMQ_WORKERS)}`);
+export function loadConfig(env: Record<string, string | undefined>, readFile: (path: string) => string, cpus = availableParallelism(), argv: readonly string[] = []): MemqServiceConfig {
+  const v = loadSettings(memqSettings, { env, readFile, argv });
   return {
-    host,
-    port,
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    ...(redisPassword ? { redisPassword } : {}),
-    prefix: env.MEMQ_PREFIX ?? 'memq:',
-    maxBodyBytes,
-    logLevel: env.LOG_LEVEL || 'info',
-    workers,
+    ...v.addr,
+    redisUrl: v.redisUrl,
+    ...(v.redisPassword ? { redisPassword: v.redisPassword } : {}),
+    prefix: v.prefix,
+    maxBodyBytes: v.maxBodyBytes,
+    logLevel: v.logLevel,
+    workers: v.workers ?? Math.min(2, Math.max(1, cpus)),
   };
-}
-
-/** `memq --help`: what the service is, where it listens, and the environment it reads. */
-export function memqUsage(): string {
-  return `memq: kuard's MemQ work-queue API as a service, durable in Redis.
-
-Listens on http://${MEMQ_DEFAULT_ADDR} by default (not 8080: the chapter forwards the queue pod
-to localhost:8080). Configured by the environment:
-
-  MEMQ_ADDR             host:port to listen on (default ${MEMQ_DEFAULT_ADDR}; ":8090" = all interfaces)
-  REDIS_URL             Redis (default redis://127.0.0.1:6379)
-  REDIS_PASSWORD        Redis password (or REDIS_PASSWORD_FILE: a file holding it)
-  MEMQ_PREFIX           Redis key prefix (default "memq:")
-  MEMQ_MAX_BODY_BYTES   largest enqueued body (default 16777216)
-  MEMQ_WORKERS          server processes (default 2 with two or more CPUs, else 1)
-  LOG_LEVEL             pino level (default info)
-`;
 }

@@ -3,24 +3,32 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisBroker } from '@kjobs/memq';
-import { loadConfig, memqUsage } from './config.js';
+import { loadConfig, memqSettings } from './config.js';
 import { createMemqServer } from './server.js';
 import { superviseWorkers } from './supervisor.js';
-import { createLogger } from '@kjobs/observe';
+import { ConfigError, createLogger, settingsUsage } from '@kjobs/observe';
 
 /**
  * The memq service: kuard's MemQ API, durable in Redis.
- * does: 1. read the environment  2. with MEMQ_WORKERS > 1 (the default on a multi-core machine),
+ * does: 1. read the settings (config.ts; `--help` lists them)  2. with MEMQ_WORKERS > 1 (the default on a multi-core machine),
  * become the primary that runs that many worker processes (supervisor.ts), each doing 3–5
  * 3. connect to Redis  4. listen  5. on SIGTERM/SIGINT stop accepting, let in-flight requests
  * finish (at most 10 s), close Redis, exit 0.
  */
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(memqUsage());
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(settingsUsage(memqSettings));
     return;
   }
-  const config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'));
+  let config;
+  try {
+    config = loadConfig(process.env, (p) => readFileSync(p, 'utf8'), undefined, argv);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`memq: ${e.message}\n`);
+    process.exit(2);
+  }
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const log = createLogger('memq', { level: config.logLevel, ...(worker === undefined ? {} : { fields: { worker } }) });
   if (config.workers > 1 && cluster.isPrimary) {

@@ -1,28 +1,24 @@
 /**
- * scheduler entry point. Environment: NATS_URL, NATS_USER, NATS_PASSWORD[_FILE], KJOBS_TOKEN[_FILE]
- * (its API identity), KJOBS_SUBJECT_PREFIX (kjobs), KJOBS_SCHEDULER_WORKERS (16), KJOBS_SCHEDULER_RETRY_MS (10000: how often an unschedulable pod is retried when nothing changes), LOG_LEVEL (info), KJOBS_LEADER_IDENTITY (host_random: a stable
- * identity lets a restarted replica take its Lease back at once instead of waiting for it to expire),
- * KJOBS_HTTP_ADDR (127.0.0.1:0: /healthz, /readyz and /metrics; port 0 = a free one, logged and
- * written to KJOBS_ADDR_FILE when set). Runs as leader of the kube-system/kube-scheduler Lease.
+ * scheduler entry point: reads its settings (settings.ts; `--help` lists them), serves /healthz,
+ * /readyz and /metrics, and schedules while it leads the kube-system/kube-scheduler Lease.
  */
-import { readFileSync } from 'node:fs';
 import { connectBus } from '@kjobs/bus';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { LeaderElector, NatsClient } from '@kjobs/client';
-import { createLogger, createServiceRegistry, createWorkQueueMetrics, natsConnected, parseListenAddress, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
+import { configure, createLogger, createServiceRegistry, createWorkQueueMetrics, natsConnected, registerLeaderStatus, startObserveServer, writeAddressFile } from '@kjobs/observe';
 import { Scheduler } from './scheduler.js';
+import { schedulerSettings } from './settings.js';
 
-const env = process.env;
-const log = createLogger('scheduler', { level: env.LOG_LEVEL });
-const secret = (n: string) => (env[`${n}_FILE`] ? readFileSync(env[`${n}_FILE`]!, 'utf8').trim() : env[n] || undefined);
+const cfg = configure(schedulerSettings);
+const log = createLogger('scheduler', { level: cfg.logLevel });
 
 // The observability port comes first: while NATS is not reachable /readyz says so.
 const registry = createServiceRegistry();
 let isNatsConnected = () => false;
 let elector: LeaderElector | undefined;
 let scheduler: Scheduler | undefined;
-const observe = await startObserveServer(parseListenAddress(env.KJOBS_HTTP_ADDR || '127.0.0.1:0', 'KJOBS_HTTP_ADDR'), {
+const observe = await startObserveServer(cfg.httpAddr, {
   registry,
   readiness: [
     { name: 'nats', check: () => isNatsConnected() },
@@ -32,15 +28,15 @@ const observe = await startObserveServer(parseListenAddress(env.KJOBS_HTTP_ADDR 
   ],
 });
 log.info({ url: observe.url }, 'serving /healthz, /readyz and /metrics');
-if (env.KJOBS_ADDR_FILE) writeAddressFile(env.KJOBS_ADDR_FILE, observe.url);
+if (cfg.addrFile) writeAddressFile(cfg.addrFile, observe.url);
 
-const nc = await connectBus({ url: env.NATS_URL, name: 'scheduler', user: env.NATS_USER, pass: secret('NATS_PASSWORD') });
-const client = new NatsClient({ nc, prefix: env.KJOBS_SUBJECT_PREFIX, token: secret('KJOBS_TOKEN') });
+const nc = await connectBus({ url: cfg.natsUrl, name: 'scheduler', user: cfg.natsUser, pass: cfg.natsPassword });
+const client = new NatsClient({ nc, prefix: cfg.subjectPrefix, token: cfg.token });
 isNatsConnected = natsConnected(nc);
-scheduler = new Scheduler({ client, log, queueMetrics: createWorkQueueMetrics(registry), workers: Number(env.KJOBS_SCHEDULER_WORKERS ?? 16), unschedulableRetryMs: Number(env.KJOBS_SCHEDULER_RETRY_MS ?? 10_000) });
+scheduler = new Scheduler({ client, log, queueMetrics: createWorkQueueMetrics(registry), workers: cfg.workers, unschedulableRetryMs: cfg.retryMs });
 // Only the leader schedules; a standby takes over when the leader's Lease expires.
 elector = new LeaderElector({
-  client, name: 'kube-scheduler', identity: env.KJOBS_LEADER_IDENTITY || `${hostname()}_${randomBytes(4).toString('hex')}`,
+  client, name: 'kube-scheduler', identity: cfg.leaderIdentity ?? `${hostname()}_${randomBytes(4).toString('hex')}`,
   onStartedLeading: () => {
     log.info('became leader; scheduling');
     void scheduler!.start();
