@@ -17,4 +17,7 @@ export { humanDuration, translateTimestampSince } from './tables/human-duration.
 export { isTableRequest } from './tables/is-table-request.js';
 export { jobStatusCell } from './tables/job-printer.js';
 export * from './cron/index.js';
+export * from './time/index.js';
 export * from './decode/index.js';
+export { qosClass, type QosClass } from './qos.js';
+export { objectKey } from './object-key.js';

@@ -1,4 +1,4 @@
-import { ApiError, type KList, type KObject, type Status } from '@kjobs/api';
+import { ApiError, type KList, type KObject, type Status, objectKey } from '@kjobs/api';
 import { CliError } from './errors.js';
 import { collectionPath, query, type ApiResource } from './resources.js';
 import type { RestClient } from './rest.js';
@@ -78,7 +78,7 @@ export async function watchUntil<T>(
   const onOuterAbort = () => ac.abort();
   signal?.addEventListener('abort', onOuterAbort, { once: true });
   const timer = timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => ac.abort(), timeoutMs) : undefined;
-  const key = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+  const key = objectKey;
   try {
     for (;;) {
       if (ac.signal.aborted) break;

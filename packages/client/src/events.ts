@@ -1,4 +1,4 @@
-import type { Event, KObject } from '@kjobs/api';
+import { type Event, type KObject, rfc3339 } from '@kjobs/api';
 import type { ApiClient } from './types.js';
 
 /** Events waiting to be sent at most (client-go's broadcaster queues 1,000 and drops the rest). */
@@ -112,7 +112,7 @@ export class EventRecorder {
 
   private event(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, at: Date): Event {
     const namespace = obj.metadata.namespace || 'default';
-    const ts = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = rfc3339(at);
     return {
       apiVersion: 'v1',
       kind: 'Event',
@@ -144,7 +144,7 @@ export class EventRecorder {
     if (prev) {
       prev.count++;
       try {
-        await this.client.patch('Event', prev.namespace, prev.name, 'merge', { count: prev.count, lastTimestamp: at.toISOString().replace(/\.\d{3}Z$/, 'Z') });
+        await this.client.patch('Event', prev.namespace, prev.name, 'merge', { count: prev.count, lastTimestamp: rfc3339(at) });
         return;
       } catch {
         this.seen.delete(key);

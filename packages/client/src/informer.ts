@@ -1,5 +1,8 @@
-import { ApiError, type KObject, type WatchEvent } from '@kjobs/api';
+import { ApiError, type KObject, type WatchEvent, objectKey } from '@kjobs/api';
 import type { ApiClient, ListOptions, WatchHandle } from './types.js';
+
+/** An object's cache and queue key: @kjobs/api's `objectKey` (client-go's `MetaNamespaceKeyFunc`). */
+export { objectKey as keyOf } from '@kjobs/api';
 
 /** Event handlers of an informer. They should only enqueue keys. */
 export interface InformerHandlers<T extends KObject> {
@@ -17,11 +20,6 @@ export interface InformerOptions {
   resyncMs?: number;
   /** Called on list/watch failures (they are retried with backoff). */
   onError?: (e: unknown) => void;
-}
-
-/** `namespace/name` (cluster-scoped: `name`). */
-export function keyOf(o: KObject): string {
-  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : `${o.metadata.name}`;
 }
 
 /** An object's resourceVersion as a number to compare (0 when absent or not numeric). */
@@ -150,7 +148,7 @@ export class Informer<T extends KObject = KObject> {
 
   private async relist(): Promise<string> {
     const list = await this.client.list<T>(this.kind, this.listOptions());
-    const fresh = new Map(list.items.map((o) => [keyOf(o), Object.freeze(o) as T]));
+    const fresh = new Map(list.items.map((o) => [objectKey(o), Object.freeze(o) as T]));
     for (const [k, old] of this.items) if (!fresh.has(k)) this.remove(k, old);
     for (const [k, o] of fresh) this.put(k, o, true);
     if (!this.synced) {
@@ -172,7 +170,7 @@ export class Informer<T extends KObject = KObject> {
         }
         if (ev.type === 'BOOKMARK') return;
         const o = Object.freeze(ev.object) as T;
-        const k = keyOf(o);
+        const k = objectKey(o);
         if (ev.type === 'DELETED') {
           const cur = this.items.get(k);
           if (cur && rvOf(o) >= rvOf(cur)) this.remove(k, cur);

@@ -1,4 +1,4 @@
-import { isApiError, type Lease } from '@kjobs/api';
+import { isApiError, type Lease, rfc3339Micro } from '@kjobs/api';
 import type { ApiClient } from './types.js';
 
 /** Options of a leader elector (client-go's defaults). */
@@ -23,7 +23,6 @@ export interface LeaderElectionOptions {
   now?: () => Date;
 }
 
-const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
 
 /**
  * Leader election over a coordination.k8s.io/v1 Lease with compare-and-swap updates: acquire when
@@ -85,7 +84,7 @@ export class LeaderElector {
     try {
       const cur = await this.o.client.get<Lease>('Lease', this.o.namespace, this.o.name);
       if (cur.spec.holderIdentity === this.o.identity) {
-        await this.o.client.update('Lease', { ...cur, spec: { ...cur.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: micro(this.o.now()) } });
+        await this.o.client.update('Lease', { ...cur, spec: { ...cur.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: rfc3339Micro(this.o.now()) } });
       }
     } catch {
       /* it expires on its own */
@@ -117,7 +116,7 @@ export class LeaderElector {
         await this.o.client.create<Lease>('Lease', {
           apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
           metadata: { name: this.o.name, namespace: this.o.namespace },
-          spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durS, acquireTime: micro(now), renewTime: micro(now), leaseTransitions: 0 },
+          spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durS, acquireTime: rfc3339Micro(now), renewTime: rfc3339Micro(now), leaseTransitions: 0 },
         });
         return true;
       } catch (e2) {
@@ -130,8 +129,8 @@ export class LeaderElector {
     const expired = !holder || renew + (cur.spec.leaseDurationSeconds ?? durS) * 1000 < now.getTime();
     if (holder !== this.o.identity && !expired) return false;
     const spec = holder === this.o.identity
-      ? { ...cur.spec, renewTime: micro(now), leaseDurationSeconds: durS }
-      : { holderIdentity: this.o.identity, leaseDurationSeconds: durS, acquireTime: micro(now), renewTime: micro(now), leaseTransitions: (cur.spec.leaseTransitions ?? 0) + 1 };
+      ? { ...cur.spec, renewTime: rfc3339Micro(now), leaseDurationSeconds: durS }
+      : { holderIdentity: this.o.identity, leaseDurationSeconds: durS, acquireTime: rfc3339Micro(now), renewTime: rfc3339Micro(now), leaseTransitions: (cur.spec.leaseTransitions ?? 0) + 1 };
     try {
       await this.o.client.update('Lease', { ...cur, spec });
       return true;

@@ -1,5 +1,5 @@
 import {
-  ApiError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector,
+  ApiError, matchesFields, objectKey, matchesLabels, parseFieldSelector, parseLabelSelector,
   type KList, type KObject, type ResourceInfo, type Status, type WatchEvent,
 } from '@kjobs/api';
 import { MAX_BATCH, decodeJson, decodeWatchMessage, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type Heartbeat, type NatsConnection, type WatchMessage } from '@kjobs/bus';
@@ -214,7 +214,6 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
     for (const s of subs) s.unsubscribe();
     resolveDone(err);
   };
-  const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const matches = (o: KObject) =>
     (!ns || o.metadata.namespace === ns) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
 
@@ -222,7 +221,7 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
     if (BigInt(m.rv) <= BigInt(last)) return 'ok';
     if (m.prev !== last && BigInt(m.prev) > BigInt(last)) return 'gap';
     last = m.rv;
-    const key = keyOf(m.object);
+    const key = objectKey(m.object);
     const now = m.type !== 'DELETED' && matches(m.object);
     const was = matching.has(key);
     if (m.type === 'DELETED') {
@@ -292,7 +291,7 @@ function startNatsWatch(client: NatsClient, nc: NatsConnection, info: ResourceIn
       if (!opts.resourceVersion || opts.resourceVersion === '0') {
         const list = await client.list(info.kind, { namespace: ns, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
         for (const o of list.items) {
-          matching.add(keyOf(o));
+          matching.add(objectKey(o));
           emit({ type: 'ADDED', object: o });
         }
         last = list.metadata.resourceVersion ?? '0';

@@ -1,4 +1,4 @@
-import type { KObject } from '@kjobs/api';
+import { type KObject, rfc3339 } from '@kjobs/api';
 
 /** Finalizers the garbage collector acts on. */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -46,7 +46,7 @@ export function decideDelete(cur: KObject, rules: DeletionRules, opts: { propaga
     const hasDependents = true; // cheap: the GC removes the finalizer at once when there are none
     if (hasDependents) finalizers.push(policy === 'Foreground' ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER);
   }
-  const ts = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ts = rfc3339;
   if (rules.graceful) {
     const grace = rules.graceful.period(cur, opts.gracePeriodSeconds);
     if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined && grace >= meta.deletionGracePeriodSeconds) {

@@ -1,6 +1,6 @@
-import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service } from '@kjobs/api';
+import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service, objectKey, rfc3339Micro } from '@kjobs/api';
 import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { EventRecorder, Informer, OwnWrites, WorkQueue, keyOf, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
+import { EventRecorder, Informer, OwnWrites, WorkQueue, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
@@ -70,8 +70,6 @@ export interface AgentOptions {
   configRefreshMs?: number;
 }
 
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
 
 /**
  * The kubelet: registers its Node, renews its Lease, runs the pods bound to it with the process
@@ -156,7 +154,7 @@ export class KubeletAgent {
     this.pods.on({
       add: (p) => this.track(p),
       update: (_a, p) => this.track(p),
-      delete: (p) => this.queue.add(keyOf(p)),
+      delete: (p) => this.queue.add(objectKey(p)),
     });
     await this.services.start();
     await this.pods.start();
@@ -213,7 +211,7 @@ export class KubeletAgent {
   }
 
   private track(p: Pod): void {
-    const k = keyOf(p);
+    const k = objectKey(p);
     const uid = p.metadata.uid!;
     const prev = this.uidByKey.get(k);
     if (prev && prev !== uid) {
@@ -256,7 +254,7 @@ export class KubeletAgent {
   private async renewLease(): Promise<void> {
     if (this.stopped) return;
     const name = this.o.node.name;
-    const now = micro(new Date());
+    const now = rfc3339Micro(new Date());
     try {
       const cur = await this.o.client.get<Lease>('Lease', 'kube-node-lease', name);
       await this.o.client.update<Lease>('Lease', { ...cur, spec: { ...cur.spec, holderIdentity: name, renewTime: now, leaseDurationSeconds: 40 } });
@@ -416,4 +414,3 @@ function stable(v: unknown): string {
   return JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
 }
 
-export { iso };

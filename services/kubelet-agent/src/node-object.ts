@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Node, NodeCondition } from '@kjobs/api';
+import { type Node, type NodeCondition, rfc3339 } from '@kjobs/api';
 
 /** What the agent reports about its node. */
 export interface NodeFacts {
@@ -15,13 +15,12 @@ export interface NodeFacts {
   runtimeVersion?: string;
 }
 
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Node conditions of a healthy agent (Ready plus the pressure conditions, all fine). */
 export function healthyConditions(now: Date, prev?: NodeCondition[]): NodeCondition[] {
   const mk = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
     const old = prev?.find((c) => c.type === type);
-    return { type, status, reason, message, lastHeartbeatTime: iso(now), lastTransitionTime: old && old.status === status ? old.lastTransitionTime : iso(now) };
+    return { type, status, reason, message, lastHeartbeatTime: rfc3339(now), lastTransitionTime: old && old.status === status ? old.lastTransitionTime : rfc3339(now) };
   };
   return [
     mk('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),

@@ -1,5 +1,5 @@
-import { isApiError, type Node, type Pod } from '@kjobs/api';
-import { EventRecorder, Informer, WorkQueue, keyOf, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
+import { isApiError, type Node, type Pod, objectKey, rfc3339 } from '@kjobs/api';
+import { EventRecorder, Informer, WorkQueue, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
 import type { Logger } from 'pino';
 import { misfits, podRequests, score, unschedulableMessage, type Misfit, type Resources } from './fit.js';
 
@@ -58,8 +58,8 @@ export class Scheduler {
       add: (p) => this.onPod(p),
       update: (_o, p) => this.onPod(p),
       delete: (p) => {
-        this.account(keyOf(p), undefined);
-        this.assumed.delete(keyOf(p));
+        this.account(objectKey(p), undefined);
+        this.assumed.delete(objectKey(p));
         if (p.spec.nodeName) this.retryUnschedulable();
       },
     });
@@ -81,7 +81,7 @@ export class Scheduler {
   }
 
   private onPod(p: Pod): void {
-    const k = keyOf(p);
+    const k = objectKey(p);
     this.account(k, p);
     if (p.spec.nodeName) {
       this.assumed.delete(k);
@@ -197,13 +197,13 @@ export class Scheduler {
   }
 
   private async markUnschedulable(pod: Pod, message: string): Promise<{ requeueAfterMs: number }> {
-    const key = keyOf(pod);
+    const key = objectKey(pod);
     const first = !this.unschedulable.has(key);
     this.unschedulable.add(key);
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (!cond || cond.status !== 'False' || cond.message !== message) {
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date()) });
       try {
         await this.o.client.patch('Pod', pod.metadata.namespace!, pod.metadata.name!, 'merge', { status: { conditions } }, { subresource: 'status' });
       } catch (e) {

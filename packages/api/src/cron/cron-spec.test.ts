@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseSchedule } from './cron-spec.js';
+import { parseSchedule } from './cron-spec.js';
 
 const next = (spec: string, from: string, tz?: string) => parseSchedule(spec, tz).next(new Date(from))?.toISOString() ?? null;
 
@@ -74,17 +74,5 @@ describe('parseSchedule rejects what robfig rejects', () => {
 
   it('honours a TZ= prefix as robfig does', () => {
     expect(parseSchedule('TZ=Asia/Tokyo 0 9 * * *').next(new Date('2024-01-01T00:30:00Z'))?.toISOString()).toBe('2024-01-02T00:00:00.000Z');
-  });
-});
-
-describe('parseGoDuration', () => {
-  it.each([
-    ['90s', 90_000],
-    ['1h30m', 5_400_000],
-    ['1.5h', 5_400_000],
-    ['250ms', 250],
-    ['0', 0],
-  ])('%s = %i ms', (s, ms) => {
-    expect(parseGoDuration(s)).toBe(ms);
   });
 });

@@ -115,12 +115,3 @@ export function formatRfc3339InZone(instantMs: number, tz: string): string {
   const a = Math.abs(off);
   return `${base}${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
 }
-
-/** Go's RFC1123Z layout in UTC (`Mon, 02 Jan 2006 15:04:05 +0000`), used in MissSchedule events. */
-export function formatRfc1123Z(instantMs: number): string {
-  const d = new Date(instantMs);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}

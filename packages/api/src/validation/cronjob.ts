@@ -5,7 +5,7 @@
  */
 import { invalid, notSupported, required, validateNonnegative, type FieldCause } from './field-errors.js';
 import { FieldReader, asRecord } from './json-fields.js';
-import { cronScheduleError } from './cron-schedule.js';
+import { cronScheduleError } from '../cron/cron-grammar.js';
 import { validateJobTemplateSpec } from './job.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';

@@ -2,7 +2,7 @@
 export { validate, validateStatusUpdate } from './validate.js';
 export type { CauseReason, FieldCause } from './field-errors.js';
 export {
-  canonicalQuantity, compareQuantities, formatQuantity, parseQuantity, parseQuantityExact, quantityError,
+  canonicalQuantity, compareQuantities, formatQuantity, parseQuantity, parseQuantityExact, quantityError, quantityValue,
   QUANTITY_FORMAT_ERROR, type ParsedQuantity, type QuantityFormat,
 } from './quantity.js';
 export {
@@ -10,7 +10,7 @@ export {
   isQualifiedName, isValidLabelValue, labelValueErrors, qualifiedNameErrors,
 } from './names.js';
 export { validateAnnotations, validateLabels } from './object-meta.js';
-export { cronScheduleError, parseGoDuration } from './cron-schedule.js';
+export { cronScheduleError } from '../cron/cron-grammar.js';
 export { isKnownTimeZone } from './time-zone.js';
 export { countIndexes } from './job-policies.js';
 export { MAX_CRONJOB_NAME_LENGTH } from './cronjob.js';

@@ -138,3 +138,17 @@ export function compareQuantities(a: string, b: string): number {
   const mb = qb.mantissa * 10n ** BigInt(qb.scale - scale);
   return ma < mb ? -1 : ma > mb ? 1 : 0;
 }
+
+/**
+ * {@link parseQuantity} for display code, which must not throw: a number passes through, and an
+ * absent or malformed quantity is NaN (`quantityValue('64Mi')` → 67108864, `quantityValue('lots')` → NaN).
+ */
+export function quantityValue(q: string | number | undefined): number {
+  if (typeof q === 'number') return q;
+  if (q === undefined) return NaN;
+  try {
+    return parseQuantity(q.trim());
+  } catch {
+    return NaN;
+  }
+}

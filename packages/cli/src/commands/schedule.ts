@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { nextFireTimes, ScheduleError, type CronJob } from '@kjobs/api';
+import { nextFireTimes, rfc3339, ScheduleError, type CronJob } from '@kjobs/api';
 import { CliError } from '../errors.js';
 import type { ProgramContext } from '../program.js';
 import { objectPath, resolveResource } from '../resources.js';
@@ -70,7 +70,7 @@ async function runSchedule(s: Session, arg: string, count: number): Promise<numb
 export function formatTimes(schedule: string, zone: string | undefined, now: Date, count: number): string {
   const times = nextFireTimes(schedule, zone, now, count);
   if (!times.length) return 'no fire time in the next five years\n';
-  return times.map((t) => `${localTime(t, zone ?? 'UTC')}   ${t.toISOString().replace('.000Z', 'Z')}   in ${until(t.getTime() - now.getTime())}\n`).join('');
+  return times.map((t) => `${localTime(t, zone ?? 'UTC')}   ${rfc3339(t)}   in ${until(t.getTime() - now.getTime())}\n`).join('');
 }
 
 /** `2026-03-09 02:30:00 -04:00`: wall-clock time in the zone with its UTC offset. */

@@ -1,28 +1,13 @@
-import type { Container, Pod } from '@kjobs/api';
+import { type Pod, qosClass as specQosClass } from '@kjobs/api';
 import { writeContainers, writeVolumes } from './describe-containers.js';
 import { writeEvents } from './describe-events.js';
 import type { DescribeContext } from './describe-job.js';
 import { DescribeWriter, LEVEL_0, LEVEL_1, formatToleration, writeAnnotations, writeLabels, writeMultiline } from './describe-writer.js';
 import { ageSince, formatRFC1123Z } from './time.js';
 
-/** The pod's QoS class as Kubernetes derives it when the status does not carry one. */
+/** The pod's QoS class: its status's, else as Kubernetes derives it from the spec. */
 export function qosClass(pod: Pod): string {
-  if (pod.status?.qosClass) return pod.status.qosClass;
-  const all: Container[] = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
-  let any = false;
-  let guaranteed = all.length > 0;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (!l || q !== l) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  return pod.status?.qosClass ?? specQosClass(pod.spec);
 }
 
 function fieldOf(pod: Pod, path: string): string {

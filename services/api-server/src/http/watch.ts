@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import {
-  ApiError, gone, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type KObject, type WatchEventType,
+  ApiError, gone, matchesFields, matchesLabels, objectKey, parseFieldSelector, parseLabelSelector, type KObject, type WatchEventType,
 } from '@kjobs/api';
 import type { ChangeRecord } from '@kjobs/store';
 import type { ApiService } from '../api-service.js';
@@ -31,7 +31,7 @@ export async function serveWatch(api: ApiService, hub: WatchHub, p: WatchRequest
   let live = false;
   let closed = false;
   const buffered: ChangeRecord[] = [];
-  const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const keyOf = objectKey;
   const inScope = (o: KObject) => !p.namespace || o.metadata.namespace === p.namespace;
   const matches = (o: KObject) => inScope(o) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
 

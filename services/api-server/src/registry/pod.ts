@@ -1,4 +1,4 @@
-import type { KObject, Pod } from '@kjobs/api';
+import { type KObject, type Pod, qosClass } from '@kjobs/api';
 import { clone } from '../object-meta.js';
 import { defineStrategy } from './strategy.js';
 import { prepareStatusUpdate } from './update-strategy.js';
@@ -33,20 +33,5 @@ function isTerminal(p: Pod): boolean {
 /** A new pod starts Pending with its QoS class, as the pod strategy does. */
 function initialPodStatus(p: Pod): KObject {
   const status = p.status ?? {};
-  return { ...p, status: { phase: 'Pending', qosClass: qosClass(p), ...status, ...(status.phase ? {} : { phase: 'Pending' }) } } as KObject;
-}
-
-function qosClass(p: Pod): string {
-  let anyReq = false;
-  let guaranteed = true;
-  for (const c of p.spec?.containers ?? []) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anyReq = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
-    }
-  }
-  if (!anyReq) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  return { ...p, status: { phase: 'Pending', qosClass: qosClass(p.spec), ...status, ...(status.phase ? {} : { phase: 'Pending' }) } } as KObject;
 }

@@ -2,7 +2,7 @@
  * Job conditions: types, reasons and messages exactly as Kubernetes writes them, and the small
  * helpers that read and update the list (job_controller.go, util/utils.go).
  */
-import type { Job, JobCondition } from '@kjobs/api';
+import { type Job, type JobCondition, rfc3339 } from '@kjobs/api';
 
 /** Reasons and messages of the Job's terminal and interim conditions. */
 export const JOB_REASONS = {
@@ -24,10 +24,7 @@ export function newJobCondition(type: string, status: JobCondition['status'], re
   return { type, status, reason, message, lastProbeTime: t, lastTransitionTime: t };
 }
 
-/** `now` as Kubernetes serialises metav1.Time: RFC 3339 in UTC, whole seconds. */
-export function rfc3339(now: Date): string {
-  return new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { rfc3339 };
 
 /** The condition of that type, if present. */
 export function findCondition(conditions: readonly JobCondition[] | undefined, type: string): JobCondition | undefined {

@@ -54,7 +54,6 @@ export {
 export { serviceEnvVars, kubernetesServiceEnv, buildContainerEnv, expandVars, DEFAULT_PATH, COMPLETION_INDEX_ANNOTATION, type EnvContext } from './env.js';
 export { IpAllocator } from './ip-allocator.js';
 export { DEFAULT_BACKOFF, type BackoffOptions, formatGoDuration } from './backoff.js';
-export { qosClass, type QosClass } from './qos.js';
 export type { LogOptions } from './logs.js';
 export type { Logger } from './logger.js';
 export { type ContainerEngine, type PrepareInput, type Prepared, type RunControl, ProcessEngine } from './engine.js';

@@ -1,5 +1,4 @@
-import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from '@kjobs/api';
-import { qosClass } from './qos.js';
+import { type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodCondition, type PodStatus, qosClass } from '@kjobs/api';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning } from './state.js';
 
 type Phase = NonNullable<PodStatus['phase']>;

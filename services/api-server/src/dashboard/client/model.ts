@@ -3,14 +3,12 @@
  * as kubectl words it, pods per Job, what is allocated on each Node, CronJob runs, recent Events.
  * Pure functions of (objects, now); run in the browser and in tests.
  */
-import type { CronJob, Event, Job, KObject, Node, Pod } from '@kjobs/api';
+import type { CronJob, Event, Job, Node, Pod } from '@kjobs/api';
 import { nextRun } from './cron.js';
 import { cpuMillis, humanDuration, memoryBytes } from './format.js';
 
-/** `namespace/name` (or `name` for cluster-scoped objects). */
-export function keyOf(o: KObject): string {
-  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? '');
-}
+/** `namespace/name` (or `name` for cluster-scoped objects): @kjobs/api's object key. */
+export { objectKey as keyOf } from '@kjobs/api';
 
 function conditionTrue(conditions: { type: string; status: string }[] | undefined, type: string): boolean {
   return (conditions ?? []).find((c) => c.type === type)?.status === 'True';

@@ -4,7 +4,7 @@
  * API's newline-delimited WatchEvents; a watch that ends is resumed from the last version seen
  * (bookmarks advance it), a 410 Gone relists, other failures retry with backoff.
  */
-import type { KObject } from '@kjobs/api';
+import { type KObject, objectKey } from '@kjobs/api';
 
 /** One line of a watch stream. */
 export interface WatchEvent {
@@ -29,7 +29,7 @@ export class ObjectCache<T extends KObject = KObject> {
   /** Replace everything with a list's items. */
   replace(items: T[], resourceVersion: string): void {
     this.items.clear();
-    for (const o of items) this.items.set(cacheKey(o), o);
+    for (const o of items) this.items.set(objectKey(o), o);
     this.resourceVersion = resourceVersion;
     this.version++;
   }
@@ -40,15 +40,11 @@ export class ObjectCache<T extends KObject = KObject> {
     const rv = ev.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (ev.type === 'BOOKMARK') return true;
-    if (ev.type === 'DELETED') this.items.delete(cacheKey(ev.object));
-    else this.items.set(cacheKey(ev.object), ev.object as T);
+    if (ev.type === 'DELETED') this.items.delete(objectKey(ev.object));
+    else this.items.set(objectKey(ev.object), ev.object as T);
     this.version++;
     return true;
   }
-}
-
-function cacheKey(o: KObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
 /** An HTTP error with its status code (401 ends the session, 410 relists). */

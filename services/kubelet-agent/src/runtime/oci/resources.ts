@@ -1,5 +1,4 @@
-import { type Container, type Pod, parseQuantity } from '@kjobs/api';
-import { qosClass } from '../qos.js';
+import { type Container, type Pod, parseQuantity, qosClass } from '@kjobs/api';
 
 /** The cgroup settings of one container, as the kubelet derives them (pure). */
 export interface ContainerResources {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronScheduleError, parseGoDuration } from './cron-schedule.js';
+import { cronScheduleError } from './cron-grammar.js';
 
 describe('cronScheduleError accepts what robfig/cron ParseStandard accepts', () => {
   it.each([
@@ -44,27 +44,5 @@ describe('cronScheduleError rejects with the library\'s message', () => {
     ['TZ=Foo/Bar 0 * * * *', 'provided bad location Foo/Bar: unknown time zone Foo/Bar'],
   ])('%j', (spec, message) => {
     expect(cronScheduleError(spec)).toBe(message);
-  });
-});
-
-describe('parseGoDuration', () => {
-  it.each([
-    ['1h30m', 5400e9],
-    ['1.5h', 5400e9],
-    ['300ms', 300e6],
-    ['2us', 2000],
-    ['-1s', -1e9],
-    ['0', 0],
-  ])('%s', (s, ns) => {
-    expect(parseGoDuration(s)).toBe(ns);
-  });
-
-  it.each([
-    ['', 'time: invalid duration ""'],
-    ['h', 'time: invalid duration "h"'],
-    ['1', 'time: missing unit in duration "1"'],
-    ['1d', 'time: unknown unit "d" in duration "1d"'],
-  ])('%j fails', (s, msg) => {
-    expect(() => parseGoDuration(s)).toThrowError(msg);
   });
 });

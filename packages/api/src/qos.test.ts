@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Container } from '@kjobs/api';
+import type { Container } from './types.js';
 import { type QosClass, qosClass } from './qos.js';
 
 const c = (resources?: Container['resources']): Container => ({ name: 'c', ...(resources ? { resources } : {}) });
