@@ -59,6 +59,9 @@ export function containerStatusOf(spec: Container, rec: ContainerRecord | undefi
     status.state = { terminated: terminatedOf(cur) };
     status.lastState = lastRun(rec.previous);
     status.ready = rec.init && cur.exitCode === 0;
+  } else {
+    // Being restarted: waiting for the new run, the one before as lastState.
+    status.lastState = lastRun(rec.previous);
   }
   return status;
 }

@@ -263,6 +263,9 @@ export class PodWorker {
       const finishedMs = Date.parse(rec.current.finishedAt ?? '') || now;
       rec.backoff = nextBackoff(rec.backoff, finishedMs, now, opts.backoff);
       rec.previous = rec.current;
+      // Until the new run exists there is no current one (status: waiting, lastState the run
+      // before); keeping the old one there showed previous and current as the same container.
+      delete rec.current;
       rec.restartCount += 1;
     }
     delete rec.waiting;
