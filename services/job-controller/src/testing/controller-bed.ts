@@ -10,6 +10,7 @@ import type { KObject } from '@kjobs/api';
 import { startHarness, type Harness } from '@kjobs/api-server/testing';
 import type { ApiClient, Informer } from '@kjobs/client';
 import { createShared, startShared, type Shared } from '../shared.js';
+import { waitFor } from './seed.js';
 
 /** A clock tests move by hand. */
 export interface FakeClock {
@@ -36,15 +37,6 @@ export interface ControllerBed {
   stop(): Promise<void>;
 }
 
-/** Poll `cond` until it holds; throws after `timeoutMs` (default 10 s) with `what`. */
-export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Start an api-server on the memory store and the shared informers, the clock at `start`. */
 export async function startControllerBed(start = '2024-01-01T00:00:00Z'): Promise<ControllerBed> {
   const clock = fakeClock(start);
@@ -62,7 +54,7 @@ export async function startControllerBed(start = '2024-01-01T00:00:00Z'): Promis
         const want = (await client.list(inf.kind, namespace ? { namespace } : {})).items;
         const matches = () => inf.list().length === want.length
           && want.every((o) => inf.getByName(o.metadata.namespace ?? '', o.metadata.name!)?.metadata.resourceVersion === o.metadata.resourceVersion);
-        await waitUntil(matches, `the ${inf.kind} informer to catch up`);
+        await waitFor(async () => matches(), `the ${inf.kind} informer to catch up`);
       }
     },
     async stop() {
