@@ -162,6 +162,7 @@ describe('queue-aware completion of the chapter\'s consumers Job', () => {
     expect(described).toContain('kjobs.io/memq-queue-status: depth=0 inFlight=1');
     const kd = await e.kjobs(['describe', 'job', 'consumers']);
     expect(kd.stdout).toMatch(/MemQ Queue:\s+keygen at http:\/\/queue:8080\/memq\/server: 0 waiting, 1 lease in flight/);
+    expect((await e.kjobs(['why', 'job/consumers'])).stdout).toContain('The Job waits for its MemQ queue keygen (kjobs.io/memq-queue): 1 lease in flight');
 
     // The lease expires, the item is redelivered, a new consumer takes it; then the Job completes.
     const done = await waitFor('consumers Complete', async () => {

@@ -24,3 +24,24 @@ export function describeMemqQueue(job: Job): string | undefined {
   const inFlight = Number(m[2]);
   return `${where}: ${m[1]} waiting, ${inFlight} ${inFlight === 1 ? 'lease' : 'leases'} in flight`;
 }
+
+/**
+ * `kjobs why`'s sentence for a work-queue Job held by its MemQ queue (items waiting, leases in
+ * flight, or a queue the job-controller cannot see); undefined when the queue does not hold it.
+ */
+export function explainMemqQueue(job: Job): string | undefined {
+  const a = job.metadata.annotations ?? {};
+  const queue = a[MEMQ_QUEUE_ANNOTATION];
+  const status = a[MEMQ_STATUS_ANNOTATION];
+  if (!queue || job.spec.completions != null || status === undefined) return undefined;
+  const m = /^depth=(\d+) inFlight=(\d+)$/.exec(status);
+  if (!m) return `The Job waits for its MemQ queue ${queue} (kjobs.io/memq-queue), which the job-controller cannot see: ${status.replace(/^unknown: /, '')}.`;
+  const depth = Number(m[1]);
+  const inFlight = Number(m[2]);
+  if (depth === 0 && inFlight === 0) return undefined;
+  const parts = [
+    ...(depth > 0 ? [`${depth} ${depth === 1 ? 'item' : 'items'} waiting`] : []),
+    ...(inFlight > 0 ? [`${inFlight} ${inFlight === 1 ? 'lease' : 'leases'} in flight (an item whose consumer died comes back when its lease expires, and gets a new consumer)`] : []),
+  ];
+  return `The Job waits for its MemQ queue ${queue} (kjobs.io/memq-queue): ${parts.join(', ')}; it completes once the queue is empty and no lease is in flight.`;
+}

@@ -5,6 +5,7 @@
 import type { Event, Job, Pod } from '@kjobs/api';
 import { parseIndexList } from '../extensions/indexes.js';
 import { jobOutcome } from '../extensions/job-outcome.js';
+import { explainMemqQueue } from '../extensions/memq-queue.js';
 
 /** What `explainJob` reads; the command gathers it. */
 export interface JobFacts {
@@ -125,6 +126,8 @@ export function explainJob(f: JobFacts): string[] {
   if (job.spec.suspend) out.push('The Job is suspended (spec.suspend: true): no pods run until it is resumed (set spec.suspend to false).');
   const live = f.pods.filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp);
   out.push(...podSentences(f));
+  const queue = explainMemqQueue(job);
+  if (queue) out.push(queue);
   if (!job.spec.suspend && live.length === 0) {
     const { failures, leftMs } = backoffLeftMs(f.pods, now);
     if (leftMs > 0) {

@@ -94,3 +94,22 @@ describe('explainCronJob', () => {
     });
   }
 });
+
+describe('explainJob: a work-queue Job held by its MemQ queue', () => {
+  const queued = (status?: string, completions?: number): Job => {
+    const j = job(completions === undefined ? {} : { completions }, { succeeded: 5 });
+    j.metadata.annotations = { 'kjobs.io/memq-queue': 'keygen', ...(status === undefined ? {} : { 'kjobs.io/memq-queue-status': status }) };
+    return j;
+  };
+  const why = (j: Job) => explainJob({ job: j, pods: [], events: [], previousLogs: {}, now });
+  it.each<[string, Job, string]>([
+    ['a lease in flight', queued('depth=0 inFlight=1'), 'The Job waits for its MemQ queue keygen (kjobs.io/memq-queue): 1 lease in flight (an item whose consumer died comes back when its lease expires, and gets a new consumer); it completes once the queue is empty and no lease is in flight.'],
+    ['items waiting and leases', queued('depth=3 inFlight=2'), 'The Job waits for its MemQ queue keygen (kjobs.io/memq-queue): 3 items waiting, 2 leases in flight (an item whose consumer died comes back when its lease expires, and gets a new consumer); it completes once the queue is empty and no lease is in flight.'],
+    ['a queue it cannot see', queued('unknown: no running pod backs service "queue"'), 'The Job waits for its MemQ queue keygen (kjobs.io/memq-queue), which the job-controller cannot see: no running pod backs service "queue".'],
+  ])('%s', (_name, j, sentence) => expect(why(j)).toEqual([sentence]));
+  it.each<[string, Job]>([
+    ['a drained queue', queued('depth=0 inFlight=0')],
+    ['not looked at yet', queued()],
+    ['fixed completions (the queue is not watched)', queued('depth=3 inFlight=0', 5)],
+  ])('%s holds nothing', (_name, j) => expect(why(j)[0]).toMatch(/^Nothing holds it/));
+});
