@@ -3,11 +3,12 @@
  * byte for byte, `kjobs completion bash` sourced by bash and completing commands, types and
  * names, and the packed CLI (`npm pack`) installed in an empty directory running `get jobs`.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@kjobs/api';
+import { parse as parseYaml } from 'yaml';
 import { ROOT } from '../../scripts/cluster.js';
 import { run, startE2E, waitFor, type E2E } from './harness.js';
 
@@ -95,6 +96,30 @@ describe('-o jsonpath and custom-columns as kubectl prints them', () => {
       const { k, j } = await both(args);
       expect({ args, ...j }).toEqual({ args, ...k });
     }
+  });
+});
+
+describe('kubeconfig and request flags', () => {
+  it('$KUBECONFIG files merge as kubectl merges them; -v=6 prints the files and each request', async () => {
+    const kc = parseYaml(readFileSync(e.kubeconfig, 'utf8'));
+    // The first file sets current-context and a context naming the second file's cluster and user.
+    const first = path.join(dir, 'first.yaml');
+    writeFileSync(first, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'merged',
+      contexts: [{ name: 'merged', context: { cluster: kc.clusters[0].name, user: kc.users[0].name, namespace: 'default' } }],
+    }));
+    const env = { ...process.env, KUBECONFIG: `${first}:${e.kubeconfig}`, NO_COLOR: '1' };
+    const args = ['get', 'jobs', '-l', 'suite=out', '-o', 'name'];
+    const [k, j] = await Promise.all([run('kubectl', args, env), run(process.execPath, [path.join(ROOT, 'packages/cli/bin/kjobs.mjs'), ...args], env)]);
+    expect(k).toEqual({ code: 0, stdout: 'job.batch/out-a\njob.batch/out-b\n', stderr: '' });
+    expect(j).toEqual(k);
+    const v = await run(process.execPath, [path.join(ROOT, 'packages/cli/bin/kjobs.mjs'), '-v=6', ...args], env);
+    expect(v.stdout).toBe(k.stdout);
+    const lines = v.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, 2)).toEqual([first, e.kubeconfig].map((f) => expect.stringMatching(new RegExp(`^I\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} +\\d+ loader\\.go:402\\] Config loaded from file:  ${f}$`))));
+    expect(lines).toContainEqual(expect.stringMatching(/ round_trippers\.go:560\] GET https:\/\/127\.0\.0\.1:\d+\/apis\/batch\/v1\/namespaces\/default\/jobs\?labelSelector=suite%3Dout 200 OK in \d+ milliseconds$/));
+    const slow = await run(process.execPath, [path.join(ROOT, 'packages/cli/bin/kjobs.mjs'), '--request-timeout=abc', ...args], env);
+    expect(slow).toEqual({ code: 1, stdout: '', stderr: 'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)\n' });
   });
 });
 
