@@ -1,4 +1,5 @@
 import type { Container } from '@kjobs/api';
+import { kuardCommand } from '@kjobs/kuard';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 
@@ -43,15 +44,11 @@ export interface Catalog {
 export const KUARD_IMAGE_PATTERN = 'gcr.io/kuar-demo/kuard-amd64:*';
 
 /**
- * The built-in kuard program, resolved lazily from `@kjobs/kuard` (`kuardCommand()`). The import
- * is dynamic so the agent starts (and runs every other image) even when that package is absent.
+ * The built-in kuard program from `@kjobs/kuard` (a declared dependency): `kuardCommand()` builds
+ * its bundle on first use, so the cost is paid only when a kuard pod first starts.
  */
 export async function builtinKuardProgram(): Promise<Program> {
-  // A variable specifier keeps tsc from requiring the module at type-check time.
-  const specifier = '@kjobs/kuard';
-  const mod = (await import(specifier)) as { kuardCommand?: () => Program | Promise<Program> };
-  if (typeof mod.kuardCommand !== 'function') throw new Error('@kjobs/kuard does not export kuardCommand()');
-  return await mod.kuardCommand();
+  return kuardCommand();
 }
 
 /** The built-in kuard entry: ENTRYPOINT `/kuard`, no CMD. `program` may be overridden. */
