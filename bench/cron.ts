@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import type { CronJob, Job, WatchEvent } from '@kjobs/api';
-import { inFlight, machine, printTable, summarize } from './util.js';
+import { emitResult, inFlight, machine, printTable, progress, summarize } from './util.js';
 import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, round, startBenchCluster } from './pods.js';
 import { diff, writeCounts } from './jobs.js';
 
@@ -80,7 +80,8 @@ export async function run(): Promise<void> {
       const t0 = nowMs();
       const base = baselineTimers(boundaries, CRONJOBS);
       const done = new Promise<void>((r) => (allSeen = r));
-      await Promise.race([done, sleep(boundaries[MINUTES - 1]! + GRACE_MS - nowMs())]);
+      const stopProgress = progress('cron', () => `${seen.size}/${CRONJOBS * MINUTES} Jobs created; next boundary in ${Math.max(0, Math.round((boundaries.find((b) => b > nowMs()) ?? nowMs()) - nowMs()) / 1000)} s`, 10_000);
+      await Promise.race([done, sleep(boundaries[MINUTES - 1]! + GRACE_MS - nowMs())]).finally(stopProgress);
       const baseline = await base;
       // Let the last minute's Jobs and pods finish before reading CPU, so every run is paid for.
       await sleep(Math.max(0, boundaries[MINUTES - 1]! + 15_000 - nowMs()));
@@ -128,7 +129,7 @@ export async function run(): Promise<void> {
         met: { lateness_p99: all.p99 <= 1000 && late.length === expected },
         cpu,
       };
-      console.log(JSON.stringify(result));
+      emitResult(result);
     } finally {
       watch.stop();
     }

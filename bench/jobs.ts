@@ -12,7 +12,7 @@
 import os from 'node:os';
 import type { Job, Pod, WatchEvent } from '@kjobs/api';
 import type { HttpClient } from '@kjobs/client';
-import { machine, printTable } from './util.js';
+import { emitResult, machine, printTable, progress } from './util.js';
 import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, readProc, round, selfCpu, spawnFloor, startBenchCluster } from './pods.js';
 
 const COMPLETIONS = Number(process.env.BENCH_COMPLETIONS ?? 2000);
@@ -100,7 +100,8 @@ export async function run(): Promise<void> {
     const t0 = performance.now();
     const complete = new Promise<void>((resolve) => (notify = resolve));
     await api.create('Job', benchJob());
-    await withTimeout(complete, TIMEOUT_MS, `Job completions=${COMPLETIONS}`);
+    const stopProgress = progress('jobs', () => `${last?.status?.succeeded ?? 0}/${COMPLETIONS} succeeded, ${last?.status?.active ?? 0} active`);
+    await withTimeout(complete, TIMEOUT_MS, `Job completions=${COMPLETIONS}`).finally(stopProgress);
     const wallMs = doneAt! - t0;
     const cpu1 = readAll(cluster);
     const busy = busyPct(m0, machineCpu());
@@ -158,7 +159,7 @@ export async function run(): Promise<void> {
       met: { pods_per_s: podsPerSec >= 0.7 * floorPerSec },
       cpu,
     };
-    console.log(JSON.stringify(result));
+    emitResult(result);
   } finally {
     stopWatch();
     await bc.stop();

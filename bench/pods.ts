@@ -36,7 +36,7 @@ import type { KObject, Node, Pod, WatchEvent } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { ensureInfra, freePort, type Infra } from '../scripts/infra.js';
 import { readKubeconfig, startCluster, type Cluster } from '../scripts/cluster.js';
-import { inFlight, machine, printTable, summarize } from './util.js';
+import { emitResult, inFlight, machine, printTable, progress, summarize } from './util.js';
 import { measureNetworkCost, printNetworkCost } from './pod-network.js';
 
 // ───────────────────────────── shared helpers (jobs.ts and cron.ts use them too) ─────────────────────────────
@@ -466,11 +466,15 @@ export async function run(): Promise<void> {
     const cpu0 = readAll(cluster);
     const m0 = machineCpu();
     const t0 = performance.now();
+    const stopProgress = progress('pods', () => {
+      const ended = names.filter((n) => tracker.times.get(n)?.succeeded !== undefined).length;
+      return `${names.filter((n) => tracker.times.get(n)?.sent !== undefined).length}/${N} created, ${ended} Succeeded, ${((ended / (performance.now() - t0)) * 1000).toFixed(1)} pods/s`;
+    });
     const createMs = await inFlight(N, CONCURRENCY, async (i) => {
       tracker.at(names[i]!).sent = performance.now();
       await api.create('Pod', truePod(names[i]!));
     });
-    await tracker.ended(names, TIMEOUT_MS);
+    await tracker.ended(names, TIMEOUT_MS).finally(stopProgress);
     const wallMs = performance.now() - t0;
     const cpu1 = readAll(cluster);
     const busy = busyPct(m0, machineCpu());
@@ -552,7 +556,12 @@ export async function run(): Promise<void> {
     // The pod network's own per-pod cost, beside its floor (only where pods get one: the OCI runtime).
     const network = RUNTIME === 'oci' ? await measureNetworkCost() : undefined;
     if (network) printNetworkCost(network);
-    console.log(JSON.stringify(network ? { ...result, pod_network: network } : result));
+    // Per-pod startup (sent → started) of both phases: the distribution `npm run charts` draws.
+    const startups = (ns: string[]) => ns.flatMap((n) => {
+      const t = tracker.times.get(n);
+      return t?.sent !== undefined && t.started !== undefined ? [round(t.started - t.sent)] : [];
+    });
+    emitResult(network ? { ...result, pod_network: network } : result, { startup_ms: startups(names), startup_unsaturated_ms: startups(paced), floor_spawn_ms: floor.spawnMs.map((x) => round(x)) });
   } finally {
     await bc.stop();
     runcFloor?.close();

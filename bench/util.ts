@@ -1,5 +1,9 @@
-/** Helpers shared by the benchmarks: percentiles, tables, a paced loop, machine facts. */
+/** Helpers shared by the benchmarks: percentiles, tables, a paced loop, machine facts, results, progress. */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -46,4 +50,43 @@ export async function paced(total: number, perSecond: number, fn: (i: number) =>
   }
   await Promise.all(pending);
   return lat;
+}
+
+const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** The short commit of the working tree, `+` when it has changes; undefined outside git. */
+export function commitOf(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}+` : head;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Print the benchmark's final JSON line. With BENCH_RECORD=1 also append it, with the commit, to
+ * bench/results/<bench>.jsonl (the history `npm run charts` draws) and write `samples` (per-pod
+ * figures too long for the line) to bench/results/<bench>-samples.json.
+ */
+export function emitResult(result: { bench: string } & Record<string, unknown>, samples?: unknown): void {
+  console.log(JSON.stringify(result));
+  if (process.env.BENCH_RECORD !== '1') return;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const commit = commitOf();
+  appendFileSync(path.join(RESULTS_DIR, `${result.bench}.jsonl`), `${JSON.stringify({ ...result, ...(commit ? { commit } : {}) })}\n`);
+  if (samples !== undefined) writeFileSync(path.join(RESULTS_DIR, `${result.bench}-samples.json`), `${JSON.stringify({ bench: result.bench, date: new Date().toISOString(), ...(commit ? { commit } : {}), samples })}\n`);
+  console.error(`recorded in ${path.relative(process.cwd(), RESULTS_DIR)}/${result.bench}.jsonl`);
+}
+
+/**
+ * A progress line on stderr every `everyMs` while a long phase runs (always, TTY or not: stdout
+ * keeps only the table and the JSON line, so `> result.txt` still shows progress). Returns stop.
+ */
+export function progress(label: string, line: () => string, everyMs = 5000): () => void {
+  const t0 = performance.now();
+  const timer = setInterval(() => process.stderr.write(`[${label} ${((performance.now() - t0) / 1000).toFixed(0)}s] ${line()}\n`), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

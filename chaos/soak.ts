@@ -19,15 +19,18 @@
  *
  * Environment: SOAK_MINUTES (10), SOAK_RETENTION_S (120), SOAK_WARMUP_S (retention + 30),
  * SOAK_PODS_PER_S (100), SOAK_SAMPLE_S (60), SOAK_COMPLETIONS (10 pods per Job), SOAK_KEEP=1 keeps
- * the run dir.
+ * the run dir, SOAK_OUT (.kjobs/soak/soak-<time>.json: the final report with every sample, as a
+ * file; with BENCH_RECORD=1 also bench/results/soak.json, which `npm run charts` draws).
+ * Progress: a line on stderr every 10 s, warm-up included.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Job, Namespace, Pod } from '@kjobs/api';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { JobLoad } from './job-load.js';
 import { processesUnder, processesWithEnv, rssMiB } from './procs.js';
+import { commitOf, progress } from '../bench/util.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RETENTION_S = Number(process.env.SOAK_RETENTION_S ?? 120);
@@ -95,13 +98,17 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const samples: Sample[] = [];
   let drained: Record<string, number> = {};
+  let stopProgress = () => {};
   const load = new JobLoad(c.api, { namespace: NS, podsPerSecond: RATE, completions: COMPLETIONS, maxUnfinished: Math.max(10, Math.ceil((RATE * 5) / COMPLETIONS)) });
   try {
     await c.waitReady(120_000);
     await c.api.create<Namespace>('Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     const t0 = Date.now();
     load.start();
+    let measuring = false;
+    stopProgress = progress('soak', () => `${measuring ? 'measuring' : 'warm-up'}: ${load.podsDone()} pods done, ${load.unfinished()} Jobs unfinished, ${load.counts.failed} failed`, 10_000);
     await sleep(WARMUP_S * 1000);
+    measuring = true;
     let prev = await sample(c, redis, load, t0);
     samples.push(prev);
     printSample(prev, 'start');
@@ -113,6 +120,7 @@ async function main(): Promise<number> {
       printSample(prev, Date.now() >= end ? 'end' : 'sample');
     }
     load.stopCreating();
+    stopProgress();
     // Drain: every Job finished and TTL-deleted, every pod collected.
     const quiet = async () => load.unfinished() === 0 && (await c.api.list<Job>('Job', { namespace: NS })).items.length === 0 && (await c.api.list<Pod>('Pod', { namespace: NS })).items.length === 0;
     const dEnd = Date.now() + 180_000;
@@ -129,6 +137,7 @@ async function main(): Promise<number> {
   } catch (e) {
     problems.push(`soak error: ${(e as Error).stack ?? String(e)}`);
   } finally {
+    stopProgress();
     load.close();
     redis.disconnect();
     problems.push(...c.unexpectedExits.map((x) => `service exited on its own: ${x}`));
@@ -177,7 +186,9 @@ async function main(): Promise<number> {
   }
   if (load.counts.failed) problems.push(`${load.counts.failed} Jobs failed`);
   if (drained.jobs || drained.pods) problems.push(`after the drain ${drained.jobs} Jobs and ${drained.pods} pods remain (TTL / GC did not trim them)`);
-  console.log(`\n${JSON.stringify({ suite: 'soak', minutes: MINUTES, warmup_s: WARMUP_S, retention_s: RETENTION_S, target_pods_per_s: RATE, load: load.counts, samples, growth, redis_growth: breakdown, drained, problems })}`);
+  const report = { suite: 'soak', date: new Date().toISOString(), commit: commitOf(), minutes: MINUTES, warmup_s: WARMUP_S, retention_s: RETENTION_S, target_pods_per_s: RATE, sample_s: SAMPLE_S, load: load.counts, samples, growth, redis_growth: breakdown, drained, problems };
+  console.log(`\n${JSON.stringify(report)}`);
+  writeReport(report);
   if (problems.length) {
     console.log(`\nsoak: FAILED — ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);
@@ -187,6 +198,18 @@ async function main(): Promise<number> {
   console.log('\nsoak: PASSED');
   if (!process.env.SOAK_KEEP) rmSync(c.home, { recursive: true, force: true });
   return 0;
+}
+
+/** The report as a file (SOAK_OUT), and as the charts' soak data with BENCH_RECORD=1. */
+function writeReport(report: { date: string }): void {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const out = process.env.SOAK_OUT ?? path.join(root, '.kjobs', 'soak', `soak-${report.date.replace(/[:.]/g, '-')}.json`);
+  const files = [out, ...(process.env.BENCH_RECORD === '1' ? [path.join(root, 'bench', 'results', 'soak.json')] : [])];
+  for (const f of files) {
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, `${JSON.stringify(report)}\n`);
+  }
+  console.log(`report written to ${files.join(' and ')}`);
 }
 
 process.exit(await main());
