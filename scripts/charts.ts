@@ -18,7 +18,9 @@ function read<T>(file: string, parse: (text: string) => T): T | undefined {
   return existsSync(f) ? parse(readFileSync(f, 'utf8')) : undefined;
 }
 
-const podsRuns = read('pods.jsonl', (t) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as PodsRun & { runtime?: string; pods?: number }))
+const podsRuns = read('pods.jsonl', (t) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as PodsRun & { runtime?: string; pods?: number; machine?: { date?: string } }))
+  // A benchmark's own line dates itself in machine.date; the transcribed ones carry date.
+  ?.map((r) => ({ ...r, date: r.date ?? r.machine?.date ?? '' }))
   // One kind of run per chart: the process runtime's 1,000-pod burst.
   ?.filter((r) => (r.runtime ?? 'process') === 'process' && (r.pods ?? 1000) === 1000);
 const podsSamples = read('pods-samples.json', (t) => JSON.parse(t) as PodsSamples);
