@@ -8,7 +8,7 @@ describe('parseLeaseDuration', () => {
   ])('%s → %d ms', (input, want) => {
     expect(parseLeaseDuration(input)).toBe(want);
   });
-  it.each(['', '0', '0s', '-1s', 's', '10x', '1m junk', 'abc', ' 1s', '2562048h', '9999999999999999h', '99999999999999999999'])('rejects %j', (input) => {
+  it.each(['', '0', '0s', '-1s', '+1s', 's', '10x', '1m junk', 'abc', ' 1s', '2562048h', '9999999999999999h', '99999999999999999999'])('rejects %j', (input) => {
     expect(parseLeaseDuration(input)).toBeUndefined();
   });
 });
