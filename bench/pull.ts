@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { ImageStore, pushImage } from '@kjobs/oci';
-import { startRegistry } from '../packages/oci/src/test-registry.js';
+import { startRegistry } from '@kjobs/oci/testing';
 import { machine, printTable } from './util.js';
 
 const run = promisify(execFile);

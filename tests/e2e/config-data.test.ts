@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RegistryClient, pushImage } from '@kjobs/oci';
 import { ensureTokens } from '../../scripts/cluster.js';
-import { startRegistry, type TestRegistry } from '../../packages/oci/src/test-registry.js';
+import { startRegistry, type TestRegistry } from '@kjobs/oci/testing';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;

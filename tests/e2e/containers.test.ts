@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { OciLayout } from '../../services/kubelet-agent/src/runtime/oci/run-files.js';
+import { OciLayout } from '@kjobs/kubelet-agent/testing';
 import { EXAMPLES, startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;

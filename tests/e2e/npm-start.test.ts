@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OciLayout } from '../../services/kubelet-agent/src/runtime/oci/run-files.js';
+import { OciLayout } from '@kjobs/kubelet-agent/testing';
 import { freePort } from '../../scripts/infra.js';
 import { deleteKeys } from '../../scripts/redis-cleanup.js';
 import { ROOT } from '../../scripts/cluster.js';

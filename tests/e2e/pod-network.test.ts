@@ -8,7 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkNames } from '../../services/kubelet-agent/src/network/names.js';
+import { networkNames } from '@kjobs/kubelet-agent/testing';
 import { isListening } from '../../scripts/infra.js';
 import { EXAMPLES, run, startE2E, waitFor, type E2E } from './harness.js';
 

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { RedisBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemqServer } from '../../services/memq/src/server.js';
+import { createMemqServer } from '@kjobs/memq-server/testing';
 import { countKeys, deleteKeys } from './api-fixture.js';
 import { memqAnswerProblem } from './check.js';
 import { EXISTING_QUEUE, hostileMemqRequest, oversizedMemqRequest } from './memq-arbitraries.js';

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { MEMQ_SERVER_MAIN } from '@kjobs/memq-server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isBundleStale, KUARD_BUNDLE, kuardCommand } from './index.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const MEMQ_MAIN = fileURLToPath(new URL('../../../services/memq/src/main.ts', import.meta.url));
+const MEMQ_MAIN = MEMQ_SERVER_MAIN;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const procs: Proc[] = [];
 const cleanup: (() => Promise<void>)[] = [];

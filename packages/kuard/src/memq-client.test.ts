@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createMemqHandler, MemoryBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goDialError, MemqClient, queueUrl } from './memq-client.js';
-import { close, listen } from './test-http.js';
+import { close, listen } from './testing/http.js';
 
 let server: Server;
 let port = 0;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyGenController } from './keygen-controller.js';
 import { DebugProbe } from './probe.js';
 import { createKuardServer } from './server.js';
-import { call, close, listen } from './test-http.js';
+import { call, close, listen } from './testing/http.js';
 
 let server: Server;
 let port = 0;

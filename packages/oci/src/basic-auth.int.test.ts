@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBasicChallenge } from './auth.js';
 import { ImageStore } from './image-store.js';
 import { pushImage } from './registry-client.js';
-import { makeConfig, makeLayer } from './test-images.js';
-import { startRegistry, type TestRegistry } from './test-registry.js';
+import { makeConfig, makeLayer } from './testing/images.js';
+import { startRegistry, type TestRegistry } from './testing/registry.js';
 
 let work: string;
 let registry: TestRegistry;

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBearerChallenge } from './auth.js';
 import { ImageStore } from './image-store.js';
 import { pushImage } from './registry-client.js';
-import { makeConfig, makeLayer } from './test-images.js';
-import { freePort, startRegistry, type TestRegistry } from './test-registry.js';
+import { makeConfig, makeLayer } from './testing/images.js';
+import { freePort, startRegistry, type TestRegistry } from './testing/registry.js';
 
 const SERVICE = 'kjobs-test-registry';
 const ISSUER = 'kjobs-test-issuer';

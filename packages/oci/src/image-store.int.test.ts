@@ -11,8 +11,8 @@ import { parseRegistryHosts } from './hosts.js';
 import { ImageStore } from './image-store.js';
 import { OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from './media-types.js';
 import { RegistryClient, pushImage } from './registry-client.js';
-import { makeConfig, makeLayer, makeTar, type TarEntry } from './test-images.js';
-import { freePort, startRegistry, type TestRegistry } from './test-registry.js';
+import { makeConfig, makeLayer, makeTar, type TarEntry } from './testing/images.js';
+import { freePort, startRegistry, type TestRegistry } from './testing/registry.js';
 
 let registry: TestRegistry;
 let empty: TestRegistry;

@@ -8,8 +8,8 @@ import { ImagePullError } from './errors.js';
 import { parseRegistryHosts } from './hosts.js';
 import { ImageStore } from './image-store.js';
 import { OCI_CONFIG, OCI_MANIFEST } from './media-types.js';
-import { makeConfig, makeLayer } from './test-images.js';
-import { freePort } from './test-registry.js';
+import { makeConfig, makeLayer } from './testing/images.js';
+import { freePort } from './testing/registry.js';
 
 let work: string;
 let layout: string;

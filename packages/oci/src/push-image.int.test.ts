@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
 import { MANIFEST_ACCEPT, OCI_MANIFEST } from './media-types.js';
 import { RegistryClient, pushImage } from './registry-client.js';
-import { makeConfig, makeLayer } from './test-images.js';
-import { freePort, startRegistry, type TestRegistry } from './test-registry.js';
+import { makeConfig, makeLayer } from './testing/images.js';
+import { freePort, startRegistry, type TestRegistry } from './testing/registry.js';
 
 let registry: TestRegistry;
 beforeAll(async () => { registry = await startRegistry(); });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
-import { makeTar, type TarEntry } from './test-images.js';
+import { makeTar, type TarEntry } from './testing/images.js';
 import { unpackLayer } from './unpack-layer.js';
 
 let work: string;

@@ -3,14 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { KUARD_MAIN } from '@kjobs/kuard/testing';
 import { RedisBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemqServer } from './server.js';
-import { call, type Reply } from './test-http.js';
+import { call, type Reply } from './testing/http.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const KUARD_MAIN = fileURLToPath(new URL('../../../packages/kuard/src/main.ts', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:memq-compat:${randomBytes(6).toString('hex')}:`;
 

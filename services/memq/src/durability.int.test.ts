@@ -1,7 +1,7 @@
 import { RedisBroker } from '@kjobs/memq';
 import { describe, expect, it } from 'vitest';
-import { REDIS_URL, REPO, memqProcessFixture } from './test-service.js';
-import { call, resetConnections } from './test-http.js';
+import { REDIS_URL, REPO, memqProcessFixture } from './testing/service.js';
+import { call, resetConnections } from './testing/http.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const { prefix, procs, redis } = memqProcessFixture('memq-durable');

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { RedisBroker } from '@kjobs/memq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemqServer } from './server.js';
-import { call } from './test-http.js';
+import { call } from './testing/http.js';
 import { start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -4,7 +4,7 @@ import { MemoryBroker } from '@kjobs/memq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routeLabel } from './metrics.js';
 import { createMemqServer, type MemqServerOptions } from './server.js';
-import { call } from './test-http.js';
+import { call } from './testing/http.js';
 
 let server: Server | undefined;
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REDIS_URL, REPO, memqProcessFixture } from './test-service.js';
-import { call } from './test-http.js';
+import { REDIS_URL, REPO, memqProcessFixture } from './testing/service.js';
+import { call } from './testing/http.js';
 import { freePort, start, waitFor, type Proc } from '../../../tests/support/test-process.js';
 
 const { prefix, procs } = memqProcessFixture('memq-workers');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import { decodeK8sProtobuf, isProtobufContentType } from './decode-k8s-protobuf.js';
-import { entry, f, k8sBody, msg, packed } from './encode-for-tests.js';
+import { entry, f, k8sBody, msg, packed } from '../testing/encode-protobuf.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./testdata/${name}`, import.meta.url));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
-import { varint } from './encode-for-tests.js';
+import { varint } from '../testing/encode-protobuf.js';
 import { WireReader } from './wire-reader.js';
 
 describe('WireReader.varint', () => {

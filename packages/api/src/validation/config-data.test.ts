@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults/apply-defaults.js';
 import type { KObject } from '../types.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.js';
-import type { Json } from './test-fixtures.js';
+import type { Json } from '../testing/fixtures.js';
 import { base64ErrorOffset } from '../decode/schema-check.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);

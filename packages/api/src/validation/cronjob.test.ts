@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateCronJob, validateCronJobUpdate, validateTimeZone } from './cronjob.js';
-import { clone, validCronJob, type Json } from './test-fixtures.js';
+import { clone, validCronJob, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateJob } from './job.js';
 import { countIndexes, overlappingIndex } from './job-policies.js';
-import { validJob, type Json } from './test-fixtures.js';
+import { validJob, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const never = (m: Json) => { m.spec.template.spec.restartPolicy = 'Never'; };

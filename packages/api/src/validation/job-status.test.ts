@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateJobStatusUpdate } from './job-status.js';
-import { clone, validJob, type Json } from './test-fixtures.js';
+import { clone, validJob, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const T0 = '2026-03-01T10:00:00Z';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { invalid as invalidError } from '../errors.js';
 import { mustResourceForKind } from '../resources.js';
 import { validateJob, validateJobUpdate } from './job.js';
-import { clone, validJob, type Json } from './test-fixtures.js';
+import { clone, validJob, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const SUBDOMAIN_REGEX = "(e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -7,7 +7,7 @@ import { validateNamespace } from './namespace.js';
 import { validateNode } from './node.js';
 import { validateReplicaSet, validateReplicaSetUpdate } from './replicaset.js';
 import { validateService, validateServiceUpdate } from './service.js';
-import { clone, type Json } from './test-fixtures.js';
+import { clone, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const defaulted = (kind: string, m: Json) => applyDefaults(kind, m as KObject) as Json;

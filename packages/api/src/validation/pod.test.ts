@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate, UPDATABLE_POD_SPEC_FIELDS } from './pod.js';
-import { clone, validPod, type Json } from './test-fixtures.js';
+import { clone, validPod, type Json } from '../testing/fixtures.js';
 
 const msgs = (causes: { field: string; message: string }[]) => causes.map((c) => `${c.field}: ${c.message}`);
 const c0 = (m: Json) => m.spec.containers[0];

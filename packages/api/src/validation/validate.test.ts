@@ -5,7 +5,7 @@ import { invalid as invalidError } from '../errors.js';
 import { mustResourceForKind } from '../resources.js';
 import type { KObject } from '../types.js';
 import { validate, validateStatusUpdate } from './validate.js';
-import { clone, prepareJob, validCronJob, validJob, validPod, type Json } from './test-fixtures.js';
+import { clone, prepareJob, validCronJob, validJob, validPod, type Json } from '../testing/fixtures.js';
 
 const KINDS = ['Pod', 'Job', 'CronJob', 'Service', 'ReplicaSet', 'Namespace', 'Node', 'Event', 'Lease'];
 const asK = (o: Json) => o as KObject;

@@ -1,8 +1,8 @@
 // Test support (not exported by the package): builds layer tarballs and image configs in memory.
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
-import { sha256Digest } from './digest.js';
-import { OCI_LAYER_GZIP } from './media-types.js';
+import { sha256Digest } from '../digest.js';
+import { OCI_LAYER_GZIP } from '../media-types.js';
 
 /** One tar entry: tar-stream headers plus an optional file body. */
 export type TarEntry = Partial<Header> & { name: string; body?: string };

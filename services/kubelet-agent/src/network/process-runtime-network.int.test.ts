@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger.js';
-import { Harness } from '../runtime/test-harness.js';
+import { Harness } from '../testing/runtime-harness.js';
 import { podNetworkUnavailable } from './availability.js';
 import { listNetns } from './ip.js';
 import { NodeNetwork } from './node-network.js';

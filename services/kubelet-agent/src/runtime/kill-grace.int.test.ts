@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { Harness } from './test-harness.js';
+import { Harness } from '../testing/runtime-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { pruneExitJournals, readExitJournal } from './exit-journal.js';
 import { type LaunchedRun, Launcher, launcherBinary } from './launcher.js';
 import { silentLogger } from './logger.js';
 import { isProcessAlive, procStartTime } from './proc.js';
-import { waitFor } from './test-harness.js';
+import { waitFor } from '../testing/runtime-harness.js';
 
 let dir: string;
 let binary: string;

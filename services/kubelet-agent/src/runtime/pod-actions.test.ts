@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PodSpec } from '@kjobs/api';
 import { computePodActions, shouldRestart } from './pod-actions.js';
-import { T0, crec, fixturePod, precord, run } from './test-fixtures.js';
+import { T0, crec, fixturePod, precord, run } from '../testing/fixtures.js';
 
 const B = { initialMs: 10_000, maxMs: 300_000 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod, PodSpec } from '@kjobs/api';
 import { computePodStatus, containerStatusOf, podPhase } from './pod-status.js';
-import { T0, crec, fixturePod, iso, precord, run } from './test-fixtures.js';
+import { T0, crec, fixturePod, iso, precord, run } from '../testing/fixtures.js';
 import type { ContainerRecord } from './state.js';
 
 const NOW = T0 + 60_000;

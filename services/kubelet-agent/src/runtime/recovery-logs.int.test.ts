@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerStatus, PodStatus } from '@kjobs/api';
 import { groupMembers, isProcessAlive } from './proc.js';
-import { Harness, LOOP, forEachStarter, waitFor } from './test-harness.js';
+import { Harness, LOOP, forEachStarter, waitFor } from '../testing/runtime-harness.js';
 
 let h: Harness;
 afterEach(async () => {

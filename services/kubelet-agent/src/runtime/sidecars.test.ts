@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from '@kjobs/api';
 import { computePodActions, mainContainersDone } from './pod-actions.js';
 import { computePodStatus } from './pod-status.js';
-import { T0, crec, fixturePod, precord, run } from './test-fixtures.js';
+import { T0, crec, fixturePod, precord, run } from '../testing/fixtures.js';
 import type { ContainerRecord } from './state.js';
 
 const B = { initialMs: 10_000, maxMs: 300_000 };

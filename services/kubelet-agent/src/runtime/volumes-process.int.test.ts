@@ -9,7 +9,7 @@ import type { ConfigMap, Secret } from '@kjobs/api';
 import type { PodConfigData } from './config-data.js';
 import { podDir } from './layout.js';
 import { volumeDir } from './pod-volumes.js';
-import { Harness, waitFor } from './test-harness.js';
+import { Harness, waitFor } from '../testing/runtime-harness.js';
 
 let h: Harness;
 afterEach(async () => {

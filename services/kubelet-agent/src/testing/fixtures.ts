@@ -1,5 +1,5 @@
 import type { Pod, PodSpec } from '@kjobs/api';
-import type { ContainerInstance, ContainerRecord, PodRecord } from './state.js';
+import type { ContainerInstance, ContainerRecord, PodRecord } from '../runtime/state.js';
 
 /** Shared builders for the runtime's pure tests (not part of the public API). */
 

@@ -7,10 +7,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import type { PulledImage } from '@kjobs/oci';
-import { Harness } from '../test-harness.js';
-import type { ImageSource } from './image-puller.js';
-import { OciEngine, type OciEngineOptions } from './oci-engine.js';
-import { Runc } from './runc.js';
+import { Harness } from './runtime-harness.js';
+import type { ImageSource } from '../runtime/oci/image-puller.js';
+import { OciEngine, type OciEngineOptions } from '../runtime/oci/oci-engine.js';
+import { Runc } from '../runtime/oci/runc.js';
 
 /**
  * Test-only: a busybox image already unpacked as one layer directory (from Debian's

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe } from 'vitest';
 import type { Container, Pod, PodSpec, PodStatus } from '@kjobs/api';
-import { createCatalog, type ProgramSource } from './catalog.js';
-import { ProcessRuntime, type ProcessRuntimeOptions, type RuntimeEvent } from './process-runtime.js';
-import { groupMembers } from './proc.js';
+import { createCatalog, type ProgramSource } from '../runtime/catalog.js';
+import { ProcessRuntime, type ProcessRuntimeOptions, type RuntimeEvent } from '../runtime/process-runtime.js';
+import { groupMembers } from '../runtime/proc.js';
 
 /** Test-only helpers for the runtime's integration tests (not part of the public API). */
 

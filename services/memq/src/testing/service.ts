@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import type { Proc } from '../../../tests/support/test-process.js';
+import type { Proc } from '../../../../tests/support/test-process.js';
 
 /** The repository root (tests start the service from there, as `npm start` does). */
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Container, ContainerStatus, PodStatus } from '@kjobs/api';
-import { type Harness, waitFor } from '../test-harness.js';
+import { type Harness, waitFor } from '../../testing/runtime-harness.js';
 import { cgroupMode, cpuUsageNs } from './cgroups.js';
 import type { OciEngine } from './oci-engine.js';
-import { ociTestBed } from './test-image.js';
+import { ociTestBed } from '../../testing/oci-image.js';
 
 /**
  * The OCI engine under the real pod worker, with runc: namespaces, the image's root, limits,

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigMap, Container, Secret } from '@kjobs/api';
 import type { PodConfigData } from '../config-data.js';
-import type { Harness } from '../test-harness.js';
+import type { Harness } from '../../testing/runtime-harness.js';
 import type { OciEngine } from './oci-engine.js';
-import { ociTestBed } from './test-image.js';
+import { ociTestBed } from '../../testing/oci-image.js';
 
 /** Volumes in runc containers under the real pod worker: bind mounts, subPath, readOnly, a memory emptyDir. */
 

@@ -1,0 +1,3 @@
+/** Test support of the kubelet-agent, for end-to-end tests (a service exports nothing else). */
+export { OciLayout } from '../runtime/oci/run-files.js';
+export { networkNames } from '../network/names.js';
