@@ -1,45 +1,13 @@
-import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '@kjobs/api';
-import { ControllerCrashed, JobTestCluster, startSharedHarness, type SharedHarness } from '../testing/job-test-cluster.js';
-import { T0, makeJob, makePod, ts } from './test-fixtures.js';
+/**
+ * The chapter's Job patterns, end to end: the real JobController syncing on informers over a real
+ * in-process api-server (memory store), a scripted kubelet, one fake clock.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JobTestCluster } from '../testing/job-test-cluster.js';
+import { clusterEach, counts, reasons, round, untilFinished } from '../testing/rounds.js';
+import { makeJob } from './test-fixtures.js';
 
-type FakeJobCluster = JobTestCluster;
-const clusters: JobTestCluster[] = [];
-/** A JobTestCluster stopped after the test. */
-async function cluster(job: Job, o: Parameters<typeof JobTestCluster.start>[2] = {}): Promise<JobTestCluster> {
-  const c = await JobTestCluster.start(job, T0, o);
-  clusters.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of clusters.splice(0)) await c.stop();
-});
-
-/** One controller round: sync, then let the kubelet start what was created. */
-async function round(c: FakeJobCluster): Promise<void> {
-  const { error } = await c.sync();
-  if (error && !(error instanceof ControllerCrashed)) throw error;
-  await c.startPending();
-}
-
-/** Rounds until the Job is finished (bounded). */
-async function untilFinished(c: FakeJobCluster, each: (c: FakeJobCluster) => Promise<void> | void, maxRounds = 200): Promise<number> {
-  for (let i = 0; i < maxRounds; i++) {
-    await round(c);
-    if (c.finished()) return i;
-    await each(c);
-  }
-  throw new Error(`job not finished after ${maxRounds} rounds: ${JSON.stringify(c.job.status)}`);
-}
-
-const reasons = (c: FakeJobCluster) => c.events.map((e) => e.reason);
-
-/** The stored status with absent counters read as 0 (Kubernetes omits zero counters). */
-function counts(c: FakeJobCluster) {
-  const st = c.job.status ?? {};
-  return { ...st, active: st.active ?? 0, ready: st.ready ?? 0, terminating: st.terminating ?? 0, succeeded: st.succeeded ?? 0, failed: st.failed ?? 0 };
-}
+const cluster = clusterEach();
 
 describe('syncJob against an in-memory API (the chapter’s patterns)', () => {
   it('one-shot: one pod, succeeded once, Complete with completionTime and the Completed event', async () => {
@@ -168,7 +136,7 @@ describe('syncJob against an in-memory API (the chapter’s patterns)', () => {
 });
 
 describe('syncJob: Indexed policies end to end', () => {
-  const indexOf = (c: FakeJobCluster, name: string) => c.pods.get(name)?.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
+  const indexOf = (c: JobTestCluster, name: string) => c.pods.get(name)?.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
 
   it('backoffLimitPerIndex 1: failing indexes get 2 pods each (failure counts 0, 1), the Job fails with FailedIndexes', async () => {
     const c = await cluster(makeJob({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimitPerIndex: 1 }));
@@ -211,116 +179,5 @@ describe('syncJob: Indexed policies end to end', () => {
     expect(c.condition('Failed')).toMatchObject({ reason: 'PodFailurePolicy', message: `Container main for pod default/${c.created[1]} failed with exit code 42 matching FailJob rule at index 0` });
     expect(counts(c)).toMatchObject({ failed: 3, active: 0, terminating: 0 });
     expect(c.created).toHaveLength(3);
-  });
-});
-
-describe('crash between any two writes never loses or doubles a pod', () => {
-  const scenario = () => makeJob({ completions: 3, parallelism: 3, backoffLimit: 100 });
-
-  it.each(Array.from({ length: 14 }, (_, n) => n))('controller dies before write %i of the finishing sync', async (n) => {
-    const c = await cluster(scenario());
-    await round(c);
-    await c.finish(c.created[0]!, 0);
-    await c.finish(c.created[1]!, 1);
-    c.rec.crashAfter = c.rec.writes + n;
-    await round(c);
-    c.restartController();
-    await untilFinished(c, async (c) => {
-      await c.finishRunning(0);
-      c.advance(700);
-    });
-    expect(counts(c).succeeded).toBe(c.count('Succeeded'));
-    expect(counts(c).failed).toBe(c.count('Failed'));
-    expect(counts(c)).toMatchObject({ succeeded: 3, failed: 1 });
-  });
-
-  // One api-server for every run (each run its own Job): 150 harnesses would cost more than the runs.
-  let shared: SharedHarness;
-  let runs = 0;
-  beforeAll(async () => {
-    shared = await startSharedHarness(T0);
-  });
-  afterAll(async () => {
-    await shared.harness.stop();
-  });
-
-  it('holds for random Jobs, random pod outcomes and random crash points', { timeout: 600_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record({
-          completions: fc.integer({ min: 1, max: 6 }),
-          parallelism: fc.integer({ min: 1, max: 4 }),
-          backoffLimit: fc.integer({ min: 0, max: 8 }),
-          indexed: fc.boolean(),
-          steps: fc.array(fc.record({ crashAt: fc.option(fc.integer({ min: 0, max: 8 })), fail: fc.array(fc.boolean(), { maxLength: 6 }) }), { minLength: 1, maxLength: 40 }),
-        }),
-        async ({ completions, parallelism, backoffLimit, indexed, steps }) => {
-          const job: Job = makeJob({ completions, parallelism, backoffLimit, completionMode: indexed ? 'Indexed' : 'NonIndexed' }, undefined, { name: `pi-${++runs}` });
-          const c = await JobTestCluster.start(job, T0, { harness: shared }); // stopped by the run: 150 live informers would slow every later run
-          const check = () => {
-            const st = c.job.status ?? {};
-            expect((st.succeeded ?? 0) + (st.uncountedTerminatedPods?.succeeded?.length ?? 0)).toBeLessThanOrEqual(c.count('Succeeded'));
-          };
-          for (const step of [...steps, ...Array.from({ length: 30 }, () => ({ crashAt: null, fail: [] as boolean[] }))]) {
-            c.rec.crashAfter = step.crashAt === null ? undefined : c.rec.writes + step.crashAt;
-            await round(c);
-            c.restartController();
-            check();
-            if (c.finished()) break;
-            const running = c.activePods().filter((p) => p.status?.phase === 'Running').map((p) => p.metadata.name!);
-            await c.finishMany(running, (n) => (step.fail[running.indexOf(n)] ? 1 : 0));
-            await c.killTerminating();
-            c.advance(700);
-          }
-          expect(c.finished()).toBe(true);
-          await c.killTerminating();
-          expect(counts(c).succeeded).toBe(indexed ? Math.min(c.count('Succeeded'), completions) : c.count('Succeeded'));
-          expect(counts(c).failed).toBe(c.count('Failed'));
-          expect(c.maxActive).toBeLessThanOrEqual(parallelism);
-          await c.stop();
-        },
-      ),
-      { numRuns: Number(process.env.PROP_RUNS ?? 150), endOnFailure: true },
-    );
-  });
-});
-
-describe('syncJob: expectations read before the pods', () => {
-  /**
-   * The job-controller's race, frozen: pod p0 was counted (succeeded 1) and its finalizer removal
-   * sent; the cache still shows the finalizer. While the sync reads its pods (claimPods awaits the
-   * adoption of an orphan), the informer observes the removal and drops p0 from the live
-   * expectations. With the expectations read before the pods, p0 is still expected and is not
-   * counted again.
-   */
-  const seed = () => {
-    const job = makeJob({ completions: 3, parallelism: 1 }, { succeeded: 1, active: 0, uncountedTerminatedPods: {}, startTime: ts(0) });
-    const orphan = makePod(job, 'orphan', { phase: 'Pending', finalizer: false });
-    orphan.metadata.ownerReferences = [];
-    return { job, pods: [makePod(job, 'p0', { phase: 'Succeeded' }), orphan] }; // p0 still carries the finalizer
-  };
-  const statusWrites = (c: JobTestCluster) => c.rec.log.flatMap((w) => (w.op === 'updateJobStatus' ? [c.uids.toFixture(w.status)] : []));
-
-  it('a pod whose finalizer removal is still expected when the pods were read is not counted twice', async () => {
-    const { job, pods } = seed();
-    const c = await cluster(job, { pods });
-    await c.settle();
-    c.controller.deps.finalizers.expectUids(c.key, [c.uids.real('uid-p0')]);
-    c.rec.beforeWrite = (w) => {
-      if (w.op === 'patchPod' && w.name === 'orphan') c.controller.deps.finalizers.observed(c.key, c.uids.real('uid-p0'));
-    };
-    expect((await c.sync()).error).toBeUndefined();
-    expect(c.rec.log.some((w) => w.op === 'patchPod' && w.name === 'orphan')).toBe(true); // the adoption happened mid-read
-    for (const st of statusWrites(c)) {
-      expect(st.uncountedTerminatedPods?.succeeded ?? []).not.toContain('uid-p0');
-      expect(st.succeeded).toBe(1);
-    }
-  });
-
-  it('the same snapshot without the expectation counts p0 again: the double count the order prevents', async () => {
-    const { job, pods } = seed();
-    const c = await cluster(job, { pods });
-    await c.sync();
-    expect(statusWrites(c).some((st) => (st.uncountedTerminatedPods?.succeeded ?? []).includes('uid-p0') || (st.succeeded ?? 0) > 1)).toBe(true);
   });
 });

@@ -3,7 +3,9 @@
  * the pods it created (per slow-start batch) and deleted, the finalizers it removed, each status
  * it wrote, its events, backoff and requeue — read from the recorded writes, uids in fixture names.
  */
+import { afterEach } from 'vitest';
 import type { Job, JobStatus, Pod } from '@kjobs/api';
+import { ts } from '../job/test-fixtures.js';
 import type { BackoffRecord } from '../job/backoff.js';
 import type { JobSyncResult } from '../job/sync.js';
 import { JobTestCluster } from './job-test-cluster.js';
@@ -46,6 +48,24 @@ export interface SyncMemory {
   expectedFinalizerRemovals?: ReadonlySet<string>;
   backoff?: BackoffRecord;
 }
+
+/** A `run(job, pods, now?, memory?)` for a test file: each call syncs once on a fresh cluster, stopped after its test. */
+export function syncOnceEach(defaultNow: Date): (job: Job, pods: Pod[], now?: Date, memory?: SyncMemory) => Promise<SyncDecision> {
+  const clusters: JobTestCluster[] = [];
+  afterEach(async () => {
+    for (const c of clusters.splice(0)) await c.stop();
+  });
+  return (job, pods, now = defaultNow, memory = {}) => syncOnce(job, pods, now, memory, (c) => clusters.push(c));
+}
+
+/** A Job status as a first sync leaves it: started at T0, every counter 0. */
+export const STARTED: JobStatus = { startTime: ts(0), active: 0, ready: 0, terminating: 0, succeeded: 0, failed: 0 };
+
+/** The condition of that type in a status. */
+export const cond = (st: { conditions?: { type: string; status: string; reason?: string; message?: string }[] }, type: string) => st.conditions?.find((c) => c.type === type);
+
+/** The reasons of a decision's events, in order. */
+export const reasons = (d: SyncDecision) => d.events.map((e) => e.reason);
 
 /**
  * Store `job` and `pods` (test-fixtures objects) in a fresh api-server, sync once at `now` with the
