@@ -5,7 +5,6 @@
  * the API through a wrapper that only counts them, records events and can kill the controller
  * after its n-th write (crash tests). Test support only.
  */
-// eslint-disable-next-line no-restricted-imports -- test support: the api-server's exported test entry (issue 19 item 5), not its code
 import { startHarness, type Harness } from '@kjobs/api-server/testing';
 import { isApiError, type Job, type Pod } from '@kjobs/api';
 import { keyOf } from '@kjobs/client';
