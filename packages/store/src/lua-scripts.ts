@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /**
- * One Lua script read from `src/lua/<name>.lua` and run with EVALSHA. When Redis does not know the
- * script yet (first use, or after a restart or failover) it falls back to EVAL once, which also
- * caches it on the server.
+ * One Lua script run with EVALSHA (the one Lua runner of kjobs: the store's scripts and MemQ's).
+ * When Redis does not know the script yet (first use, or after a restart, failover or SCRIPT
+ * FLUSH) it falls back to EVAL once, which also caches it on the server.
  */
 export class LuaScript {
   /** SHA1 of the source, as EVALSHA expects. */
@@ -16,11 +16,13 @@ export class LuaScript {
   }
 
   /**
-   * Load `lua/<name>.lua` next to this module. A line `--- @include "<file>"` is replaced by
-   * `lua/include/<file>.lua` (shared local functions; one level, no nesting), as BullMQ does.
+   * Load `<dir>/<name>.lua` (default the store's `lua/` next to this module). A line
+   * `--- @include "<file>"` is replaced by `<dir>/include/<file>.lua` (shared local functions;
+   * one level, no nesting), as BullMQ does.
    */
-  static load(name: string): LuaScript {
-    return new LuaScript(name, expandIncludes(readLua(`${name}.lua`)));
+  static load(name: string, dir: URL = STORE_LUA): LuaScript {
+    const read = (file: string) => readFileSync(new URL(file, dir), 'utf8');
+    return new LuaScript(name, expandIncludes(read(`${name}.lua`), read));
   }
 
   /** Run with the given KEYS and ARGV; returns the raw reply. */
@@ -36,8 +38,10 @@ export class LuaScript {
 
 const INCLUDE_RE = /^--- @include "([a-z0-9-]+)"$/gm;
 
+const STORE_LUA = new URL('./lua/', import.meta.url);
+
 function readLua(file: string): string {
-  return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(file, STORE_LUA), 'utf8');
 }
 
 /** Replace each `--- @include "<file>"` line with the contents of `lua/include/<file>.lua`. */

@@ -2,7 +2,7 @@
 -- KEYS[1] meta   KEYS[2] items   KEYS[3] leases   KEYS[4] leased
 -- ARGV[1] now (epoch ms)   ARGV[2] lease id
 -- returns 1 acked | -1 does not exist | -3 lease not found
---- @include reclaim
+--- @include "reclaim"
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
 end

@@ -3,7 +3,7 @@
 -- KEYS[1] meta   KEYS[2] items   KEYS[3] leases   KEYS[4] leased
 -- ARGV[1] now (epoch ms)   ARGV[2] lease id ('' for kuard's destructive dequeue)   ARGV[3] lease expiry (epoch ms)
 -- returns the message wire form | 0 queue empty | -1 does not exist
---- @include reclaim
+--- @include "reclaim"
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
 end

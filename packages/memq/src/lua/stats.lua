@@ -2,7 +2,7 @@
 -- KEYS[1] queues hash
 -- ARGV[1] now (epoch ms)   ARGV[2..5] key suffixes for meta, items, leases, leased (keys.ts)
 -- returns a flat array: name, enqueued, dequeued, drained, redelivered, inFlight, ... per queue
---- @include reclaim
+--- @include "reclaim"
 local out = {}
 local queues = redis.call('HGETALL', KEYS[1])
 for i = 1, #queues, 2 do

@@ -44,7 +44,7 @@ describe('RedisBroker durability and scripts', () => {
 
   it('falls back to EVAL when Redis does not know the script (NOSCRIPT)', async () => {
     // A script body no Redis has seen: its EVALSHA must fail with NOSCRIPT, and run() still works.
-    const fresh = new LuaScript('enqueue', loadLua('enqueue') + `\n-- ${randomBytes(8).toString('hex')}\n`);
+    const fresh = new LuaScript('enqueue', loadLua('enqueue').source + `\n-- ${randomBytes(8).toString('hex')}\n`);
     await expect(redis.evalsha(fresh.sha, 0)).rejects.toThrow(/NOSCRIPT/);
     const prefix = uniquePrefix();
     const b = new RedisBroker({ redis, prefix });

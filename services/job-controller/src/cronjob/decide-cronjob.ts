@@ -5,7 +5,7 @@
  * then the create, then one status write.
  */
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
-import { formatRfc1123Z } from '@kjobs/api';
+import { formatRfc1123Z, rfc3339 } from '@kjobs/api';
 import { type CronJobEvent, reconcileActive } from './decide-active.js';
 import { finishedType, jobsOverHistoryLimits, timeMs } from './decide-history.js';
 import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
@@ -161,9 +161,5 @@ export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
 export function recordStartedJob(status: CronJobStatus, job: Job, scheduledTime: Date): CronJobStatus {
   const active = [...(status.active ?? [])];
   if (!active.some((r) => r.uid !== undefined && r.uid === job.metadata.uid)) active.push(jobReference(job));
-  return { ...status, active, lastScheduleTime: formatTime(scheduledTime) };
-}
-
-function formatTime(d: Date): string {
-  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return { ...status, active, lastScheduleTime: rfc3339(scheduledTime) };
 }

@@ -3,7 +3,7 @@
  * eviction, for one node): guard, read, decide (decide-node.ts), act through
  * {@link NodeLifecycleControl}, and wake exactly when the next step is due.
  */
-import { isApiError, type Lease, type Node, type Pod } from '@kjobs/api';
+import { isApiError, rfc3339, type Lease, type Node, type Pod } from '@kjobs/api';
 import type { NodeLifecycleControl } from './control.js';
 import { decideNode, lostPodStatus, unknownReadyConditions, unreachableTaints, type NodeLifecycleTiming } from './decide-node.js';
 
@@ -37,7 +37,7 @@ export async function syncNode(name: string, c: NodeLifecycleSyncContext): Promi
 
   const d = decideNode(node, lease, pods, now.getTime(), c.timing);
 
-  const iso = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = rfc3339(now);
   if (d.markUnknown) {
     await c.control.updateNodeStatus({ ...node, status: { ...node.status, conditions: unknownReadyConditions(node, iso) } });
     const fresh = await c.control.getNode(name);
