@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@kjobs/api';
 import { decodeObjectBody, decodePatchBody, summarizeData } from './request-decoding.js';
+import { thrownApiError } from '@kjobs/api/testing';
 
-function apiError(f: () => unknown): ApiError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 const buf = (s: string): Buffer => Buffer.from(s);
 const OBJECT_415 = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
@@ -23,7 +14,7 @@ describe('decodeObjectBody', () => {
     ['application/merge-patch+json', 415, 'UnsupportedMediaType', OBJECT_415],
     ['application/json', 400, 'BadRequest', 'the object provided is unrecognized (must be of type Job): couldn\'t get version/kind; json parse error: unexpected end of JSON input ({"kind":)'],
   ])('Content-Type %s with a broken body → %i %s', (ct, code, reason, message) => {
-    const e = apiError(() => decodeObjectBody(buf('{"kind":'), ct, 'Job', true));
+    const e = thrownApiError(() => decodeObjectBody(buf('{"kind":'), ct, 'Job', true));
     expect([e.code, e.reason, e.message]).toEqual([code, reason, message]);
   });
 
@@ -42,12 +33,12 @@ describe('decodeObjectBody', () => {
       'the object provided is unrecognized (must be of type Job): couldn\'t get version/kind; json parse error: invalid character \'x\' looking for beginning of value ({"apiVersion":"batch/v1","kind ...)'],
     ['deep nesting', '['.repeat(5000) + ']'.repeat(5000), false, 'the request body is nested more than 100 levels deep'],
   ])('%s → 400', (_name, text, required, message) => {
-    const e = apiError(() => decodeObjectBody(buf(text), 'application/json', 'Job', required));
+    const e = thrownApiError(() => decodeObjectBody(buf(text), 'application/json', 'Job', required));
     expect([e.code, e.message]).toEqual([400, message]);
   });
 
   it('refuses malformed YAML as a YAML-to-JSON conversion error', () => {
-    const e = apiError(() => decodeObjectBody(buf('apiVersion: batch/v1\nkind: Job\n  metadata: [unclosed'), 'application/yaml', 'Job', true));
+    const e = thrownApiError(() => decodeObjectBody(buf('apiVersion: batch/v1\nkind: Job\n  metadata: [unclosed'), 'application/yaml', 'Job', true));
     expect(e.code).toBe(400);
     // The summary is hex: the body does not start with '{' (apimachinery's summarizeData).
     expect(e.message).toBe('the object provided is unrecognized (must be of type Job): error converting YAML to JSON: '
@@ -66,12 +57,12 @@ describe('decodeObjectBody', () => {
 
 describe('decodePatchBody', () => {
   it.each(['application/json', 'application/yaml', 'application/apply-patch+yaml', 'text/plain', undefined])('Content-Type %s → 415', (ct) => {
-    const e = apiError(() => decodePatchBody(buf('{}'), ct));
+    const e = thrownApiError(() => decodePatchBody(buf('{}'), ct));
     expect([e.code, e.reason, e.message]).toEqual([415, 'UnsupportedMediaType', PATCH_415]);
   });
 
   it('refuses malformed JSON with Go\'s message', () => {
-    const e = apiError(() => decodePatchBody(buf('{"spec":}'), 'application/merge-patch+json'));
+    const e = thrownApiError(() => decodePatchBody(buf('{"spec":}'), 'application/merge-patch+json'));
     expect([e.code, e.message]).toEqual([400, 'invalid character \'}\' looking for beginning of value']);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, findResource } from '@kjobs/api';
+import { findResource } from '@kjobs/api';
 import type { Verb } from '../authz.js';
 import { handlerFor } from './handlers.js';
 import type { ResourceRequest } from './resource-request.js';
 import { httpVerb, natsVerb } from './verbs.js';
+import { thrownApiError } from '@kjobs/api/testing';
 
 const PODS = findResource('', 'pods')!;
 
@@ -11,15 +12,6 @@ function request(verb: Verb, name?: string, subresource?: string, query: Record<
   return { identity: { user: 'admin', groups: ['system:masters'] }, verb, res: PODS, namespace: 'default', name, subresource, query, body: () => ({ value: undefined }) };
 }
 
-function apiError(f: () => unknown): ApiError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 describe('the verb table', () => {
   it.each<[Verb, string | undefined, string | undefined]>([
@@ -33,16 +25,16 @@ describe('the verb table', () => {
 
   it.each<[Verb, string | undefined]>([['update', undefined], ['patch', undefined], ['get', undefined], ['delete', undefined], ['create', 'p'], ['list', 'p']])(
     '%s with name %j is 405 MethodNotAllowed', (verb, name) => {
-      expect([apiError(() => handlerFor(request(verb, name))).code, apiError(() => handlerFor(request(verb, name))).reason]).toEqual([405, 'MethodNotAllowed']);
+      expect([thrownApiError(() => handlerFor(request(verb, name))).code, thrownApiError(() => handlerFor(request(verb, name))).reason]).toEqual([405, 'MethodNotAllowed']);
     });
 
   it.each<[Verb, string]>([['create', 'log'], ['get', 'binding'], ['update', 'eviction'], ['get', 'exec'], ['create', 'portforward'], ['get', 'toString']])(
     '%s on subresource %s is 400', (verb, sub) => {
-      expect(apiError(() => handlerFor(request(verb, 'p', sub))).message).toBe(`subresource ${sub} is not supported for ${verb} here`);
+      expect(thrownApiError(() => handlerFor(request(verb, 'p', sub))).message).toBe(`subresource ${sub} is not supported for ${verb} here`);
     });
 
   it('checks a read\'s resourceVersion before choosing (400), a write\'s not at all', () => {
-    expect(apiError(() => handlerFor(request('get', 'p', 'log', { resourceVersion: 'x' }))).code).toBe(400);
+    expect(thrownApiError(() => handlerFor(request('get', 'p', 'log', { resourceVersion: 'x' }))).code).toBe(400);
     expect(typeof handlerFor(request('update', 'p', undefined, { resourceVersion: 'x' }))).toBe('function');
   });
 

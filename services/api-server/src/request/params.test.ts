@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@kjobs/api';
 import { boolParam, deleteParams, int64Param, listParams, logParams, resourceVersionParam, writeQuery } from './params.js';
+import { thrownApiError } from '@kjobs/api/testing';
 
-function apiError(f: () => unknown): ApiError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 describe('query parameters', () => {
   it.each([
@@ -28,7 +19,7 @@ describe('query parameters', () => {
     [{ dryRun: 'server' }, 'DeleteOptions', 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"server"}: supported values: "All"'],
     [{ fieldValidation: 'strict' }, 'PatchOptions', 'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"'],
   ] as const)('writeQuery(%j) as %s → 422 Invalid', (query, kind, message) => {
-    const e = apiError(() => writeQuery(query, kind));
+    const e = thrownApiError(() => writeQuery(query, kind));
     expect([e.code, e.reason, e.message]).toEqual([422, 'Invalid', message]);
   });
 
@@ -41,7 +32,7 @@ describe('query parameters', () => {
     ['-1', 'invalid resource version: resourceVersion: Invalid value: "-1": strconv.ParseUint: parsing "-1": invalid syntax'],
     ['18446744073709551616', 'invalid resource version: resourceVersion: Invalid value: "18446744073709551616": strconv.ParseUint: parsing "18446744073709551616": value out of range'],
   ])('resourceVersion %j → 400', (rv, message) => {
-    const e = apiError(() => resourceVersionParam({ resourceVersion: rv }));
+    const e = thrownApiError(() => resourceVersionParam({ resourceVersion: rv }));
     expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
   });
 
@@ -56,7 +47,7 @@ describe('query parameters', () => {
     ['1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax'],
     ['9223372036854775808', 'strconv.ParseInt: parsing "9223372036854775808": value out of range'],
   ])('int64Param(%j) → 400 %s', (v, message) => {
-    const e = apiError(() => int64Param({ limit: v }, 'limit'));
+    const e = thrownApiError(() => int64Param({ limit: v }, 'limit'));
     expect([e.code, e.message]).toEqual([400, message]);
   });
 
@@ -88,7 +79,7 @@ describe('request parameters, from an HTTP query or a NATS query object', () => 
   });
 
   it('refuses a DeleteOptions dryRun other than All in the query', () => {
-    expect(apiError(() => deleteParams({ dryRun: 'yes' }, undefined)).code).toBe(422);
+    expect(thrownApiError(() => deleteParams({ dryRun: 'yes' }, undefined)).code).toBe(422);
   });
 
   it('reads a log request\'s parameters, "" as absent', () => {
