@@ -4,13 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '@kjobs/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger.js';
 import { podNetworkUnavailable } from './availability.js';
 import { NodeNetwork } from './node-network.js';
 import { nsDialBinary } from './ns-dial.js';
+import { untilNoThrow } from '../testing/retry.js';
 
 const why = podNetworkUnavailable();
 const pod = (uid: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: uid, namespace: 'default', uid }, spec: { containers: [] } });
@@ -37,17 +37,6 @@ function processesMentioning(s: string): string[] {
   return out;
 }
 
-async function until<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await sleep(100);
-    }
-  }
-}
 
 // Every destination in these tests is the host's loopback or a pod address inside the
 // namespaces made here: nothing leaves the machine.
@@ -97,7 +86,7 @@ describe.skipIf(why !== undefined)('pod egress through the node proxy (real name
   });
 
   it('takes a pod\'s plain HTTP and CONNECT requests out through the host\'s network', async () => {
-    const plain = await until(async () => {
+    const plain = await untilNoThrow(async () => {
       const r = await curlIn(podA.netnsPath, ['-x', 'http://10.244.0.1:3128', `http://127.0.0.1:${hostPort}/plain`]);
       if (r.code !== 0) throw new Error(r.err);
       return r.out;
@@ -108,7 +97,7 @@ describe.skipIf(why !== undefined)('pod egress through the node proxy (real name
   });
 
   it('reaches pod addresses inside the pod network, never from the host', async () => {
-    const r = await until(async () => {
+    const r = await untilNoThrow(async () => {
       const got = await curlIn(podA.netnsPath, ['-f', '-x', 'http://10.244.0.1:3128', `http://${podB.podIP}:8080/peer`]);
       if (got.code !== 0) throw new Error(got.err);
       return got.out;

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '@kjobs/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger.js';
@@ -11,6 +10,7 @@ import { ip, listNetns } from './ip.js';
 import { NodeNetwork } from './node-network.js';
 import { nsDialBinary } from './ns-dial.js';
 import { podNetworkUnavailable } from './availability.js';
+import { untilNoThrow } from '../testing/retry.js';
 
 const why = podNetworkUnavailable();
 const pod = (uid: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: uid, namespace: 'default', uid }, spec: { containers: [] } });
@@ -31,17 +31,6 @@ function fetchVia(net: NodeNetwork, ip: string, port = 8080): Promise<string> {
   });
 }
 
-async function until<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await sleep(50);
-    }
-  }
-}
 
 describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins', () => {
   let dir: string;
@@ -86,11 +75,11 @@ describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins
     expect(a.podIP).not.toBe(b.podIP);
     expect(a.netnsPath).toBe(n1.netnsPathOf('pod-a'));
     servers.push(serveIn(path.basename(a.netnsPath), 'a'), serveIn(path.basename(b.netnsPath), 'b'), serveIn(path.basename(c.netnsPath), 'c'));
-    expect(await until(() => fetchVia(n1, a.podIP))).toBe('a');
-    expect(await until(() => fetchVia(n1, b.podIP))).toBe('b');
+    expect(await untilNoThrow(() => fetchVia(n1, a.podIP))).toBe('a');
+    expect(await untilNoThrow(() => fetchVia(n1, b.podIP))).toBe('b');
     // node-1's network reaches node-2's pod through the fabric, and node-2's reaches node-1's.
-    expect(await until(() => fetchVia(n1, c.podIP))).toBe('c');
-    expect(await until(() => fetchVia(n2, a.podIP))).toBe('a');
+    expect(await untilNoThrow(() => fetchVia(n1, c.podIP))).toBe('c');
+    expect(await untilNoThrow(() => fetchVia(n2, a.podIP))).toBe('a');
     await n1.check('pod-a');
     // A refused connection is an error with its code.
     await expect(fetchVia(n1, a.podIP, 9)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -101,7 +90,7 @@ describe.skipIf(why !== undefined)('NodeNetwork: real namespaces and CNI plugins
     servers.push(spawn('ip', ['netns', 'exec', path.basename(a.netnsPath), process.execPath, '-e', `require('http').createServer((q, r) => r.end(q.url === '/healthy' ? 'ok' : '')).listen(8080)`], { stdio: 'ignore' }));
     const target = { podIP: a.podIP, env: {}, cwd: '/', ports: [], dial: (h: string, p: number, t?: number) => n1.dial(h, p, t) };
     const signal = new AbortController().signal;
-    await until(async () => {
+    await untilNoThrow(async () => {
       const r = await runProbe(resolveProbe({ tcpSocket: { port: 8080 } }), target, signal);
       if (!r.ok) throw new Error(r.output);
     });
