@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Duplex } from 'node:stream';
+import { portForwardSocket } from '@kjobs/bus';
 import type { NodeBridge } from '../node-bridge.js';
 import type { Dial, ForwardTarget } from './port-forward.js';
 
@@ -19,27 +19,6 @@ export function podDialer(nodes: NodeBridge): Dial {
 
 /** A socket-like Duplex over the node's stream: 'connect' once the agent connected, 'error' with the errno code when it could not. */
 function throughNode(nodes: NodeBridge, ip: string, port: number, target: ForwardTarget): net.Socket {
-  const abort = new AbortController();
-  const sock = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      stream.send(chunk);
-      cb();
-    },
-    final(cb) {
-      stream.end();
-      cb();
-    },
-    destroy(err, cb) {
-      abort.abort();
-      cb(err);
-    },
-  });
-  const stream = nodes.portForward(target.node ?? '', { namespace: target.namespace ?? '', name: target.name, uid: target.uid, port }, (b) => sock.push(b), abort.signal);
-  stream.opened.then(() => sock.emit('connect'), () => undefined);
-  stream.done.then(() => sock.push(null), (e: Error) => {
-    const m = /^([A-Z]+): (.*)$/.exec(e.message);
-    sock.destroy(Object.assign(new Error(m ? m[2]! : e.message), { code: m ? m[1] : 'EIO', address: ip }));
-  });
-  return sock as unknown as net.Socket;
+  const req = { namespace: target.namespace ?? '', name: target.name, uid: target.uid, port };
+  return portForwardSocket((push, signal) => nodes.portForward(target.node ?? '', req, push, signal), { address: ip }) as unknown as net.Socket;
 }

@@ -7,8 +7,8 @@
  * Never a direct dial of a pod-network address: the host has no route into that network.
  */
 import net from 'node:net';
-import { Duplex } from 'node:stream';
-import { type NatsConnection, type Subjects, requestDuplex } from '@kjobs/bus';
+import type { Duplex } from 'node:stream';
+import { type NatsConnection, type Subjects, portForwardSocket, requestDuplex } from '@kjobs/bus';
 import type { Pod } from '@kjobs/api';
 
 /** Opens a connection to `port` of `pod`; the stream emits 'connect', or 'error' with an errno code. */
@@ -25,31 +25,6 @@ export function podDialer(nc: NatsConnection, subjects: Subjects): PodDial {
 
 /** A socket-like Duplex over the node's port-forward stream. */
 function throughNode(nc: NatsConnection, subjects: Subjects, pod: Pod, port: number): Duplex {
-  const abort = new AbortController();
-  const sock = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      stream.send(chunk);
-      cb();
-    },
-    final(cb) {
-      stream.end();
-      cb();
-    },
-    destroy(err, cb) {
-      abort.abort();
-      cb(err);
-    },
-  });
   const req = { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', port };
-  const stream = requestDuplex(nc, subjects.node(pod.spec.nodeName ?? '', 'portforward'), req, (b) => sock.push(b), { signal: abort.signal, firstByteMs: 10_000 });
-  stream.opened.then(() => sock.emit('connect'), () => undefined);
-  stream.done.then(
-    () => sock.push(null),
-    (e: Error) => {
-      const m = /^([A-Z]+): (.*)$/.exec(e.message);
-      sock.destroy(Object.assign(new Error(m ? m[2]! : e.message), { code: m ? m[1] : 'EIO' }));
-    },
-  );
-  return sock;
+  return portForwardSocket((push, signal) => requestDuplex(nc, subjects.node(pod.spec.nodeName ?? '', 'portforward'), req, push, { signal, firstByteMs: 10_000 }));
 }
