@@ -7,7 +7,7 @@ import { shimFile } from './layout.js';
  * 1. starts the program in the background (same process group; stdout/stderr are the log file
  *    the agent passed as fds, so logs survive an agent crash);
  * 2. forwards SIGTERM, SIGINT and SIGHUP to it (POSIX makes background commands of a
- *    non-interactive shell ignore SIGINT unless they install a handler);
+ *    non-interactive shell ignore SIGINT unless they install a handler), once it has exec'd;
  * 3. waits for it and writes its exit status (128+n after signal n) to the exit file with
  *    write-then-rename, then exits with the same status.
  * A restarted agent, no longer the shim's parent, learns the exit status from the file.
@@ -23,14 +23,26 @@ early=
 # the program exists is remembered and forwarded as soon as it does.
 forward() {
   got=1
-  if [ -n "$child" ]; then kill -"$1" "$child" 2>/dev/null; else early=$1; fi
+  if [ -n "$child" ]; then send "$1"; else early=$1; fi
+}
+# A child forked but not yet exec'd still runs this shell's handlers, and a signal it takes
+# then is lost with them at the exec: wait (up to 2 s) until it is the program, i.e. its command
+# line is no longer this shell's.
+send() {
+  self=$(tr '\\0' ' ' < /proc/$$/cmdline 2>/dev/null)
+  n=0
+  while [ "$n" -lt 200 ] && [ "$(tr '\\0' ' ' < /proc/$child/cmdline 2>/dev/null)" = "$self" ]; do
+    sleep 0.01
+    n=$((n + 1))
+  done
+  kill -"$1" "$child" 2>/dev/null
 }
 trap 'forward TERM' TERM
 trap 'forward INT' INT
 trap 'forward HUP' HUP
 "$@" &
 child=$!
-[ -n "$early" ] && kill -"$early" "$child" 2>/dev/null
+[ -n "$early" ] && send "$early"
 wait "$child"
 code=$?
 # A trapped signal makes wait return early (status > 128) while the program may still run:
