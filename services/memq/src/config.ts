@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { commonSettings as c, custom, defineSettings, int, loadSettings, text } from '@kjobs/observe';
+import { commonSettings as c, custom, defineSettings, int, loadSettings, text } from '@kjobs/observe/config';
 
 /**
  * Where memq listens unless MEMQ_ADDR says otherwise. Not 8080: the chapter forwards the queue

@@ -6,7 +6,7 @@ import { RedisBroker } from '@kjobs/memq';
 import { loadConfig, memqSettings } from './config.js';
 import { createMemqServer } from './server.js';
 import { superviseWorkers } from './supervisor.js';
-import { ConfigError, createLogger, settingsUsage } from '@kjobs/observe';
+import { ConfigError, createLogger, settingsUsage } from '@kjobs/observe/config';
 
 /**
  * The memq service: kuard's MemQ API, durable in Redis.
