@@ -1,10 +1,7 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
-import { RedisBroker } from '@kjobs/memq';
 import { loadConfig, memqSettings } from './config.js';
-import { createMemqServer } from './server.js';
 import { superviseWorkers } from './supervisor.js';
 import { ConfigError, createLogger, settingsUsage } from '@kjobs/observe/config';
 
@@ -36,6 +33,9 @@ async function main(): Promise<void> {
     superviseWorkers({ workers: config.workers, log });
     return;
   }
+  // Only a worker (or a single process) serves: the primary never loads the server, so it forks
+  // its workers sooner after a restart.
+  const [{ Redis }, { RedisBroker }, { createMemqServer }] = await Promise.all([import('ioredis'), import('@kjobs/memq'), import('./server.js')]);
 
   const redis = new Redis(config.redisUrl, {
     ...(config.redisPassword ? { password: config.redisPassword } : {}),
