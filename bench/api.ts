@@ -13,7 +13,7 @@ import { HttpClient, NatsClient } from '@kjobs/client';
 import { RESOURCES, type Pod } from '@kjobs/api';
 import { ensureInfra } from '../scripts/infra.js';
 import { readKubeconfig, spawnService, waitForApi, clusterServices } from '../scripts/cluster.js';
-import { inFlight, machine, paced, printTable, summarize } from './util.js';
+import { inFlight, machine, paced, printTable, summarize } from './support/util.js';
 import { deleteKeys } from '../scripts/redis-cleanup.js';
 
 const N = Number(process.env.BENCH_N ?? 5000);

@@ -18,7 +18,7 @@ import { HttpClient } from '@kjobs/client';
 import { ensureInfra, freePort } from '../scripts/infra.js';
 import { clusterServices, readKubeconfig, ROOT, spawnService, waitForApi } from '../scripts/cluster.js';
 import { deleteKeys } from '../scripts/redis-cleanup.js';
-import { machine, printTable } from './util.js';
+import { machine, printTable } from './support/util.js';
 
 const N = Number(process.env.BENCH_N ?? 21);
 const JOBS = 20;

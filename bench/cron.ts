@@ -13,8 +13,9 @@
  */
 import os from 'node:os';
 import type { CronJob, Job, WatchEvent } from '@kjobs/api';
-import { emitResult, inFlight, machine, printTable, progress, summarize } from './util.js';
-import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, round, startBenchCluster } from './pods.js';
+import { emitResult, inFlight, machine, printTable, progress, summarize } from './support/util.js';
+import { startBenchCluster } from './support/bench-cluster.js';
+import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, round } from './support/measure.js';
 import { diff, writeCounts } from './jobs.js';
 
 const MINUTES = Number(process.env.BENCH_CRON_MINUTES ?? 3);

@@ -12,8 +12,10 @@
 import os from 'node:os';
 import type { Job, Pod, WatchEvent } from '@kjobs/api';
 import type { HttpClient } from '@kjobs/client';
-import { emitResult, machine, printTable, progress } from './util.js';
-import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, readProc, round, selfCpu, spawnFloor, startBenchCluster } from './pods.js';
+import { emitResult, machine, printTable, progress } from './support/util.js';
+import { startBenchCluster } from './support/bench-cluster.js';
+import { spawnFloor } from './support/floors.js';
+import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, readProc, round, selfCpu } from './support/measure.js';
 
 const COMPLETIONS = Number(process.env.BENCH_COMPLETIONS ?? 2000);
 const PARALLELISM = Number(process.env.BENCH_PARALLELISM ?? 100);

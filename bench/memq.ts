@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { kuardCommand } from '@kjobs/kuard';
-import { machine, printTable, summarize } from './util.js';
+import { machine, printTable, summarize } from './support/util.js';
 
 const REPO = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { ImageStore, pushImage } from '@kjobs/oci';
 import { startRegistry } from '@kjobs/oci/testing';
-import { machine, printTable } from './util.js';
+import { machine, printTable } from './support/util.js';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);

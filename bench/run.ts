@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['run.ts', 'util.ts'].includes(f)).map((f) => f.replace(/\.ts$/, ''));
+const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
 const name = process.argv[2];
 if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- <${names.join('|')}>`);

@@ -30,7 +30,7 @@ import type { Job, Namespace, Pod } from '@kjobs/api';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { JobLoad } from './job-load.js';
 import { processesUnder, processesWithEnv, rssMiB } from './procs.js';
-import { commitOf, progress } from '../bench/util.js';
+import { commitOf, progress } from '../bench/support/util.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RETENTION_S = Number(process.env.SOAK_RETENTION_S ?? 120);

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod } from '@kjobs/api';
-import { NodeNetwork, nsDialBinary, podNetworkUnavailable } from '../services/kubelet-agent/src/network/index.js';
-import { silentLogger } from '../services/kubelet-agent/src/runtime/logger.js';
+import { NodeNetwork, nsDialBinary, podNetworkUnavailable } from '../../services/kubelet-agent/src/network/index.js';
+import { silentLogger } from '../../services/kubelet-agent/src/runtime/logger.js';
 import { printTable, summarize } from './util.js';
 
 const exec = promisify(execFile);

@@ -1,0 +1,80 @@
+/**
+ * The floors the benchmarks compare kjobs with: the same work without kjobs, measured in the same
+ * run. `true` processes spawned by Node, and `runc run` of a `true` container.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inFlight } from './util.js';
+
+/** The floor: `total` `true` processes spawned by this process, `concurrency` alive at a time. */
+export async function spawnFloor(total: number, concurrency: number): Promise<{ wallMs: number; spawnMs: number[]; exitMs: number[] }> {
+  const spawnMs: number[] = [];
+  const exitMs: number[] = [];
+  const wallMs = await inFlight(total, concurrency, () => new Promise<void>((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('true', [], { stdio: 'ignore' });
+    child.once('spawn', () => spawnMs.push(performance.now() - t0));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      exitMs.push(performance.now() - t0);
+      if (code === 0) resolve();
+      else reject(new Error(`true exited ${code}`));
+    });
+  }));
+  return { wallMs, spawnMs, exitMs };
+}
+
+/**
+ * The OCI floor: `runc run` of a `true` container from Node, as the kubelet-agent's runs do minus
+ * everything kjobs adds (image store, overlay, the launcher, the API). One read-only busybox root
+ * file system shared by every run, a cgroup per run, its own runc state directory.
+ */
+export class RuncFloor {
+  private next = 0;
+  private constructor(private readonly dir: string) {}
+
+  static async create(): Promise<RuncFloor> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kjobs-runc-floor-'));
+    const rootfs = path.join(dir, 'rootfs');
+    mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    for (const d of ['proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(path.join(rootfs, d), { recursive: true });
+    writeFileSync(path.join(rootfs, 'bin', 'busybox'), readFileSync('/bin/busybox'), { mode: 0o755 });
+    symlinkSync('busybox', path.join(rootfs, 'bin', 'true'));
+    const config = {
+      ociVersion: '1.0.2',
+      process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['true'], env: ['PATH=/bin'], cwd: '/', noNewPrivileges: true, capabilities: { bounding: [], effective: [], permitted: [] } },
+      root: { path: rootfs, readonly: true },
+      hostname: 'floor',
+      mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] }],
+      linux: { namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }], resources: { devices: [{ allow: false, access: 'rwm' }] } },
+    };
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    return new RuncFloor(dir);
+  }
+
+  /** `total` runs, `concurrency` at a time: each `runc run --bundle … <id>` until it exits. */
+  async run(total: number, concurrency: number): Promise<{ wallMs: number; spawnMs: number[]; exitMs: number[] }> {
+    const spawnMs: number[] = [];
+    const exitMs: number[] = [];
+    const wallMs = await inFlight(total, concurrency, () => new Promise<void>((resolve, reject) => {
+      const id = `floor-${process.pid}-${this.next++}`;
+      const t0 = performance.now();
+      const child = spawn('runc', ['--root', path.join(this.dir, 'state'), 'run', '--bundle', this.dir, id], { stdio: 'ignore' });
+      child.once('spawn', () => spawnMs.push(performance.now() - t0));
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        exitMs.push(performance.now() - t0);
+        if (code === 0) resolve();
+        else reject(new Error(`runc run exited ${code}`));
+      });
+    }));
+    return { wallMs, spawnMs, exitMs };
+  }
+
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+    // runc removes each run's cgroup (/sys/fs/cgroup/*/<id>, no cgroupsPath) when the run ends.
+  }
+}
