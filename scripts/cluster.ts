@@ -3,7 +3,7 @@
  * by `npm start` (scripts/start.ts), the end-to-end tests and the benchmarks, so all three start
  * kjobs the same way.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '@kjobs/oci';
+import { ensureServiceBundles, isBundleStale } from './bundle.mjs';
 import { isListening } from './infra.js';
 import { startLocalRegistry, type LocalRegistry } from './registry.js';
 
@@ -197,12 +198,22 @@ export async function writeEndpoints(home: string, specs: ServiceSpec[], timeout
   return out;
 }
 
-/** Spawn a service as a process (`node --import tsx <entry>`), its output appended to `<home>/logs/<name>.log`. */
+/** The bundle a service runs (scripts/bundle.mjs): services/<name>/src/main.ts → services/<name>/dist/main.mjs. */
+export function bundleOf(entry: string): string {
+  return path.join(ROOT, entry.replace(/\/src\/main\.ts$/, '/dist/main.mjs'));
+}
+
+/**
+ * Spawn a service as a process: `node services/<name>/dist/main.mjs`, its bundle (rebuilt first
+ * if a source changed since), its output appended to `<home>/logs/<name>.log`.
+ */
 export function spawnService(s: ServiceSpec, home: string): ChildProcess {
   const logDir = path.join(home, 'logs');
   mkdirSync(logDir, { recursive: true });
   const out = createWriteStream(path.join(logDir, `${s.name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, s.entry)], {
+  const bundle = bundleOf(s.entry);
+  if (isBundleStale(bundle)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), path.basename(path.dirname(path.dirname(bundle)))], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [bundle], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? home, ...s.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -368,6 +379,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   // Address files of an earlier run name ports that are no longer ours.
   rmSync(path.join(o.home, 'run'), { recursive: true, force: true });
   const specs = clusterServices(o);
+  // Every stale bundle at once (in parallel), before the first spawn.
+  await ensureServiceBundles();
   const procs = new Map<string, ChildProcess>();
   let stopping = false;
   const exits = new Map<string, number[]>();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { connectBus } from '@kjobs/bus';
-import { configure, createLogger } from '@kjobs/observe';
+import { configure, createLogger, writeFileAtomically } from '@kjobs/observe';
 import { RedisStore } from '@kjobs/store';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
@@ -67,8 +67,7 @@ if (cfg.kubeconfig) {
     users: [{ name: 'kjobs-admin', user: { token: admin?.[0] ?? '' } }],
     contexts: [{ name: 'kjobs', context: { cluster: 'kjobs', user: 'kjobs-admin', namespace: 'default' } }],
   };
-  mkdirSync(path.dirname(cfg.kubeconfig), { recursive: true });
-  writeFileSync(cfg.kubeconfig, JSON.stringify(kubeconfig, null, 2), { mode: 0o600 });
+  writeFileAtomically(cfg.kubeconfig, JSON.stringify(kubeconfig, null, 2), 0o600);
 }
 log.info({ url: srv.url }, 'api-server listening');
 
