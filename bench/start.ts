@@ -19,7 +19,7 @@ import { ensureInfra, freePort } from '../scripts/infra.js';
 import { bundleOf, clusterServices, readKubeconfig, ROOT, spawnService, waitForApi, type ServiceSpec } from '../scripts/cluster.js';
 import { ensureServiceBundles } from '../scripts/bundle.mjs';
 import { deleteKeys } from '../scripts/redis-cleanup.js';
-import { emitResult, machine, printTable } from './util.js';
+import { emitResult, machine, printTable } from './support/util.js';
 
 const N = Number(process.env.BENCH_N ?? 7);
 
