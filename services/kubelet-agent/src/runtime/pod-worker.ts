@@ -1,43 +1,19 @@
 import type { Container, Pod } from '@kjobs/api';
-import { nextBackoff } from './backoff.js';
 import { stopSidecars } from './sidecars.js';
-import { type RunChild, type RunExit, reapGroup, startShim, waitForExit } from './container-process.js';
-import type { Launcher } from './launcher.js';
+import type { RunChild, RunExit } from './container-process.js';
+import { attachArgs, exitOfDeadRun, recordRunEnd } from './container-attach.js';
 import { ContainerRun } from './container-run.js';
-import type { IpAllocator } from './ip-allocator.js';
-import { exitFile, exitJournalDir, logFile, logTimesFile, podDir } from './layout.js';
-import type { PodConfigData } from './config-data.js';
-import type { ContainerEngine } from './engine.js';
+import { containerSpec, startRun } from './container-start.js';
 import { lifecycleOf, runHook } from './hooks.js';
-import { prepareLaunch } from './launch.js';
 import { computePodActions, isSidecar } from './pod-actions.js';
-import type { PodNetwork } from './pod-network.js';
+import { ensureSandbox } from './pod-sandbox.js';
 import type { ProbeReport } from './probe-worker.js';
-import type { CompiledOptions, RuntimeEvent } from './runtime-options.js';
-import type { StateJournal } from './state-journal.js';
+import type { RuntimeEvent } from './runtime-options.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning, newContainerRecord, orderedContainers } from './state.js';
+import type { WorkerContext } from './worker-context.js';
 
 /** How long a postStart hook (and the container it waits for) may take before it counts as failed. */
 const POST_START_LIMIT_MS = 60_000;
-
-/** What a PodWorker needs from its runtime. */
-export interface WorkerContext {
-  opts: CompiledOptions;
-  ipam: IpAllocator;
-  /** The pod network: each pod its own namespace and address (hostNetwork pods keep the node's). None: loopback IPs from `ipam`. */
-  network?: PodNetwork;
-  /** What turns a container into a run: host processes or OCI containers. */
-  engine: ContainerEngine;
-  /** Where records are saved. */
-  journal: StateJournal;
-  /** How runs start: the native launcher when there is one, and the sh shim's path (the fallback). */
-  starter(): Promise<{ shimPath: string; launcher?: Launcher }>;
-  isClosed(): boolean;
-  emitChange(uid: string): void;
-  emitEvent(e: RuntimeEvent): void;
-  /** The pod's ConfigMaps and Secrets as the agent last read them (env sources). */
-  configData?(uid: string): PodConfigData | undefined;
-}
 
 /**
  * One pod on this node: its record, its live runs, and the decide → act → record loop. Every
@@ -85,7 +61,7 @@ export class PodWorker {
       const inst = rec.current;
       if (!isRunning(inst)) continue;
       if (isAlive(inst)) await this.attach(rec, inst);
-      else await this.recordExit(rec.name, inst, await this.exitOfDead(rec.name, inst), false);
+      else await this.recordExit(rec.name, inst, await exitOfDeadRun(this.ctx, this.record, rec.name, inst), false);
     }
     await this.persist();
   }
@@ -164,7 +140,7 @@ export class PodWorker {
     if (this.ctx.isClosed() || this.removed) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    if (this.synced && !r.stopped) await this.ensureSandbox();
+    if (this.synced && !r.stopped) await ensureSandbox(this.ctx, r, (...e) => this.event(...e));
     let wakeAtMs: number | undefined;
     if (this.synced && r.podIP) {
       const actions = computePodActions(r, opts.now(), opts.backoff);
@@ -205,34 +181,6 @@ export class PodWorker {
     this.wakeTimer = t;
   }
 
-  private async ensureSandbox(): Promise<void> {
-    const r = this.record;
-    if (r.podIP) return;
-    const net = this.ctx.network;
-    if (net && r.pod.spec.hostNetwork !== true) {
-      try {
-        const s = await net.setUp(r.pod);
-        r.podIP = s.podIP;
-        r.netns = s.netnsPath;
-        delete r.sandboxError;
-      } catch (err) {
-        const msg = `Failed to create pod sandbox: failed to set up the pod network: ${(err as Error).message}`;
-        if (r.sandboxError !== msg) this.event('Warning', 'FailedCreatePodSandBox', msg);
-        r.sandboxError = msg;
-      }
-      return;
-    }
-    const ip = this.ctx.ipam.allocate(r.uid);
-    if (ip) {
-      r.podIP = ip;
-      delete r.sandboxError;
-      return;
-    }
-    const msg = `Failed to create pod sandbox: no free pod IP in ${this.ctx.opts.podIPRange}`;
-    if (r.sandboxError !== msg) this.event('Warning', 'FailedCreatePodSandBox', msg);
-    r.sandboxError = msg;
-  }
-
   /** Pod-level failure (deadline): stop everything; the phase becomes Failed with this reason. */
   private fail(reason: string, message: string): void {
     const r = this.record;
@@ -242,63 +190,12 @@ export class PodWorker {
     void this.kill(r.pod.spec.terminationGracePeriodSeconds ?? 30);
   }
 
-  /** Start one run of a container. Returns false when it ended at once (StartError). */
+  /** Start one run of a container and watch it. Returns false when it ended at once (StartError). */
   private async start(rec: ContainerRecord): Promise<boolean> {
-    const r = this.record;
-    const { opts } = this.ctx;
-    const spec = containerSpec(r.pod, rec.name);
-    if (!spec || !r.podIP) return true;
-    const attempt = rec.current ? rec.restartCount + 1 : rec.restartCount;
-    const prepared = await this.ctx.engine.prepare({
-      record: r, rec, spec, attempt, env: this.envContext(spec, r.podIP), now: opts.now(),
-      event: (type, reason, message) => this.event(type, reason, message, rec),
-    });
-    if (prepared.kind === 'waiting') {
-      if (!prepared.quiet && (rec.waiting?.reason !== prepared.reason || rec.waiting.message !== prepared.message)) this.event('Warning', 'Failed', `Error: ${prepared.message}`, rec);
-      rec.waiting = { reason: prepared.reason, message: prepared.message, retryAtMs: prepared.retryAtMs ?? opts.now() + opts.configRetryMs };
-      return true;
-    }
-    const now = opts.now();
-    if (rec.current) {
-      const finishedMs = Date.parse(rec.current.finishedAt ?? '') || now;
-      rec.backoff = nextBackoff(rec.backoff, finishedMs, now, opts.backoff);
-      rec.previous = rec.current;
-      // Until the new run exists there is no current one (status: waiting, lastState the run
-      // before); keeping the old one there showed previous and current as the same container.
-      delete rec.current;
-      rec.restartCount += 1;
-    }
-    delete rec.waiting;
-    delete rec.killing;
-    const base = { attempt, imageID: prepared.imageID, startedAt: new Date(now).toISOString() };
-    if (prepared.kind === 'start-error') return this.startFailed(rec, base, prepared.message);
-    let started: Awaited<ReturnType<typeof startShim>>;
-    try {
-      started = await startShim({
-        ...(await this.ctx.starter()),
-        exitFile: exitFile(opts.rootDir, r.uid, rec.name, attempt),
-        logFile: logFile(opts.rootDir, r.uid, rec.name, attempt),
-        argv: prepared.argv,
-        ...(prepared.launcherArgv ? { launcherArgv: prepared.launcherArgv } : {}),
-        env: prepared.env,
-        cwd: prepared.cwd,
-      });
-    } catch (err) {
-      return this.startFailed(rec, base, (err as Error).message);
-    }
-    const inst: ContainerInstance = { ...base, pid: started.pid, pgid: started.pid };
-    if (started.procStart !== undefined) inst.procStart = started.procStart;
-    if (prepared.containerID) inst.containerID = prepared.containerID;
-    rec.current = inst;
-    // Plain init containers have no probes; a sidecar is probed like a main container.
-    const plainInit = rec.init && !isSidecar(spec);
-    rec.ready = !spec.readinessProbe || plainInit;
-    rec.started = !spec.startupProbe || plainInit;
-    this.event('Normal', 'Created', `Created container: ${rec.name}`, rec);
-    this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
-    opts.log.debug({ uid: r.uid, container: rec.name, pid: inst.pid, attempt }, 'container started');
-    await this.attach(rec, inst, started.child, prepared.probeEnv);
-    await this.postStart(rec, inst, spec);
+    const out = await startRun(this.ctx, this.record, rec, (...e) => this.event(...e));
+    if (out.kind !== 'started') return out.kind === 'not-started';
+    await this.attach(rec, out.inst, out.child, out.probeEnv);
+    await this.postStart(rec, out.inst, out.spec);
     return true;
   }
 
@@ -322,52 +219,18 @@ export class PodWorker {
     void run.kill(this.graceMs(grace), this.ctx.opts.log);
   }
 
-  private startFailed(rec: ContainerRecord, base: Pick<ContainerInstance, 'attempt' | 'imageID'>, message: string): false {
-    const nowIso = new Date(this.ctx.opts.now()).toISOString();
-    rec.current = { ...base, pid: 0, pgid: 0, startedAt: new Date(0).toISOString(), finishedAt: nowIso, exitCode: 128, reason: 'StartError', message };
-    rec.ready = false;
-    rec.started = false;
-    this.event('Warning', 'Failed', `Error: failed to start container "${rec.name}": ${message}`, rec);
-    return false;
-  }
-
-  private envContext(spec: Container, podIP: string) {
-    const r = this.record;
-    const { opts } = this.ctx;
-    return { pod: r.pod, container: spec, podIP, hostIP: r.hostIP, nodeName: opts.nodeName, podDir: podDir(opts.rootDir, r.uid), serviceEnv: r.serviceEnv ?? {}, kubernetesEnv: opts.kubernetesEnv, configData: this.ctx.configData?.(r.uid), ...(r.pod.spec.hostNetwork ? {} : { networkEnv: this.ctx.network?.podEnv() }) };
-  }
-
   /** Watch a run: its exit, its log growth and its probes. `env` is rebuilt when not given (recovery). */
   private async attach(rec: ContainerRecord, inst: ContainerInstance, child?: RunChild, env?: Record<string, string>): Promise<void> {
-    const r = this.record;
-    const { opts } = this.ctx;
-    const spec = containerSpec(r.pod, rec.name);
-    const control = this.ctx.engine.control(inst);
-    const preStop = lifecycleOf(spec).preStop;
-    // Exec probes of a re-attached process run need its env again (an OCI run's exec has its own).
-    if (!env && spec && r.podIP && !control.execPrefix) {
-      const prepared = await prepareLaunch(opts.catalog, this.envContext(spec, r.podIP));
-      if (prepared.kind !== 'waiting') env = prepared.env;
-    }
-    const run = await ContainerRun.attach({
-      name: rec.name,
-      inst,
-      logPath: logFile(opts.rootDir, r.uid, rec.name, inst.attempt),
-      timesPath: logTimesFile(opts.rootDir, r.uid, rec.name, inst.attempt),
-      exitPath: exitFile(opts.rootDir, r.uid, rec.name, inst.attempt),
-      exitJournalDir: exitJournalDir(opts.rootDir),
+    const spec = containerSpec(this.record.pod, rec.name);
+    const run = await ContainerRun.attach(await attachArgs(this.ctx, this.record, rec, spec, inst, {
       ...(child ? { child } : {}),
-      target: { podIP: r.podIP ?? '127.0.0.1', env: env ?? {}, cwd: podDir(opts.rootDir, r.uid), ports: spec?.ports ?? [], ...(control.execPrefix ? { execPrefix: control.execPrefix } : {}), ...podNetworkTarget(r, this.ctx.network, control.execPrefix) },
-      ...(control.forceKill ? { forceKill: control.forceKill } : {}),
-      ...(preStop ? { preStop: { handler: preStop, container: rec.name, pod: `${r.name}_${r.namespace}(${r.uid})`, onFailed: (m: string) => this.event('Warning', 'FailedPreStopHook', m, rec) } } : {}),
-      now: opts.now,
-      logTimesIntervalMs: opts.logTimesIntervalMs,
-      pollIntervalMs: opts.pollIntervalMs,
+      ...(env ? { env } : {}),
+      event: (...e) => this.event(...e),
       hooks: {
         onExit: (run, exit) => this.exclusive(() => this.recordExit(run.name, run.inst, exit, true)),
         onProbe: (run, rep) => void this.exclusive(() => this.onProbe(run, rep)),
       },
-    });
+    }));
     this.runs.set(rec.name, run);
     if (spec && (!rec.init || isSidecar(spec))) run.startProbes(spec, rec.started);
   }
@@ -405,26 +268,9 @@ export class PodWorker {
       this.runs.delete(name);
     }
     if (!rec || rec.current !== inst || inst.finishedAt !== undefined) return;
-    // Before anything is recorded: a status read meanwhile must not see the run ended without its final reason.
-    const fin = await this.ctx.engine.finishRun(this.record, rec, inst, exit);
-    if (rec.current !== inst || inst.finishedAt !== undefined) return;
-    inst.finishedAt = new Date(exit.finishedAtMs ?? this.ctx.opts.now()).toISOString();
-    inst.exitCode = exit.exitCode;
-    inst.reason = exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error';
-    if (exit.unknown) inst.message = 'The container could not be located when the pod was terminated';
-    reapGroup(inst.pgid, inst.procStart);
-    if (fin.reason) inst.reason = fin.reason;
-    if (fin.message) inst.message = fin.message;
-    rec.ready = false;
-    rec.started = false;
-    delete rec.killing;
+    if (!(await recordRunEnd(this.ctx, this.record, rec, inst, exit))) return;
     this.ctx.opts.log.debug({ uid: this.record.uid, container: name, exitCode: exit.exitCode }, 'container exited');
     if (decide) await this.reconcile();
-  }
-
-  private async exitOfDead(name: string, inst: ContainerInstance): Promise<RunExit> {
-    const watch = { pid: inst.pid, exitFile: exitFile(this.ctx.opts.rootDir, this.record.uid, name, inst.attempt), exitJournalDir: exitJournalDir(this.ctx.opts.rootDir), ...(inst.procStart !== undefined ? { procStart: inst.procStart } : {}) };
-    return (await waitForExit(watch, new AbortController().signal, 1)) ?? { exitCode: 137, unknown: true };
   }
 
   private graceMs(seconds: number): number {
@@ -449,14 +295,4 @@ export class PodWorker {
     const grace = gracePeriodSeconds ?? r.pod.metadata.deletionGracePeriodSeconds ?? r.pod.spec.terminationGracePeriodSeconds ?? 30;
     await Promise.all(runs.map((run) => run.kill(this.graceMs(grace), this.ctx.opts.log)));
   }
-}
-
-function containerSpec(pod: Pod, name: string): Container | undefined {
-  return pod.spec.initContainers?.find((c) => c.name === name) ?? pod.spec.containers.find((c) => c.name === name);
-}
-
-/** How probes and exec reach a pod on the pod network: connections through the network's dialer; a process run's exec joins the pod's namespace. */
-function podNetworkTarget(r: PodRecord, network: PodNetwork | undefined, execPrefix: string[] | undefined): { dial?: PodNetwork['dial']; execPrefix?: string[] } {
-  if (!r.netns || !network) return {};
-  return { dial: (h, p, t) => network.dial(h, p, t), ...(execPrefix ? {} : { execPrefix: ['nsenter', `--net=${r.netns}`, '--'] }) };
 }

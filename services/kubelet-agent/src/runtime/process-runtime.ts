@@ -1,27 +1,24 @@
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Pod, PodStatus } from '@kjobs/api';
 import type { PodConfigData } from './config-data.js';
-import { PodVolumes } from './pod-volumes.js';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { type Pod, type PodStatus, badRequest } from '@kjobs/api';
-import { DEFAULT_BACKOFF } from './backoff.js';
 import { type ContainerEngine, ProcessEngine } from './engine.js';
-import { kubernetesServiceEnv } from './env.js';
-import { IpAllocator } from './ip-allocator.js';
-import { assertSafeSegment, exitFile, exitJournalDir, isSafeSegment, logFile, logFileUid, logTimesFile, logsDir, podDir, podsDir } from './layout.js';
-import { silentLogger } from './logger.js';
-import { type LogOptions, followLogFile, readLogFile } from './logs.js';
-import { computePodStatus } from './pod-status.js';
-import { PodWorker, type WorkerContext } from './pod-worker.js';
-import { isProcessAlive } from './proc.js';
-import type { CompiledOptions, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
-import { installShim } from './shim.js';
-import { Launcher, launcherBinary } from './launcher.js';
-import { StateJournal } from './state-journal.js';
-import { pruneExitJournals } from './exit-journal.js';
-import { type ContainerInstance, type ContainerRecord, type PodRecord, orderedContainers } from './state.js';
 import { type ExecOptions, type ExecProcess, execInPod } from './exec.js';
+import { pruneExitJournals } from './exit-journal.js';
+import { IpAllocator } from './ip-allocator.js';
+import { assertSafeSegment, exitJournalDir, isSafeSegment, podDir } from './layout.js';
+import type { LogOptions } from './logs.js';
+import { Listeners } from './listeners.js';
+import { followContainerLogs, readContainerLogs, removeRunFiles, removeStrayPodFiles } from './pod-files.js';
+import { computePodStatus } from './pod-status.js';
+import { PodMounts } from './pod-mounts.js';
+import { PodWorker } from './pod-worker.js';
+import { isProcessAlive } from './proc.js';
+import { RunStarter } from './run-starter.js';
+import { type CompiledOptions, type ProcessRuntimeOptions, type RuntimeEvent, compileOptions } from './runtime-options.js';
+import { StateJournal } from './state-journal.js';
+import { type PodRecord, orderedContainers } from './state.js';
+import type { WorkerContext } from './worker-context.js';
 
 export type { Clock, ProcessRuntimeOptions, RuntimeEvent } from './runtime-options.js';
 
@@ -41,43 +38,23 @@ const EXIT_JOURNAL_PRUNE_MS = 60_000;
 export class ProcessRuntime {
   private readonly workers = new Map<string, PodWorker>();
   private readonly tombstones = new Set<string>();
-  /** The pods' volumes (pod-volumes.ts) and the ConfigMaps/Secrets last given for each pod. */
-  private readonly volumes: PodVolumes;
-  private readonly configData = new Map<string, PodConfigData>();
-  private readonly mountFailures = new Map<string, string>();
+  /** The pods' volumes and the ConfigMaps/Secrets last given for each pod. */
+  private readonly mounts: PodMounts;
   private readonly opts: CompiledOptions;
   private readonly ctx: WorkerContext;
   /** The engine runs go through (processes, or OCI containers). */
   readonly engine: ContainerEngine;
-  private readonly changeListeners = new Set<(uid: string) => void>();
-  private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
-  private shimPath: Promise<string> | undefined;
-  private launcherPath: Promise<string | undefined> | undefined;
-  private liveLauncher: Launcher | undefined;
-  private launcherStarting: Promise<Launcher | undefined> | undefined;
-  private readonly launcherSetting: string | false | undefined;
+  private readonly changes: Listeners<string>;
+  private readonly events: Listeners<RuntimeEvent>;
+  private readonly runStarter: RunStarter;
   private closed = false;
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessRuntimeOptions) {
-    this.launcherSetting = options.launcher;
-    const clock = options.clock;
-    const k8s = options.kubernetesService;
-    this.opts = {
-      rootDir: options.rootDir,
-      nodeName: options.nodeName,
-      podIPRange: options.podIPRange,
-      catalog: options.catalog,
-      hostIP: options.hostIP ?? '127.0.0.1',
-      now: clock ? () => clock.now() : Date.now,
-      log: options.logger ?? silentLogger,
-      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-      minimumGracePeriodSeconds: options.minimumGracePeriodSeconds ?? 2,
-      configRetryMs: options.configRetryMs ?? 10_000,
-      pollIntervalMs: options.pollIntervalMs ?? 200,
-      logTimesIntervalMs: options.logTimesIntervalMs ?? 250,
-      kubernetesEnv: k8s ? kubernetesServiceEnv(k8s.host, k8s.port) : undefined,
-    };
+    this.opts = compileOptions(options);
+    this.changes = new Listeners('onChange', this.opts.log);
+    this.events = new Listeners('onEvent', this.opts.log);
+    this.runStarter = new RunStarter(options.rootDir, options.launcher, this.opts.log, () => this.closed);
     this.engine = options.engine ?? new ProcessEngine(options.catalog, options.rootDir);
     this.ctx = {
       opts: this.opts,
@@ -85,25 +62,23 @@ export class ProcessRuntime {
       ipam: new IpAllocator(options.podIPRange),
       ...(options.podNetwork ? { network: options.podNetwork } : {}),
       journal: new StateJournal(options.rootDir),
-      starter: () => this.starter(),
+      starter: () => this.runStarter.starter(),
       isClosed: () => this.closed,
       emitChange: (uid) => this.emitChange(uid),
       emitEvent: (e) => this.emitEvent(e),
-      configData: (uid) => this.configData.get(uid),
+      configData: (uid) => this.mounts.data(uid),
     };
-    this.volumes = new PodVolumes(options.rootDir, { linkMountPaths: !options.engine, ...options.volumes, log: this.opts.log });
+    this.mounts = new PodMounts(this.opts, { linkMountPaths: !options.engine, ...options.volumes }, (e) => this.emitEvent(e));
   }
 
   /** Subscribe to "this pod's status may have changed"; returns the unsubscribe function. */
   onChange(cb: (podUid: string) => void): () => void {
-    this.changeListeners.add(cb);
-    return () => this.changeListeners.delete(cb);
+    return this.changes.add(cb);
   }
 
   /** Subscribe to events (Pulled, Created, Started, Killing, BackOff, Unhealthy, Failed, …); returns the unsubscribe function. */
   onEvent(cb: (e: RuntimeEvent) => void): () => void {
-    this.eventListeners.add(cb);
-    return () => this.eventListeners.delete(cb);
+    return this.events.add(cb);
   }
 
   /** Uids of the pods the runtime holds. */
@@ -130,7 +105,7 @@ export class ProcessRuntime {
    * Nothing is (re)started until syncPod confirms the pod. Returns the known pod uids.
    */
   async recover(): Promise<string[]> {
-    await this.shim();
+    await this.runStarter.shim();
     for (const record of this.ctx.journal.records()) {
       const uid = record.uid;
       if (!isSafeSegment(uid) || this.workers.has(uid)) continue;
@@ -166,38 +141,11 @@ export class ProcessRuntime {
       w = this.admit(pod);
     }
     const worker = w;
-    if (configData) this.configData.set(uid, configData);
+    if (configData) this.mounts.setData(uid, configData);
     // Containers start only once every volume is set up (FailedMount until then); a running pod keeps going.
-    if (!(await this.setUpVolumes(pod, worker.record.podIP)) && !worker.synced) return;
+    if (!(await this.mounts.setUp(pod, worker.record.podIP)) && !worker.synced) return;
     await worker.exclusive(() => worker.sync(pod, serviceEnv));
     if (pod.metadata.deletionTimestamp) void worker.kill(pod.metadata.deletionGracePeriodSeconds);
-  }
-
-  /**
-   * Set up the pod's volumes; false (with one Warning `FailedMount` event per new message, as the
-   * kubelet words it) when one cannot be.
-   */
-  private async setUpVolumes(pod: Pod, podIP: string | undefined): Promise<boolean> {
-    const uid = pod.metadata.uid ?? '';
-    const got = await this.volumes.setUp({
-      pod, podIP: podIP ?? '', hostIP: this.opts.hostIP, nodeName: this.opts.nodeName, data: this.configData.get(uid), now: new Date(this.opts.now()),
-    });
-    if (got.ok) {
-      this.mountFailures.delete(uid);
-      return true;
-    }
-    const message = `MountVolume.SetUp failed for volume "${got.volume}" : ${got.message}`;
-    if (this.mountFailures.get(uid) !== message) {
-      this.mountFailures.set(uid, message);
-      this.emitEvent({ podUid: uid, namespace: pod.metadata.namespace ?? 'default', podName: pod.metadata.name ?? '', type: 'Warning', reason: 'FailedMount', message });
-    }
-    return false;
-  }
-
-  private async tearDownVolumes(uid: string): Promise<void> {
-    this.configData.delete(uid);
-    this.mountFailures.delete(uid);
-    await this.volumes.tearDown(uid).catch((err: unknown) => this.opts.log.warn({ uid, err }, 'removing the pod volumes failed'));
   }
 
   /**
@@ -225,18 +173,8 @@ export class ProcessRuntime {
         await this.removePod(uid);
       }),
     );
-    for (const uid of await readdir(podsDir(this.opts.rootDir)).catch(() => [] as string[])) {
-      if (!keep.has(uid) && !this.workers.has(uid) && isSafeSegment(uid)) {
-        await rm(podDir(this.opts.rootDir, uid), { recursive: true, force: true });
-        orphans.push(uid);
-      }
-    }
-    // Logs of pods no longer known (a crash between removing a pod and its logs).
-    const logs = logsDir(this.opts.rootDir);
-    for (const name of await readdir(logs).catch(() => [] as string[])) {
-      const uid = logFileUid(name);
-      if (uid !== undefined && !keep.has(uid) && !this.workers.has(uid)) await rm(join(logs, name), { force: true });
-    }
+    // Pod directories and logs no record knows (a crash between removing a pod and its files).
+    orphans.push(...(await removeStrayPodFiles(this.opts.rootDir, (uid) => keep.has(uid) || this.workers.has(uid))));
     // Containers and cgroups of runs no record knows (a crash between creating and recording one).
     const containerIDs = new Set<string>();
     for (const w of this.workers.values()) {
@@ -264,25 +202,13 @@ export class ProcessRuntime {
       this.ctx.ipam.release(uid);
       await this.engine.removePod(w.record);
       if (w.record.netns) await this.ctx.network?.tearDown(uid);
-      await this.removeLogs(w.record);
+      await removeRunFiles(this.opts.rootDir, w.record);
     }
     this.ctx.journal.remove(uid);
     this.tombstones.add(uid);
     if (this.tombstones.size > TOMBSTONES) this.tombstones.delete(this.tombstones.values().next().value ?? '');
-    await this.tearDownVolumes(uid);
+    await this.mounts.tearDown(uid);
     await rm(podDir(this.opts.rootDir, uid), { recursive: true, force: true });
-  }
-
-  /** Every log, log-times and exit file of every run the record knows (attempts 0 … the latest). */
-  private async removeLogs(r: PodRecord): Promise<void> {
-    const files: string[] = [];
-    for (const c of Object.values(r.containers)) {
-      const last = Math.max(c.restartCount, c.current?.attempt ?? 0);
-      for (let n = 0; n <= last; n++) {
-        files.push(logFile(this.opts.rootDir, r.uid, c.name, n), logTimesFile(this.opts.rootDir, r.uid, c.name, n), exitFile(this.opts.rootDir, r.uid, c.name, n));
-      }
-    }
-    await Promise.all(files.map((f) => rm(f, { force: true })));
   }
 
   /**
@@ -311,45 +237,18 @@ export class ProcessRuntime {
     clearTimeout(this.pruneTimer);
     for (const w of this.workers.values()) w.detach();
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
-    (await this.launcherStarting)?.close();
-    this.liveLauncher?.close();
+    await this.runStarter.close();
     this.ctx.journal.close();
   }
 
-  /**
-   * A container's log with `kubectl logs` options. Throws ApiError 400 as the kubelet does for an
-   * unknown container, one that never started, or a missing previous run.
-   */
-  async readLogs(podUid: string, container: string, opts: LogOptions = {}): Promise<string> {
-    const { inst } = this.logTarget(podUid, container, opts);
-    const log = logFile(this.opts.rootDir, podUid, container, inst.attempt);
-    const times = logTimesFile(this.opts.rootDir, podUid, container, inst.attempt);
-    return (await readLogFile(log, times, opts, this.opts.now())).toString('utf8');
+  /** A container's log with `kubectl logs` options (readContainerLogs). */
+  readLogs(podUid: string, container: string, opts: LogOptions = {}): Promise<string> {
+    return readContainerLogs(this.opts, this.workers.get(podUid)?.record, podUid, container, opts);
   }
 
-  /**
-   * Stream a container's log (`kubectl logs -f`): what is there, then new output, until the run
-   * ends, `limitBytes` is reached or `signal` aborts. Chunks are whole UTF-8 characters. Throws
-   * like readLogs.
-   */
-  async followLogs(podUid: string, container: string, opts: LogOptions, onChunk: (chunk: string) => void, signal: AbortSignal): Promise<void> {
-    const { rec, inst } = this.logTarget(podUid, container, opts);
-    const decoder = new StringDecoder('utf8');
-    await followLogFile({
-      logPath: logFile(this.opts.rootDir, podUid, container, inst.attempt),
-      timesPath: logTimesFile(this.opts.rootDir, podUid, container, inst.attempt),
-      opts,
-      signal,
-      onChunk: (b) => {
-        const s = decoder.write(b);
-        if (s) onChunk(s);
-      },
-      isDone: () => opts.previous === true || this.closed || rec.current !== inst || inst.finishedAt !== undefined,
-      now: this.opts.now,
-      pollMs: this.opts.pollIntervalMs,
-    });
-    const rest = decoder.end();
-    if (rest) onChunk(rest);
+  /** Stream a container's log, `kubectl logs -f` (followContainerLogs); ends when the runtime closes. */
+  followLogs(podUid: string, container: string, opts: LogOptions, onChunk: (chunk: string) => void, signal: AbortSignal): Promise<void> {
+    return followContainerLogs(this.opts, this.workers.get(podUid)?.record, podUid, container, { opts, onChunk, signal, isClosed: () => this.closed });
   }
 
   /**
@@ -362,38 +261,6 @@ export class ProcessRuntime {
     const run = w?.runs.get(container);
     const isRunning = () => !!run && !!w && !w.removed && w.record.containers[container]?.current === run.inst && run.inst.finishedAt === undefined;
     return execInPod(isRunning() ? { env: run!.target.env, cwd: run!.target.cwd, isRunning, execPrefix: run!.target.execPrefix } : undefined, container, argv, opts);
-  }
-
-  private shim(): Promise<string> {
-    this.shimPath ??= installShim(this.opts.rootDir);
-    return this.shimPath;
-  }
-
-  /** The sh shim (always installed: the fallback) and the launcher, started again if it died. */
-  private async starter(): Promise<{ shimPath: string; launcher?: Launcher }> {
-    const shimPath = await this.shim();
-    const launcher = this.liveLauncher?.alive ? this.liveLauncher : await (this.launcherStarting ??= this.startLauncher());
-    return launcher ? { shimPath, launcher } : { shimPath };
-  }
-
-  private async startLauncher(): Promise<Launcher | undefined> {
-    try {
-      this.launcherPath ??= this.launcherSetting === false ? Promise.resolve(undefined)
-        : typeof this.launcherSetting === 'string' ? Promise.resolve(this.launcherSetting)
-        : launcherBinary(this.opts.log);
-      const binary = await this.launcherPath;
-      if (!binary || this.closed) return undefined;
-      const journals = exitJournalDir(this.opts.rootDir);
-      await mkdir(journals, { recursive: true });
-      this.liveLauncher = await Launcher.start(binary, this.opts.log, this.opts.rootDir, journals).catch((err: Error) => {
-        this.opts.log.warn({ err: err.message, binary }, 'cannot start the container launcher: using the sh shim');
-        this.launcherPath = Promise.resolve(undefined);
-        return undefined;
-      });
-      return this.liveLauncher;
-    } finally {
-      this.launcherStarting = undefined;
-    }
   }
 
   private admit(pod: Pod): PodWorker {
@@ -413,41 +280,16 @@ export class ProcessRuntime {
     void w.exclusive(async () => {
       // Synchronous: one call, not a trip through the thread pool and its wake-up.
       mkdirSync(podDir(this.opts.rootDir, uid), { recursive: true });
-      await this.shim();
+      await this.runStarter.shim();
     });
     return w;
   }
 
   private emitChange(uid: string): void {
-    for (const cb of this.changeListeners) {
-      try {
-        cb(uid);
-      } catch (err) {
-        this.opts.log.warn({ uid, err }, 'onChange listener threw');
-      }
-    }
+    this.changes.emit(uid, uid);
   }
 
   private emitEvent(e: RuntimeEvent): void {
-    for (const cb of this.eventListeners) {
-      try {
-        cb(e);
-      } catch (err) {
-        this.opts.log.warn({ uid: e.podUid, err }, 'onEvent listener threw');
-      }
-    }
-  }
-
-  private logTarget(podUid: string, container: string, opts: LogOptions): { rec: ContainerRecord; inst: ContainerInstance } {
-    const r = this.workers.get(podUid)?.record;
-    const rec = r && Object.hasOwn(r.containers, container) ? r.containers[container] : undefined;
-    const podName = r?.name ?? podUid;
-    if (!rec) throw badRequest(`container ${container} is not valid for pod ${podName}`);
-    if (opts.previous) {
-      if (!rec.previous) throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
-      return { rec, inst: rec.previous };
-    }
-    if (!rec.current) throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${rec.waiting?.reason ?? 'ContainerCreating'}`);
-    return { rec, inst: rec.current };
+    this.events.emit(e, e.podUid);
   }
 }

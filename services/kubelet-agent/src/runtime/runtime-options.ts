@@ -1,8 +1,9 @@
 import type { VolumeOptions } from './pod-volumes.js';
-import type { BackoffOptions } from './backoff.js';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import type { Catalog } from './catalog.js';
 import type { ContainerEngine } from './engine.js';
-import type { Logger } from './logger.js';
+import { kubernetesServiceEnv } from './env.js';
+import { type Logger, silentLogger } from './logger.js';
 import type { PodNetwork } from './pod-network.js';
 
 /** A source of "now" (epoch ms); tests may inject one. Timers still run on real time. */
@@ -66,6 +67,27 @@ export interface CompiledOptions {
   pollIntervalMs: number;
   logTimesIntervalMs: number;
   kubernetesEnv: Record<string, string> | undefined;
+}
+
+/** Apply every default to the runtime's options. */
+export function compileOptions(options: ProcessRuntimeOptions): CompiledOptions {
+  const clock = options.clock;
+  const k8s = options.kubernetesService;
+  return {
+    rootDir: options.rootDir,
+    nodeName: options.nodeName,
+    podIPRange: options.podIPRange,
+    catalog: options.catalog,
+    hostIP: options.hostIP ?? '127.0.0.1',
+    now: clock ? () => clock.now() : Date.now,
+    log: options.logger ?? silentLogger,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    minimumGracePeriodSeconds: options.minimumGracePeriodSeconds ?? 2,
+    configRetryMs: options.configRetryMs ?? 10_000,
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    logTimesIntervalMs: options.logTimesIntervalMs ?? 250,
+    kubernetesEnv: k8s ? kubernetesServiceEnv(k8s.host, k8s.port) : undefined,
+  };
 }
 
 /** Something the agent should record as a Kubernetes Event on the pod. */
