@@ -1,75 +1,19 @@
-import { ApiError, isApiError, labelSelectorToRequirements, matchesLabels, formatLabelSelector, type Lease, type Node, type Pod, type PodStatus, type Service, objectKey, rfc3339Micro } from '@kjobs/api';
-import { serveStream, StreamError, type LogRequest, type NatsConnection, type Subjects } from '@kjobs/bus';
-import { EventRecorder, Informer, OwnWrites, WorkQueue, runWorkers, type ApiClient, type WorkQueueMetricsProvider } from '@kjobs/client';
+import { ApiError, isApiError, type Pod, type Service, objectKey } from '@kjobs/api';
+import { serveStream, StreamError, type LogRequest } from '@kjobs/bus';
+import { EventRecorder, Informer, OwnWrites, WorkQueue, runWorkers } from '@kjobs/client';
 import type { Subscription } from '@nats-io/transport-node';
-import type { Logger } from 'pino';
-import { ProcessRuntime, serviceEnvVars, loadCatalog, type LogOptions } from './runtime/index.js';
+import type { AgentOptions } from './agent-options.js';
+import { ProcessRuntime, loadCatalog, type LogOptions } from './runtime/index.js';
 import { builtinKuardProgram } from './runtime/catalog.js';
+import { registerNode, renewNodeLease } from './node-heartbeat.js';
 import { PodConfigCache } from './pod-config-cache.js';
-import { nodeObject, type NodeFacts } from './node-object.js';
-import { createEngine, type RuntimeChoice } from './runtime-choice.js';
+import { createEngine } from './runtime-choice.js';
 import { serveExec } from './serve-exec.js';
-import type { EgressMode } from './network/egress-proxy.js';
-import { POD_NETWORK_ANNOTATION, type PodNetworkChoice, PodNetworkPlan } from './pod-network-plan.js';
+import { serviceEnvOf } from './service-env.js';
+import { FirstRunningHold, statusChanged } from './status-hold.js';
+import { POD_NETWORK_ANNOTATION, PodNetworkPlan } from './pod-network-plan.js';
 import { dialDirect, servePortForward } from './serve-port-forward.js';
 import { PodHostsSync } from './pod-hosts-sync.js';
-import type { KubeletMetrics } from './kubelet-metrics.js';
-
-/** Options of a kubelet-agent. */
-export interface AgentOptions {
-  client: ApiClient;
-  nc: NatsConnection;
-  subjects: Subjects;
-  log: Logger;
-  node: NodeFacts;
-  /** Directory for pods, logs and state (survives agent restarts). */
-  rootDir: string;
-  /** Pod IPs come from this range, e.g. 127.10.0.0/16. */
-  podIPRange: string;
-  /** Extra image catalog file (YAML/JSON). */
-  catalogFile?: string;
-  /** `oci` (containers from images), `process` (host programs) or `auto` (oci where it can run). Default auto. */
-  runtime?: RuntimeChoice;
-  /** Each pod its own network namespace and address: `on`, `off`, or `auto` (default: on wherever the machine allows it). */
-  podNetwork?: PodNetworkChoice;
-  /** Egress from pods (with the pod network): `off` (default) or through the node's HTTP `proxy`; `egressLoopback` lets it reach the node's 127.0.0.0/8. */
-  podEgress?: { mode: EgressMode; allowLoopback: boolean };
-  /** The cluster CIDR every node's pod CIDR is part of (default 10.244.0.0/16). */
-  clusterCIDR?: string;
-  /** Registry mirrors (a k3s-style registries.yaml) for the OCI runtime's image pulls. */
-  registriesFile?: string;
-  /** Processes per pod under the OCI runtime (default 4096; 0: no limit). */
-  podPidsLimit?: number;
-  /** Image-pull backoff (default the kubelet's 10 s doubling to 300 s); e2e tests shorten it. */
-  imagePullBackoff?: { initialMs: number; maxMs: number };
-  /** Lease renewal period (default 10 s, the kubelet's). */
-  heartbeatMs?: number;
-  /** Node status refresh period (default 60 s). */
-  statusMs?: number;
-  /** Concurrent pod syncs (default 16). */
-  workers?: number;
-  /** Pod start and image pull metrics (default: none). */
-  metrics?: KubeletMetrics;
-  /** Where the pod work queue reports (default: nowhere). */
-  queueMetrics?: WorkQueueMetricsProvider;
-  /**
-   * RSA key size the built-in kuard uses (`--keygen-key-bits`); default kuard's 4096. Tests and
-   * demos on slow machines set it lower.
-   */
-  kuardKeyBits?: number;
-  /** Crash-loop backoff (default the kubelet's 10 s doubling to 300 s); e2e tests shorten it. */
-  crashLoopBackoff?: { initialMs?: number; maxMs?: number };
-  /**
-   * How long a pod's first Running status waits for the pod's end before it is written (default
-   * 25 ms; 0 writes it at once). See `holdFirstRunning`.
-   */
-  statusHoldMs?: number;
-  /** May pods use hostPath volumes (default true, as Kubernetes; false: FailedMount). */
-  allowHostPath?: boolean;
-  /** How long a pod's ConfigMaps and Secrets are reused before they are read again (default 10 s). */
-  configRefreshMs?: number;
-}
-
 
 /**
  * The kubelet: registers its Node, renews its Lease, runs the pods bound to it with the process
@@ -99,8 +43,8 @@ export class KubeletAgent {
    * catches up.
    */
   private readonly written = new OwnWrites<Pod>();
-  /** pod key → when its held first Running status is written anyway (epoch ms). */
-  private readonly holdUntil = new Map<string, number>();
+  /** Holds a pod's first Running status briefly (see FirstRunningHold). */
+  private readonly hold: FirstRunningHold;
   /** The ConfigMaps and Secrets of the pods here (per-pod gets, refreshed every configRefreshMs). */
   private readonly configs: PodConfigCache;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -117,6 +61,7 @@ export class KubeletAgent {
     this.services.addIndex('namespace', (s) => [s.metadata.namespace ?? 'default']);
     this.events = new EventRecorder(o.client, 'kubelet', o.node.name);
     this.configs = new PodConfigCache(o.client, o.configRefreshMs ?? 10_000);
+    this.hold = new FirstRunningHold(o.statusHoldMs ?? 25);
   }
 
   async start(): Promise<void> {
@@ -225,51 +170,13 @@ export class KubeletAgent {
   }
 
   /** Register (or refresh) the Node object with Ready=True. */
-  private async register(): Promise<void> {
-    const now = new Date();
-    let cur: Node | undefined;
-    try {
-      cur = await this.o.client.get<Node>('Node', '', this.o.node.name);
-    } catch (e) {
-      if (!isApiError(e, 404)) throw e;
-    }
-    if (!cur) {
-      try {
-        await this.o.client.create<Node>('Node', nodeObject(this.o.node, now));
-        this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.o.node.name, uid: this.o.node.name } }, 'Normal', 'Starting', 'Starting kubelet.');
-        return;
-      } catch (e) {
-        if (!isApiError(e, 409)) throw e;
-        cur = await this.o.client.get<Node>('Node', '', this.o.node.name);
-      }
-    }
-    const next = nodeObject(this.o.node, now, cur);
-    if (JSON.stringify(next.spec?.taints ?? []) !== JSON.stringify(cur.spec?.taints ?? [])) {
-      cur = await this.o.client.update<Node>('Node', { ...cur, spec: next.spec });
-    }
-    await this.o.client.update<Node>('Node', { ...cur, status: next.status }, { subresource: 'status' });
+  private register(): Promise<void> {
+    return registerNode(this.o.client, this.o.node, this.events);
   }
 
-  /** Renew the node's Lease in kube-node-lease (the heartbeat the node-lifecycle controller reads). */
-  private async renewLease(): Promise<void> {
-    if (this.stopped) return;
-    const name = this.o.node.name;
-    const now = rfc3339Micro(new Date());
-    try {
-      const cur = await this.o.client.get<Lease>('Lease', 'kube-node-lease', name);
-      await this.o.client.update<Lease>('Lease', { ...cur, spec: { ...cur.spec, holderIdentity: name, renewTime: now, leaseDurationSeconds: 40 } });
-      const node = await this.o.client.get<Node>('Node', '', name).catch(() => undefined);
-      if (node && node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') await this.register();
-    } catch (e) {
-      if (!isApiError(e, 404)) throw e;
-      await this.o.client.create<Lease>('Lease', {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-        metadata: { name, namespace: 'kube-node-lease' },
-        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
-      }).catch((e2) => {
-        if (!isApiError(e2, 409)) throw e2;
-      });
-    }
+  private renewLease(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return renewNodeLease(this.o.client, this.o.node.name, () => this.register());
   }
 
   /** The newest copy of a pod this agent knows: the cache, or its own last status write if newer. */
@@ -282,7 +189,7 @@ export class KubeletAgent {
   private async sync(key: string): Promise<{ requeueAfterMs: number } | void> {
     const pod = this.currentPod(key);
     if (!pod) {
-      this.holdUntil.delete(key);
+      this.hold.forget(key);
       const uid = this.uidByKey.get(key);
       if (uid) {
         this.o.metrics?.forget(uid);
@@ -307,14 +214,14 @@ export class KubeletAgent {
     }
     const seenAt = known ? 0 : this.o.metrics?.clock() ?? 0;
     let env = this.svcEnv.get(uid);
-    if (!env) this.svcEnv.set(uid, (env = await this.serviceEnv(pod)));
+    if (!env) this.svcEnv.set(uid, (env = await serviceEnvOf(this.o.client, this.services, pod)));
     await this.runtime.syncPod(pod, env, await this.configs.forPod(pod));
     if (!known && this.runtime.podRecord(uid)) this.o.metrics?.podStarted(uid, seenAt);
     const status = this.runtime.podStatus(pod);
     if (status.phase === 'Running' || status.phase === 'Succeeded') this.o.metrics?.podRunning(uid);
     else if (status.phase === 'Failed') this.o.metrics?.forget(uid);
     if (this.runtime.podRecord(uid) && statusChanged(pod.status, status)) {
-      const holdMs = pod.metadata.deletionTimestamp ? undefined : this.holdFirstRunning(key, pod, status);
+      const holdMs = pod.metadata.deletionTimestamp ? undefined : this.hold.wait(key, pod, status);
       if (holdMs !== undefined) return { requeueAfterMs: holdMs };
       try {
         this.written.record(await this.o.client.update<Pod>('Pod', { ...pod, status }, { subresource: 'status' }));
@@ -337,31 +244,6 @@ export class KubeletAgent {
     if (!pod.metadata.deletionTimestamp && this.configs.needsResync(pod)) return { requeueAfterMs: this.configs.refreshMs };
   }
 
-  /**
-   * Kubelet's status manager writes a pod's newest status when it gets to the pod, and its PLEG
-   * notices containers only when it relists, so a container that ends quickly shows Pending, then
-   * its end: one write and one watch event per watcher fewer than Pending, Running, end. The
-   * same here: a pod's first Running status waits up to statusHoldMs for the pod's end (the
-   * runtime's exit report syncs the pod at once, and its status is written then). Returns the
-   * wait left, or undefined to write now. Only that one transition waits; nothing else does.
-   */
-  private holdFirstRunning(key: string, pod: Pod, status: PodStatus): number | undefined {
-    const holdMs = this.o.statusHoldMs ?? 25;
-    const first = status.phase === 'Running' && (pod.status?.phase ?? 'Pending') === 'Pending';
-    if (holdMs <= 0 || !first) {
-      this.holdUntil.delete(key);
-      return undefined;
-    }
-    const now = Date.now();
-    let until = this.holdUntil.get(key);
-    if (until === undefined) this.holdUntil.set(key, (until = now + holdMs));
-    if (now >= until) {
-      this.holdUntil.delete(key);
-      return undefined;
-    }
-    return until - now;
-  }
-
   /** The final delete (grace 0) once the pod's processes are gone; uid precondition guards a successor. */
   private async forceDelete(pod: Pod): Promise<void> {
     try {
@@ -369,27 +251,6 @@ export class KubeletAgent {
     } catch (e) {
       if (!isApiError(e, 404) && !isApiError(e, 409)) throw e;
     }
-  }
-
-  /**
-   * Service env vars for a new pod: every Service of its namespace, with SERVICE_HOST set to a
-   * running backing pod's IP (pods here are local processes; there is no kube-proxy), else the
-   * Service's ClusterIP.
-   */
-  private async serviceEnv(pod: Pod): Promise<Record<string, string>> {
-    const ns = pod.metadata.namespace ?? 'default';
-    const services = this.services.byIndex('namespace', ns);
-    if (!services.length) return {};
-    const ips = new Map<string, string | undefined>();
-    for (const svc of services) {
-      const sel = svc.spec.selector;
-      if (!sel || !Object.keys(sel).length) continue;
-      const reqs = labelSelectorToRequirements({ matchLabels: sel });
-      const backing = (await this.o.client.list<Pod>('Pod', { namespace: ns, labelSelector: formatLabelSelector(reqs) }).catch(() => ({ items: [] as Pod[] }))).items
-        .filter((p) => matchesLabels(reqs, p.metadata.labels) && p.status?.podIP && p.status.phase === 'Running');
-      ips.set(svc.metadata.name!, backing[0]?.status?.podIP);
-    }
-    return serviceEnvVars(services, (svc) => ips.get(svc.metadata.name!) ?? (typeof svc.spec.clusterIP === 'string' ? svc.spec.clusterIP : undefined));
   }
 
   private async serveLogs(req: LogRequest, out: { write(c: Buffer | string): void; signal: AbortSignal }): Promise<void> {
@@ -404,13 +265,3 @@ export class KubeletAgent {
     }
   }
 }
-
-/** Compare statuses ignoring key order; lastProbeTime/heartbeat noise is not produced by the runtime. */
-function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
-  return stable(a ?? {}) !== stable(b);
-}
-
-function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
-}
-
