@@ -38,6 +38,12 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Services to leave out (e.g. ["memq"]). */
   without?: string[];
+  /**
+   * Second octet of node-1's loopback pod addresses without the pod network (default 10:
+   * 127.10.0.0/16, node-2 127.11.0.0/16, ...). Clusters that run at once on one machine (test
+   * files in parallel) need different ones, or their pods bind the same address and port.
+   */
+  podAddressOctet?: number;
   /** Node capacity overrides, per node index. */
   nodeEnv?: (index: number) => Record<string, string>;
   /** Port of the local image registry on 127.0.0.1 (default 0: a free one; `npm start` uses 5000). */
@@ -127,7 +133,7 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     },
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
-      env: { ...common, NODE_NAME: n, KJOBS_ADDR_FILE: addressFileOf(o.home, `kubelet-agent-${n}`), KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${10 + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
+      env: { ...common, NODE_NAME: n, KJOBS_ADDR_FILE: addressFileOf(o.home, `kubelet-agent-${n}`), KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${(o.podAddressOctet ?? 10) + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
     })),
     {
       name: 'memq', entry: 'services/memq/src/main.ts',

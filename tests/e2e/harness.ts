@@ -4,7 +4,7 @@
  * helpers to drive it through kubectl, the kjobs CLI and the REST API.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +65,9 @@ export async function startE2E(extra: Partial<ClusterOptions> = {}): Promise<E2E
   const cluster = await startCluster({
     home, redisUrl, natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', apiPort, memqPort,
     storePrefix: prefix, subjectPrefix: prefix,
+    // Loopback pod addresses of their own (127.40–239.x.y), so that test files running at once
+    // never give two pods the same address (a kuard on :8080 in each would collide).
+    podAddressOctet: 40 + 2 * randomInt(0, 100),
     ...extra,
     env: {
       // Small RSA keys and a short crash-loop backoff keep the chapter's Jobs quick; the
