@@ -52,7 +52,7 @@ export async function paced(total: number, perSecond: number, fn: (i: number) =>
   return lat;
 }
 
-const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /** The short commit of the working tree, `+` when it has changes; undefined outside git. */
 export function commitOf(): string | undefined {
