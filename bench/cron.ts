@@ -40,7 +40,7 @@ function cronJob(i: number): CronJob {
 }
 
 /** `count` setTimeouts per boundary aimed at each boundary; returns each one's lateness (ms). */
-function baselineTimers(boundaries: number[], count: number): Promise<number[]> {
+export function baselineTimers(boundaries: number[], count: number): Promise<number[]> {
   const late: number[] = [];
   return Promise.all(boundaries.flatMap((b) => Array.from({ length: count }, () => new Promise<void>((resolve) => {
     setTimeout(() => {

@@ -1,13 +1,13 @@
 /**
  * `npm run charts`: the SVG charts of docs/benchmarks.md, from the recorded benchmark results
- * (bench/results/: pods.jsonl, pods-samples.json, soak.json; `BENCH_RECORD=1 npm run bench -- pods`
+ * (bench/results/: pods.jsonl, pods-samples.json, scale.jsonl, soak.json; `BENCH_RECORD=1 npm run bench -- pods`
  * and `BENCH_RECORD=1 npm run soak` add to them), written to docs/images/*.svg. A chart whose data
  * is missing is skipped with a line saying so.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { podsPerRunChart, podsRatioChart, podsStartupChart, soakRateChart, soakRssChart, type PodsRun, type PodsSamples, type SoakReport } from './charts/bench-charts.js';
+import { lastPerSize, podsPerRunChart, podsRatioChart, podsStartupChart, scaleBytesChart, scaleJobRateChart, scaleListChart, scaleWatchChart, soakRateChart, soakRssChart, type PodsRun, type PodsSamples, type ScaleRun, type SoakReport } from './charts/bench-charts.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'bench', 'results');
@@ -24,12 +24,17 @@ const podsRuns = read('pods.jsonl', (t) => t.split('\n').filter(Boolean).map((l)
   // One kind of run per chart: the process runtime's 1,000-pod burst.
   ?.filter((r) => (r.runtime ?? 'process') === 'process' && (r.pods ?? 1000) === 1000);
 const podsSamples = read('pods-samples.json', (t) => JSON.parse(t) as PodsSamples);
+const scale = read('scale.jsonl', (t) => lastPerSize(t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ScaleRun)));
 const soak = read('soak.json', (t) => JSON.parse(t) as SoakReport);
 
 const charts: [string, string | undefined][] = [
   ['bench-pods-per-run.svg', podsRuns?.length ? podsPerRunChart(podsRuns) : undefined],
   ['bench-pods-ratio.svg', podsRuns?.length ? podsRatioChart(podsRuns) : undefined],
   ['bench-pods-startup.svg', podsSamples ? podsStartupChart(podsSamples) : undefined],
+  ['scale-bytes.svg', scale?.length ? scaleBytesChart(scale) : undefined],
+  ['scale-list.svg', scale?.length ? scaleListChart(scale) : undefined],
+  ['scale-watch.svg', scale?.length ? scaleWatchChart(scale) : undefined],
+  ['scale-job-rate.svg', scale?.length ? scaleJobRateChart(scale.at(-1)!) : undefined],
   ['soak-memory.svg', soak?.samples.length ? soakRssChart(soak) : undefined],
   ['soak-pods-per-s.svg', soak?.samples.length ? soakRateChart(soak) : undefined],
 ];

@@ -123,3 +123,82 @@ export function soakRateChart(r: SoakReport): string {
     rules: [{ y: r.target_pods_per_s, label: `rate ${r.target_pods_per_s}`, color: GREY }, { y: 0.9 * r.target_pods_per_s, label: 'target 90 %', color: RED }],
   });
 }
+
+/** What of a line of bench/results/scale.jsonl (bench/scale.ts) the charts use. */
+export interface ScaleRun {
+  size: number;
+  machine?: { date?: string };
+  commit?: string;
+  store: { redis_bytes_per_finished_pod: number; redis_bytes_per_finished_pod_with_log: number; redis_bytes_per_job: number; pod_json_bytes: number };
+  list: { https: { s: number }; nats: { s: number }; floor_redis_s: number };
+  watch: { watchers: number; p99_ms: number; raw_p99_ms: number }[];
+  jobs: { mode: string; completions: number; rate: { t_s: number; per_s: number }[] }[];
+}
+
+/** The last recorded run of each size, smallest first. */
+export function lastPerSize(runs: ScaleRun[]): ScaleRun[] {
+  const by = new Map<number, ScaleRun>();
+  for (const r of runs) by.set(r.size, r);
+  return [...by.values()].sort((a, b) => a.size - b.size);
+}
+
+/** Sizes on a log axis: x = log10(size), ticked 1k / 10k / 100k. */
+const sizeX = (n: number) => Math.log10(n);
+const sizeTicks = (runs: ScaleRun[]) => runs.map((r) => ({ x: sizeX(r.size), label: r.size >= 1000 ? `${r.size / 1000}k` : String(r.size) }));
+const dateOf = (runs: ScaleRun[]) => (runs.at(-1)?.machine?.date ?? '').slice(0, 10);
+
+/** Redis bytes per stored object against the size, with the 3.5 KB target and the pod's own JSON. */
+export function scaleBytesChart(runs: ScaleRun[]): string {
+  const pts = (f: (r: ScaleRun) => number) => runs.map((r) => [sizeX(r.size), f(r)] as [number, number]);
+  return lineChart({
+    title: `scale: Redis bytes per stored object (${dateOf(runs)})`,
+    xLabel: 'objects stored (N finished pods and N Jobs)', yLabel: 'bytes per object',
+    xTicks: sizeTicks(runs),
+    series: [
+      { name: 'finished pod, at rest', color: BLUE, points: pts((r) => r.store.redis_bytes_per_finished_pod) },
+      { name: 'pod + its 2 log entries', color: '#e67e22', points: pts((r) => r.store.redis_bytes_per_finished_pod_with_log) },
+      { name: 'suspended Job, at rest', color: '#27ae60', points: pts((r) => r.store.redis_bytes_per_job) },
+      { name: "the pod's JSON (floor)", color: GREY, dashed: true, points: pts((r) => r.store.pod_json_bytes) },
+    ],
+    rules: [{ y: 3584, label: 'target 3.5 KB', color: RED }],
+  });
+}
+
+/** Wall time of a full paged list of every pod against the size (log y), with the Redis floor. */
+export function scaleListChart(runs: ScaleRun[]): string {
+  const pts = (f: (r: ScaleRun) => number) => runs.map((r) => [sizeX(r.size), f(r)] as [number, number]);
+  return lineChart({
+    title: `scale: list every pod, limit=500 (${dateOf(runs)})`,
+    xLabel: 'pods stored', yLabel: 'seconds (log)', logY: true,
+    xTicks: sizeTicks(runs),
+    series: [
+      { name: 'HTTPS', color: BLUE, points: pts((r) => r.list.https.s) },
+      { name: 'NATS', color: '#e67e22', points: pts((r) => r.list.nats.s) },
+      { name: 'floor: HGET from Redis', color: GREY, dashed: true, points: pts((r) => r.list.floor_redis_s) },
+    ],
+    rules: [{ y: 2, label: 'target at 100k: 2 s', color: RED }],
+  });
+}
+
+/** Watch delivery p99 against the number of watchers, one series per size, with raw NATS dashed. */
+export function scaleWatchChart(runs: ScaleRun[]): string {
+  const series: Series[] = runs.flatMap((r, i) => [
+    { name: `kjobs, ${r.size / 1000}k stored`, color: PALETTE[i % PALETTE.length]!, points: r.watch.map((w) => [Math.log10(w.watchers), w.p99_ms] as [number, number]) },
+    { name: `raw NATS, ${r.size / 1000}k`, color: PALETTE[i % PALETTE.length]!, dashed: true, points: r.watch.map((w) => [Math.log10(w.watchers), w.raw_p99_ms] as [number, number]) },
+  ]);
+  return lineChart({
+    title: `scale: watch delivery p99 at 1,000 creates/s (${dateOf(runs)})`,
+    xLabel: 'watchers on pods (one NATS connection each, one process)', yLabel: 'ms (log)', logY: true,
+    xTicks: [1, 10, 100].map((w) => ({ x: Math.log10(w), label: String(w) })),
+    series,
+  });
+}
+
+/** Pods/s over time of the big Jobs of one run (Indexed and NonIndexed). */
+export function scaleJobRateChart(run: ScaleRun): string {
+  return lineChart({
+    title: `scale: a Job of ${run.jobs[0]?.completions ?? '?'} completions, pods/s over time (${run.size / 1000}k stored, ${(run.machine?.date ?? '').slice(0, 10)})`,
+    xLabel: 'seconds since the Job was created', yLabel: 'pods/s (5 s steps)',
+    series: run.jobs.map((j, i) => ({ name: j.mode, color: PALETTE[i % PALETTE.length]!, points: j.rate.map((p) => [p.t_s, p.per_s] as [number, number]) })),
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { podsPerRunChart, podsRatioChart, podsStartupChart, soakRateChart, soakRssChart, type PodsRun } from '../../scripts/charts/bench-charts.js';
+import { lastPerSize, podsPerRunChart, podsRatioChart, podsStartupChart, scaleBytesChart, scaleJobRateChart, scaleListChart, scaleWatchChart, soakRateChart, soakRssChart, type PodsRun, type ScaleRun } from '../../scripts/charts/bench-charts.js';
 import { lineChart, niceTicks, percentilePoints } from '../../scripts/charts/svg-chart.js';
 
 type Node = Record<string, unknown>;
@@ -96,5 +96,24 @@ describe('benchmark charts', () => {
     const rate = parse(soakRateChart(report));
     expect(pointsPer(rate)).toEqual({ 'pods/s (per sample)': 2 });
     expect(groups(rate, 'rule').map((g) => texts(g)[0])).toEqual(['rate 100', 'target 90 %']);
+  });
+
+  it('scale: the last run per size, sizes ticked 1k/10k/100k, one point per size per series', () => {
+    const run = (size: number, date: string): ScaleRun => ({
+      size, machine: { date },
+      store: { redis_bytes_per_finished_pod: 3000, redis_bytes_per_finished_pod_with_log: 7000, redis_bytes_per_job: 4000, pod_json_bytes: 1900 },
+      list: { https: { s: size / 50_000 }, nats: { s: size / 40_000 }, floor_redis_s: size / 100_000 },
+      watch: [1, 10, 100].map((w) => ({ watchers: w, p99_ms: w * 2, raw_p99_ms: w })),
+      jobs: [{ mode: 'Indexed', completions: size, rate: [{ t_s: 5, per_s: 90 }, { t_s: 10, per_s: 95 }] }, { mode: 'NonIndexed', completions: size, rate: [{ t_s: 5, per_s: 80 }] }],
+    });
+    const runs = lastPerSize([run(10_000, '2026-12-06'), run(1000, '2026-12-07'), run(10_000, '2026-12-07T16:00:00Z')]);
+    expect(runs.map((r) => [r.size, r.machine?.date])).toEqual([[1000, '2026-12-07'], [10_000, '2026-12-07T16:00:00Z']]);
+    const bytes = parse(scaleBytesChart(runs));
+    expect(texts(groups(bytes, 'x-axis')[0]!)).toEqual(['1k', '10k']);
+    expect(pointsPer(bytes)).toEqual({ 'finished pod, at rest': 2, 'pod + its 2 log entries': 2, 'suspended Job, at rest': 2, "the pod's JSON (floor)": 2 });
+    expect(texts(groups(bytes, 'rule')[0]!)).toEqual(['target 3.5 KB']);
+    expect(pointsPer(parse(scaleListChart(runs)))).toEqual({ HTTPS: 2, NATS: 2, 'floor: HGET from Redis': 2 });
+    expect(pointsPer(parse(scaleWatchChart(runs)))).toEqual({ 'kjobs, 1k stored': 3, 'raw NATS, 1k': 3, 'kjobs, 10k stored': 3, 'raw NATS, 10k': 3 });
+    expect(pointsPer(parse(scaleJobRateChart(runs[1]!)))).toEqual({ Indexed: 2, NonIndexed: 1 });
   });
 });
