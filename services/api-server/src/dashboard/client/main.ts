@@ -6,16 +6,12 @@
  * it has one; 4. render changed rows at most ten times a second, and once a second for clocks.
  */
 import type { CronJob, Event, Job, KObject, Node, Pod } from '@kjobs/api';
-import { byId, reconcile } from './dom.js';
-import { esc } from './format.js';
-import { keyOf, nodeAllocations, phaseCounts, podsByJob, recentEvents } from './model.js';
-import { HttpError, ObjectCache, runReflector, type ReflectorState } from './reflector.js';
+import { byId } from './dom.js';
+import { HttpError, ObjectCache, runReflector } from './reflector.js';
+import { type DashboardState, type MemqSummary, render } from './render.js';
 import { fetchTransport } from './transport.js';
-import { cronJobRow, eventRow, jobRow, nodeRow, podRow, queueRow, type QueueView } from './views.js';
 
 const TOKEN_KEY = 'kjobs.dashboard.token';
-const MAX_POD_ROWS = 300;
-const MAX_EVENT_ROWS = 50;
 const base = document.body.dataset.base ?? '/dashboard';
 
 interface Session {
@@ -25,31 +21,25 @@ interface Session {
   memqUrl?: string;
 }
 
-interface MemqSummary {
-  enabled: boolean;
-  windowSeconds: number;
-  now: number;
-  error?: string;
-  queues: QueueView[];
-}
-
-const caches = {
-  jobs: new ObjectCache<Job>(),
-  pods: new ObjectCache<Pod>(),
-  cronjobs: new ObjectCache<CronJob>(),
-  nodes: new ObjectCache<Node>(),
-  events: new ObjectCache<Event>(),
+const dash: DashboardState = {
+  caches: {
+    jobs: new ObjectCache<Job>(),
+    pods: new ObjectCache<Pod>(),
+    cronjobs: new ObjectCache<CronJob>(),
+    nodes: new ObjectCache<Node>(),
+    events: new ObjectCache<Event>(),
+  },
+  states: new Map(),
+  memq: undefined,
+  selectedJob: '',
+  namespace: '',
+  paused: false,
 };
-const PATHS: Record<keyof typeof caches, string> = {
+const PATHS: Record<keyof DashboardState['caches'], string> = {
   jobs: '/apis/batch/v1/jobs', pods: '/api/v1/pods', cronjobs: '/apis/batch/v1/cronjobs', nodes: '/api/v1/nodes', events: '/api/v1/events',
 };
-const states = new Map<string, ReflectorState>();
-let memq: MemqSummary | undefined;
-let selectedJob = '';
-let namespace = '';
 let stop = new AbortController();
 let current: { session: Session; token: string | undefined } | undefined;
-let paused = false;
 const LIVE_LOCK = 'kjobs-dashboard-live';
 
 async function getSession(token: string | undefined): Promise<Session> {
@@ -106,14 +96,14 @@ byId('logout').addEventListener('click', () => {
 byId('take-over').addEventListener('click', () => restart(true));
 
 byId('ns').addEventListener('change', (ev) => {
-  namespace = (ev.target as HTMLSelectElement).value;
+  dash.namespace = (ev.target as HTMLSelectElement).value;
   scheduleRender();
 });
 
 document.addEventListener('click', (ev) => {
   const target = (ev.target as HTMLElement).closest<HTMLElement>('[data-select]');
   if (!target) return;
-  selectedJob = selectedJob === target.dataset.select ? '' : (target.dataset.select ?? '');
+  dash.selectedJob = dash.selectedJob === target.dataset.select ? '' : (target.dataset.select ?? '');
   scheduleRender();
 });
 
@@ -132,7 +122,7 @@ function start(session: Session, token: string | undefined): void {
 function restart(steal: boolean): void {
   stop.abort();
   stop = new AbortController();
-  states.clear();
+  dash.states.clear();
   if (!current) return;
   if (navigator.locks) void holdLiveLock(current, stop.signal, steal);
   else run(current, stop.signal);
@@ -160,7 +150,7 @@ async function holdLiveLock(c: { session: Session; token: string | undefined }, 
 }
 
 function setPaused(on: boolean): void {
-  paused = on;
+  dash.paused = on;
   byId('paused').hidden = !on;
   scheduleRender();
 }
@@ -174,12 +164,12 @@ function run(c: { session: Session; token: string | undefined }, signal: AbortSi
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin('The api-server refused the token (401); sign in again.');
   };
-  for (const [name, cache] of Object.entries(caches) as [keyof typeof caches, ObjectCache<KObject>][]) {
+  for (const [name, cache] of Object.entries(dash.caches) as [keyof DashboardState['caches'], ObjectCache<KObject>][]) {
     void runReflector({
       path: PATHS[name], cache, transport, signal, onChange: scheduleRender, onFatal: fatal,
       onState: (s) => {
         if (signal.aborted) return;
-        states.set(name, s);
+        dash.states.set(name, s);
         scheduleRender();
       },
     });
@@ -191,11 +181,11 @@ function run(c: { session: Session; token: string | undefined }, signal: AbortSi
 async function pollMemq(transport: ReturnType<typeof fetchTransport>, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
-      memq = await transport.getJson<MemqSummary>(`${base}/api/memq`, signal);
+      dash.memq = await transport.getJson<MemqSummary>(`${base}/api/memq`, signal);
       scheduleRender();
     } catch (e) {
       if (signal.aborted) return;
-      memq = { enabled: true, windowSeconds: 600, now: Date.now(), queues: memq?.queues ?? [], error: e instanceof Error ? e.message : String(e) };
+      dash.memq = { enabled: true, windowSeconds: 600, now: Date.now(), queues: dash.memq?.queues ?? [], error: e instanceof Error ? e.message : String(e) };
     }
     await new Promise((r) => setTimeout(r, 2000));
   }
@@ -207,94 +197,12 @@ function scheduleRender(): void {
   pending = true;
   setTimeout(() => {
     pending = false;
-    render();
+    render(dash);
   }, 100);
 }
 
-function inNamespace(o: KObject): boolean {
-  return !namespace || o.metadata.namespace === namespace;
-}
-
-function byNewest(a: KObject, b: KObject): number {
-  return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b));
-}
-
-/** Pods still pending or running first, then finished ones; by name within each. */
-function byActivity(a: Pod, b: Pod): number {
-  const finished = (p: Pod) => (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? 1 : 0);
-  return finished(a) - finished(b) || keyOf(a).localeCompare(keyOf(b));
-}
-
-function setCount(id: string, text: string): void {
-  const el = byId(id);
-  if (el.textContent !== text) el.textContent = text;
-}
-
-function renderConnection(): void {
-  const retrying = [...states].filter(([, s]) => s.state === 'retrying');
-  const connecting = [...states].filter(([, s]) => s.state === 'connecting');
-  const text = paused ? '⏸ Paused (live in another tab)' : retrying.length ? `⚠ Reconnecting (${retrying.map(([n, s]) => `${n}: ${s.state === 'retrying' ? s.error : ''}`).join('; ')})`
-    : connecting.length || states.size < Object.keys(caches).length ? '… Connecting' : '● Live';
-  setCount('conn', text);
-}
-
-function renderNamespaces(): void {
-  const names = new Set<string>();
-  for (const c of [caches.jobs, caches.pods, caches.cronjobs]) for (const o of c.items.values()) if (o.metadata.namespace) names.add(o.metadata.namespace);
-  const select = byId<HTMLSelectElement>('ns');
-  const want = ['', ...[...names].sort()];
-  const have = Array.from(select.options).map((o) => o.value);
-  if (want.join('\n') === have.join('\n')) return;
-  select.innerHTML = want.map((n) => `<option value="${esc(n)}"${n === namespace ? ' selected' : ''}>${n ? esc(n) : 'All namespaces'}</option>`).join('');
-}
-
-function render(): void {
-  const t0 = performance.now();
-  const now = Date.now();
-  renderConnection();
-  renderNamespaces();
-  const pods = [...caches.pods.items.values()];
-  const grouped = podsByJob(pods);
-
-  const jobs = [...caches.jobs.items.values()].filter(inNamespace).sort(byNewest);
-  if (selectedJob && !jobs.some((j) => j.metadata.uid === selectedJob)) selectedJob = '';
-  reconcile(byId('jobs'), jobs.map((j) => jobRow(j, grouped.get(j.metadata.uid ?? '') ?? [], now, j.metadata.uid === selectedJob)));
-  setCount('jobs-count', `(${jobs.length})`);
-  byId('jobs-empty').hidden = jobs.length > 0;
-
-  const job = jobs.find((j) => j.metadata.uid === selectedJob);
-  const shown = (job ? grouped.get(selectedJob) ?? [] : pods.filter(inNamespace)).sort(byActivity);
-  reconcile(byId('pods'), shown.slice(0, MAX_POD_ROWS).map(podRow));
-  setCount('pods-scope', job ? `of Job ${keyOf(job)}` : namespace ? `in ${namespace}` : 'in all namespaces');
-  byId('pods-all').hidden = !job;
-  setCount('pods-summary', `${shown.length} ${shown.length === 1 ? 'pod' : 'pods'}${shown.length ? ': ' : ''}${phaseCounts(shown).map(([p, n]) => `${n} ${p}`).join(', ')}`);
-  setCount('pods-more', shown.length > MAX_POD_ROWS ? `Showing the first ${MAX_POD_ROWS} of ${shown.length} pods; choose a Job or a namespace to narrow the list.` : '');
-
-  const allocations = nodeAllocations(caches.nodes.items.values(), pods);
-  reconcile(byId('nodes'), [...allocations].sort(([a], [b]) => a.localeCompare(b)).map(([name, a]) => nodeRow(name, a)));
-  setCount('nodes-count', `(${allocations.size})`);
-
-  const cronjobs = [...caches.cronjobs.items.values()].filter(inNamespace).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-  reconcile(byId('cronjobs'), cronjobs.map((c) => cronJobRow(c, now)));
-  setCount('cronjobs-count', `(${cronjobs.length})`);
-  byId('cronjobs-empty').hidden = cronjobs.length > 0;
-
-  if (memq) {
-    const windowMs = memq.windowSeconds * 1000;
-    reconcile(byId('queues'), memq.queues.map((q) => queueRow(q, memq!.now, windowMs)));
-    byId('queues-empty').hidden = memq.queues.length > 0;
-    setCount('memq-error', memq.error ? `⚠ ${memq.error}` : '');
-  }
-
-  const events = recentEvents([...caches.events.items.values()].filter(inNamespace), MAX_EVENT_ROWS);
-  reconcile(byId('events'), events.map((e) => eventRow(e, now)));
-  byId('events-empty').hidden = events.length > 0;
-
-  document.body.dataset.renderMs = (performance.now() - t0).toFixed(1);
-}
-
 byId('pods-all').addEventListener('click', () => {
-  selectedJob = '';
+  dash.selectedJob = '';
   scheduleRender();
 });
 
