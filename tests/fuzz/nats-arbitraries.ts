@@ -4,7 +4,7 @@
  * is invalid by construction, so nothing may be stored.
  */
 import fc from 'fast-check';
-import { defectiveObject, deepJson } from './api-arbitraries.js';
+import { defectiveObject, deepJson } from './api-bodies.js';
 
 /** One generated NATS API message. `write` is true when success would mean something was stored. */
 export interface NatsProbe {
