@@ -5,7 +5,7 @@
  * then the create, then one status write.
  */
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '@kjobs/api';
-import { formatRfc1123Z, rfc3339 } from '@kjobs/api';
+import { type CronSchedule, formatRfc1123Z, rfc3339 } from '@kjobs/api';
 import { type CronJobEvent, reconcileActive } from './decide-active.js';
 import { finishedType, jobsOverHistoryLimits, timeMs } from './decide-history.js';
 import { buildScheduledJob, isControlledBy, jobReference, scheduledJobName } from './scheduled-job.js';
@@ -64,90 +64,137 @@ export interface CronJobDecision {
  *    otherwise create it; append it to active, set lastScheduleTime; requeue at the next time.
  */
 export function decideCronJobSync(input: CronJobSyncInput): CronJobDecision {
+  const s = reconcileJobs(input);
+  const due = findDueStart(s);
+  if (due.kind === 'done') return due.decision;
+  return alreadyHandled(s, due) ?? applyConcurrencyPolicy(s, due) ?? startDueJob(s, due);
+}
+
+/** A sync in progress: what it read, and what steps 1-2 and 6 decided so far. */
+interface SyncState {
+  cj: CronJob;
+  jobs: readonly Job[];
+  now: Date;
+  tzDefault: string;
+  /** The stored status. */
+  old: CronJobStatus;
+  events: CronJobEvent[];
+  historyDeletes: Job[];
+  deletedUids: Set<string | undefined>;
+  replaceDeletes: Job[];
+  /** The active list as reconciled (then less the Jobs Replace deletes). */
+  active: ObjectReference[];
+  lastSuccessfulTime?: string;
+  /** Running Jobs of ours missing from the active list (reported as UnexpectedJob). */
+  unexpected: Job[];
+}
+
+/** The due start time found by step 4, with our Job for it if one exists. */
+interface DueStart {
+  kind: 'due';
+  sched: CronSchedule;
+  scheduled: Date;
+  ours: Job | undefined;
+  /** When to sync again if nothing starts now. */
+  requeue: () => number | null;
+}
+
+/** Steps 1-2: the history deletions and the reconciled active list. */
+function reconcileJobs(input: CronJobSyncInput): SyncState {
   const { cronJob: cj, jobs, now } = input;
-  const tzDefault = input.defaultTimeZone ?? 'UTC';
-  const old = cj.status ?? {};
-  const events: CronJobEvent[] = [];
-  const warn = (reason: string, message: string) => events.push({ type: 'Warning', reason, message });
-  const normal = (reason: string, message: string) => events.push({ type: 'Normal', reason, message });
   const historyDeletes = jobsOverHistoryLimits(cj, jobs);
   const deletedUids = new Set(historyDeletes.map((j) => j.metadata.uid));
   const reconciled = reconcileActive(cj, jobs, deletedUids);
-  let active: ObjectReference[] = reconciled.active;
-  const lastSuccessfulTime = reconciled.lastSuccessfulTime;
-  const unexpected = reconciled.unexpected;
-  events.push(...reconciled.events);
-  const inActive = (uid: string | undefined) => active.some((r) => r.uid === uid);
-
-  const d: CronJobDecision = { historyDeletes, replaceDeletes: [], jobToCreate: null, adopted: null, statusBeforeCreate: old, status: old, statusChanged: false, events };
-  const status = (): CronJobStatus => {
-    const s: CronJobStatus = { ...old, active };
-    if (active.length === 0) delete s.active;
-    if (lastSuccessfulTime !== undefined) s.lastSuccessfulTime = lastSuccessfulTime;
-    return s;
+  return {
+    cj, jobs, now, tzDefault: input.defaultTimeZone ?? 'UTC', old: cj.status ?? {},
+    events: [...reconciled.events], historyDeletes, deletedUids, replaceDeletes: [],
+    active: reconciled.active, unexpected: reconciled.unexpected,
+    ...(reconciled.lastSuccessfulTime !== undefined ? { lastSuccessfulTime: reconciled.lastSuccessfulTime } : {}),
   };
-  const finish = (requeueAfterMs?: number | null): CronJobDecision => {
-    d.status = status();
-    d.statusBeforeCreate = d.status;
-    d.statusChanged = JSON.stringify(d.status) !== JSON.stringify(old);
-    if (requeueAfterMs !== undefined && requeueAfterMs !== null) d.requeueAfterMs = Math.max(0, requeueAfterMs);
-    return d;
-  };
+}
 
-  const reportUnexpected = (except?: Job) => {
-    for (const j of unexpected) if (j !== except) warn('UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
-  };
+/** The status with the reconciled active list and lastSuccessfulTime. */
+function statusOf(s: SyncState): CronJobStatus {
+  const st: CronJobStatus = { ...s.old, active: s.active };
+  if (s.active.length === 0) delete st.active;
+  if (s.lastSuccessfulTime !== undefined) st.lastSuccessfulTime = s.lastSuccessfulTime;
+  return st;
+}
 
-  // 3. stop conditions, 4. the due start time
-  const step = decideSchedule({ ...cj, status: status() }, now, tzDefault);
-  events.push(...step.warnings);
+/** The decision when nothing starts this sync: write the reconciled status, sync again after `requeueAfterMs`. */
+function finish(s: SyncState, requeueAfterMs?: number | null): CronJobDecision {
+  const status = statusOf(s);
+  const d: CronJobDecision = {
+    historyDeletes: s.historyDeletes, replaceDeletes: s.replaceDeletes, jobToCreate: null, adopted: null,
+    statusBeforeCreate: status, status, statusChanged: JSON.stringify(status) !== JSON.stringify(s.old), events: s.events,
+  };
+  if (requeueAfterMs !== undefined && requeueAfterMs !== null) d.requeueAfterMs = Math.max(0, requeueAfterMs);
+  return d;
+}
+
+function reportUnexpected(s: SyncState, except?: Job): void {
+  for (const j of s.unexpected) {
+    if (j !== except) s.events.push({ type: 'Warning', reason: 'UnexpectedJob', message: `Saw a job that the controller did not create or forgot: ${j.metadata.name}` });
+  }
+}
+
+/** Steps 3-4: stop conditions, the most recent due start time and its deadline. */
+function findDueStart(s: SyncState): DueStart | { kind: 'done'; decision: CronJobDecision } {
+  const { cj, now } = s;
+  const step = decideSchedule({ ...cj, status: statusOf(s) }, now, s.tzDefault);
+  s.events.push(...step.warnings);
   if (step.kind === 'stop') {
-    reportUnexpected();
-    if (step.event) events.push(step.event);
-    return finish();
+    reportUnexpected(s);
+    if (step.event) s.events.push(step.event);
+    return { kind: 'done', decision: finish(s) };
   }
   const { schedule: sched, scheduled } = step;
-  const requeue = () => nextScheduleDelayMs({ ...cj, status: status() }, now, sched);
-  const ours = scheduled ? jobs.find((j) => j.metadata.name === scheduledJobName(cj, scheduled) && isControlledBy(j, cj) && !deletedUids.has(j.metadata.uid)) : undefined;
-  reportUnexpected(ours && !inActive(ours.metadata.uid) && !finishedType(ours) ? ours : undefined);
-  if (!scheduled) return finish(requeue());
+  const requeue = () => nextScheduleDelayMs({ ...cj, status: statusOf(s) }, now, sched);
+  const ours = scheduled ? s.jobs.find((j) => j.metadata.name === scheduledJobName(cj, scheduled) && isControlledBy(j, cj) && !s.deletedUids.has(j.metadata.uid)) : undefined;
+  const inActive = ours !== undefined && s.active.some((r) => r.uid === ours.metadata.uid);
+  reportUnexpected(s, ours && !inActive && !finishedType(ours) ? ours : undefined);
+  if (!scheduled) return { kind: 'done', decision: finish(s, requeue()) };
   const sds = cj.spec.startingDeadlineSeconds;
   if (sds !== undefined && sds !== null && scheduled.getTime() + sds * 1000 < now.getTime()) {
-    warn('MissSchedule', `Missed scheduled time to start a job: ${formatRfc1123Z(scheduled.getTime())}`);
-    return finish(requeue());
+    s.events.push({ type: 'Warning', reason: 'MissSchedule', message: `Missed scheduled time to start a job: ${formatRfc1123Z(scheduled.getTime())}` });
+    return { kind: 'done', decision: finish(s, requeue()) };
   }
+  return { kind: 'due', sched, scheduled, ours, requeue };
+}
 
-  // 5. already handled
-  const name = scheduledJobName(cj, scheduled);
-  if (active.some((r) => r.name === name) || (old.lastScheduleTime !== undefined && timeMs(old.lastScheduleTime) === scheduled.getTime())) {
-    return finish(requeue());
-  }
+/** Step 5: the due time was handled already (its Job is active, or it is lastScheduleTime). */
+function alreadyHandled(s: SyncState, due: DueStart): CronJobDecision | undefined {
+  const name = scheduledJobName(s.cj, due.scheduled);
+  const last = s.old.lastScheduleTime;
+  if (s.active.some((r) => r.name === name) || (last !== undefined && timeMs(last) === due.scheduled.getTime())) return finish(s, due.requeue());
+  return undefined;
+}
 
-  // 6. concurrency policy
-  const policy = cj.spec.concurrencyPolicy ?? 'Allow';
-  if (policy === 'Forbid' && active.length > 0) {
-    normal('JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
-    return finish(requeue());
+/** Step 6: Forbid with active Jobs starts nothing; Replace deletes the active Jobs (but ours). */
+function applyConcurrencyPolicy(s: SyncState, due: DueStart): CronJobDecision | undefined {
+  const policy = s.cj.spec.concurrencyPolicy ?? 'Allow';
+  if (policy === 'Forbid' && s.active.length > 0) {
+    s.events.push({ type: 'Normal', reason: 'JobAlreadyActive', message: 'Not starting job because prior execution is running and concurrency policy is Forbid' });
+    return finish(s, due.requeue());
   }
-  if (policy === 'Replace' && active.length > 0) {
-    const byUid = new Map(jobs.map((j) => [j.metadata.uid, j]));
-    d.replaceDeletes = active.map((r) => byUid.get(r.uid)).filter((j): j is Job => j !== undefined && j !== ours);
-    const replaced = new Set(d.replaceDeletes.map((j) => j.metadata.uid));
-    active = active.filter((r) => !replaced.has(r.uid));
+  if (policy === 'Replace' && s.active.length > 0) {
+    const byUid = new Map(s.jobs.map((j) => [j.metadata.uid, j]));
+    s.replaceDeletes = s.active.map((r) => byUid.get(r.uid)).filter((j): j is Job => j !== undefined && j !== due.ours);
+    const replaced = new Set(s.replaceDeletes.map((j) => j.metadata.uid));
+    s.active = s.active.filter((r) => !replaced.has(r.uid));
   }
+  return undefined;
+}
 
-  // 7. create (or adopt the Job a crashed sync already created)
-  if (ours) {
-    d.adopted = ours;
-  } else {
-    d.jobToCreate = buildScheduledJob(cj, scheduled, tzDefault);
-  }
-  d.scheduledTime = scheduled;
-  d.statusBeforeCreate = status();
-  const started = recordStartedJob(d.statusBeforeCreate, ours ?? d.jobToCreate!, scheduled);
-  d.status = started;
+/** Step 7: create the Job for the due time (or adopt the one a crashed sync created) and record it as started. */
+function startDueJob(s: SyncState, due: DueStart): CronJobDecision {
+  const d = finish(s);
+  if (due.ours) d.adopted = due.ours;
+  else d.jobToCreate = buildScheduledJob(s.cj, due.scheduled, s.tzDefault);
+  d.scheduledTime = due.scheduled;
+  d.status = recordStartedJob(d.statusBeforeCreate, due.ours ?? d.jobToCreate!, due.scheduled);
   d.statusChanged = true;
-  const after = nextScheduleDelayMs({ ...cj, status: started }, now, sched);
+  const after = nextScheduleDelayMs({ ...s.cj, status: d.status }, s.now, due.sched);
   if (after !== null) d.requeueAfterMs = Math.max(0, after);
   return d;
 }
