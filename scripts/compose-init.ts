@@ -4,7 +4,7 @@
  */
 import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureTokens } from './cluster.js';
+import { ensureTokens } from './cluster/services.js';
 
 const home = process.env.KJOBS_HOME ?? '/state';
 const nodes = (process.env.KJOBS_NODES ?? 'kubelet-agent-1,kubelet-agent-2').split(',').filter(Boolean);

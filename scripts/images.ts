@@ -3,10 +3,14 @@
  * one CommonJS file, run by this machine's node) and busybox (Debian's busybox-static). Used by
  * scripts/registry.ts; the image builder itself is @kjobs/oci's.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureKjobsImages, type KjobsImageLayout } from '@kjobs/oci';
-import { KUARD_BUILD_OPTIONS } from '@kjobs/kuard';
+import { KUARD_BUILD_OPTIONS, KUARD_BUNDLE } from '@kjobs/kuard';
+
+/** The container image's prebuilt {@link bundleKuardForImage} (scripts/docker/prebuild.ts; the image has no sources). */
+export const KUARD_IMAGE_BUNDLE = path.join(path.dirname(KUARD_BUNDLE), 'kuard-image.cjs');
 
 /**
  * kuard as one CommonJS file: the image runs it as `/kuard`, a name without an extension, which
@@ -14,6 +18,7 @@ import { KUARD_BUILD_OPTIONS } from '@kjobs/kuard';
  * kuard never uses) is pinned to the file's path in the image.
  */
 export function bundleKuardForImage(): Buffer {
+  if (!existsSync(KUARD_BUILD_OPTIONS.entryPoints[0])) return readFileSync(KUARD_IMAGE_BUNDLE);
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const result = esbuild.buildSync({
     ...KUARD_BUILD_OPTIONS,

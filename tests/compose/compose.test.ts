@@ -5,7 +5,10 @@
  * completion, and every kjobs service (each replica) as a plain process with exactly the command,
  * user and environment compose gives it. Only what a container network provides is mapped: the
  * host names nats/redis/api-server and published ports become loopback ports, named volumes
- * become temp dirs. Then the cluster has to work: both nodes Ready, a Job completes.
+ * become temp dirs. The commands are the image's: the bundles scripts/docker/bundle.mjs writes
+ * (built first). Then the cluster has to work: every healthcheck passes (the image's HEALTHCHECK
+ * command, run with each service's KJOBS_HEALTHZ_URL), both nodes Ready, a Job completes.
+ * tests/compose/docker.test.ts runs the same file on a real Docker Engine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +37,7 @@ interface ComposeService {
   user?: string;
   deploy?: { replicas?: number };
   hostname?: string;
+  healthcheck?: { test?: string[]; disable?: boolean; interval?: string };
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -90,9 +94,16 @@ const services = compose.services;
 const KJOBS = Object.keys(services).filter((n) => !['nats', 'redis', 'init', 'registry', 'registry-seed'].includes(n));
 const dependsOn = (s: ComposeService) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
 const env = (s: ComposeService) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
-/** The image's ENV lines (compose adds the service environment on top). */
-const imageEnv = Object.fromEntries([...readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^ENV\s+(\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
-const imageUser = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^USER\s+(\S+)$/m)?.[1];
+const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+/**
+ * The image's ENV (compose adds the service environment on top), less the paths of the C helpers
+ * its build stage compiles: here the kubelet-agent compiles them from native/*.c itself.
+ */
+const imageEnv = Object.fromEntries([...dockerfile.matchAll(/^ENV\s+(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]))
+  .filter(([k]) => k !== 'KJOBS_LAUNCHER' && k !== 'KJOBS_NSDIAL'));
+const imageUser = dockerfile.match(/^USER\s+(\S+)$/m)?.[1];
+/** The image's HEALTHCHECK command (exec form). */
+const imageHealthcheck = JSON.parse(dockerfile.match(/^HEALTHCHECK .*? CMD (\[.*\])$/m)![1]!) as string[];
 
 describe('docker-compose.yml as written', () => {
   it('every service has an image or build, and a command', () => {
@@ -100,8 +111,11 @@ describe('docker-compose.yml as written', () => {
       expect(s.build !== undefined || s.image !== undefined, `${name}: build or image`).toBe(true);
       expect(Array.isArray(s.command) && s.command.length > 0, `${name}: command`).toBe(true);
     }
-    // The kjobs services got build, image and depends_on from the x-kjobs anchor.
-    for (const name of KJOBS) expect(services[name], name).toMatchObject({ build: '.', image: 'kjobs:dev' });
+    // The kjobs services got build, image and depends_on from the x-kjobs anchor, and run bundles.
+    for (const name of KJOBS) {
+      expect(services[name], name).toMatchObject({ build: '.', image: 'kjobs:dev' });
+      expect(services[name]!.command, name).toEqual(['node', `services/${name.replace(/-\d$/, '')}/dist/main.mjs`]);
+    }
     expect(KJOBS.sort()).toEqual(['api-server', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2', 'memq', 'scheduler']);
   });
 
@@ -115,12 +129,30 @@ describe('docker-compose.yml as written', () => {
       }
     }
     for (const name of KJOBS) {
-      expect(services[name]!.depends_on).toMatchObject({ init: { condition: 'service_completed_successfully' }, nats: {}, redis: {} });
+      expect(services[name]!.depends_on).toMatchObject({ init: { condition: 'service_completed_successfully' }, nats: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+    }
+    for (const name of ['scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2']) {
+      expect(services[name]!.depends_on, name).toMatchObject({ 'api-server': { condition: 'service_healthy' } });
     }
   });
 
+  it('every long-running service has a healthcheck; images are pinned by digest', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (name === 'init' || name === 'registry-seed') {
+        expect(s.healthcheck, name).toEqual({ disable: true });
+        continue;
+      }
+      expect(s.healthcheck, name).toBeDefined();
+      // kjobs services use the image's HEALTHCHECK, which fetches their own KJOBS_HEALTHZ_URL.
+      if (KJOBS.includes(name)) expect(env(s).KJOBS_HEALTHZ_URL, name).toMatch(/^https?:\/\/127\.0\.0\.1:\d+\/healthz$/);
+      else expect(s.healthcheck!.test, name).toBeDefined();
+      if (s.image !== 'kjobs:dev') expect(s.image, name).toMatch(/^[a-z0-9./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    }
+    expect(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ARG BASE_IMAGE=node:24-bookworm-slim@sha256:[0-9a-f]{64}$/m);
+  });
+
   it('kubelet-agents can run OCI containers and get the mirrors registry-seed writes before they start', () => {
-    expect(services['registry-seed']).toMatchObject({ user: 'root', command: ['node', '--import', 'tsx', 'scripts/registry-seed.ts'] });
+    expect(services['registry-seed']).toMatchObject({ user: 'root', command: ['node', 'scripts/dist/registry-seed.mjs'] });
     expect(env(services['registry-seed']!)).toMatchObject({ KJOBS_HOME: '/state', KJOBS_REGISTRY_URL: 'http://registry:5000' });
     for (const name of ['kubelet-agent-1', 'kubelet-agent-2']) {
       const s = services[name]! as ComposeService & { privileged?: boolean; cgroup?: string; user?: string };
@@ -183,7 +215,9 @@ describe('docker-compose.yml, run as plain processes', () => {
   let tmp: string;
   let state: string;
   let api: HttpClient | undefined;
-  const ports = { redis: 0, nats: 0, api: 0, memq: 0 };
+  const ports = { redis: 0, nats: 0, natsMonitor: 0, api: 0, memq: 0 };
+  /** Each kjobs process's KJOBS_HEALTHZ_URL as mapped to this host, by process name. */
+  const healthz = new Map<string, string>();
 
   /** Spawn with a given environment only (a container sees nothing of the host's). */
   function start(name: string, cmd: string, args: string[], envv: Record<string, string>, opts: { uid?: number; cwd?: string } = {}): ChildProcess {
@@ -218,8 +252,14 @@ describe('docker-compose.yml, run as plain processes', () => {
     for (const [target, host] of volumeMap(s)) if (v === target || v.startsWith(`${target}/`)) v = host + v.slice(target.length);
     return v;
   }
-  function containerEnv(s: ComposeService, home: string): Record<string, string> {
+  /** A process's environment; observePort stands for its own KJOBS_HTTP_ADDR port (one per replica). */
+  function containerEnv(s: ComposeService, home: string, observePort?: number): Record<string, string> {
     const mapped = Object.fromEntries(Object.entries(env(s)).map(([k, v]) => [k, mapValue(v, s)]));
+    const own = /^0\.0\.0\.0:(\d+)$/.exec(mapped.KJOBS_HTTP_ADDR ?? '');
+    if (own && observePort) {
+      mapped.KJOBS_HTTP_ADDR = `127.0.0.1:${observePort}`;
+      mapped.KJOBS_HEALTHZ_URL = mapped.KJOBS_HEALTHZ_URL!.replace(`//127.0.0.1:${own[1]}/`, `//127.0.0.1:${observePort}/`);
+    }
     for (const [k, v] of Object.entries(mapped)) {
       // Nothing left that only exists inside the compose network or a container.
       expect(v, `${k}=${v}`).not.toMatch(/\/\/(nats|redis|api-server):|^0\.0\.0\.0:|^\/state\b/);
@@ -237,6 +277,10 @@ describe('docker-compose.yml, run as plain processes', () => {
     ports.nats = await freePort();
     ports.api = await freePort();
     ports.memq = await freePort();
+    ports.natsMonitor = await freePort();
+    // What the image runs: the bundles its build stage writes (node, no TypeScript loader).
+    const bundled = await run('node', ['scripts/docker/bundle.mjs'], process.env, { timeoutMs: 120_000 });
+    expect(bundled.code, bundled.stderr).toBe(0);
 
     // redis: the compose command, on a loopback port, its /data volume as the working dir.
     const redis = services.redis!;
@@ -244,7 +288,9 @@ describe('docker-compose.yml, run as plain processes', () => {
     start('redis', redis.command![0]!, [...redis.command!.slice(1), '--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', redisData], { PATH: process.env.PATH! }, { cwd: redisData });
     // nats: the image's entry point is nats-server; the compose args with their volumes mapped.
     const nats = services.nats!;
-    start('nats', 'nats-server', [...nats.command!.map((a) => mapValue(a, nats)), '-a', '127.0.0.1', '-p', String(ports.nats)], { PATH: process.env.PATH!, ...env(nats) });
+    const natsArgs = nats.command!.map((a) => mapValue(a, nats));
+    natsArgs[natsArgs.indexOf('-m') + 1] = String(ports.natsMonitor);
+    start('nats', 'nats-server', [...natsArgs, '-a', '127.0.0.1', '-p', String(ports.nats)], { PATH: process.env.PATH!, ...env(nats) });
     await waitFor('redis and nats listening', async () => (await isListening('127.0.0.1', ports.redis)) && (await isListening('127.0.0.1', ports.nats)), 20_000, 100);
 
     // init, exactly as compose runs it first (as root, as its `user:` says), to completion.
@@ -264,7 +310,9 @@ describe('docker-compose.yml, run as plain processes', () => {
         const home = path.join(tmp, `home-${name}-${i}`);
         mkdirSync(home);
         if (uid !== undefined) chownSync(home, uid, uid);
-        start(`${name}-${i}`, s.command![0]!, s.command!.slice(1), containerEnv(s, home), { uid });
+        const e = containerEnv(s, home, await freePort());
+        healthz.set(`${name}-${i}`, e.KJOBS_HEALTHZ_URL!);
+        start(`${name}-${i}`, s.command![0]!, s.command!.slice(1), e, { uid });
       }
     }
     await waitFor('the kubeconfig the api-server writes', () => existsSync(path.join(state, 'kubeconfig')), 60_000, 200).catch((e: Error) => {
@@ -289,6 +337,26 @@ describe('docker-compose.yml, run as plain processes', () => {
     await stopAll(procs.filter((p) => p.name === 'redis' || p.name === 'nats'));
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
+
+  it('every healthcheck passes: the image\'s HEALTHCHECK per kjobs process, the servers\' own', async () => {
+    expect(imageHealthcheck[0]).toBe('node');
+    expect([...healthz.keys()].sort()).toEqual(['api-server-1', 'job-controller-1', 'job-controller-2', 'kubelet-agent-1-1', 'kubelet-agent-2-1', 'memq-1', 'scheduler-1', 'scheduler-2']);
+    for (const [name, url] of healthz) {
+      await waitFor(`${name} healthy at ${url}`, async () => (await run(process.execPath, imageHealthcheck.slice(1), { PATH: process.env.PATH!, KJOBS_HEALTHZ_URL: url }, { timeoutMs: 10_000 })).code === 0, 90_000, 500)
+        .catch((e: Error) => {
+          throw new Error(`${e.message}\n${logsOf()}`);
+        });
+    }
+    // The same command fails when nothing answers.
+    expect((await run(process.execPath, imageHealthcheck.slice(1), { PATH: process.env.PATH!, KJOBS_HEALTHZ_URL: `http://127.0.0.1:${await freePort()}/healthz` })).code).toBe(1);
+    // nats: its healthcheck's URL on the monitoring port; redis: redis-cli with REDISCLI_AUTH.
+    expect(services.nats!.healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz']);
+    expect((await fetch(`http://127.0.0.1:${ports.natsMonitor}/healthz`)).status).toBe(200);
+    const redisCheck = services.redis!.healthcheck!.test!;
+    expect(redisCheck[0]).toBe('CMD-SHELL');
+    const r = await run('sh', ['-c', redisCheck[1]!.replace('redis-cli', `redis-cli -p ${ports.redis}`)], { PATH: process.env.PATH!, ...env(services.redis!) });
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
 
   it('the servers run with the compose settings: AOF, the password, the NATS account', async () => {
     const redis = new Redis({ host: '127.0.0.1', port: ports.redis, password: dotenv.REDIS_PASSWORD, lazyConnect: true });

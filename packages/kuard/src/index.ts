@@ -30,8 +30,12 @@ export const KUARD_BUILD_OPTIONS = {
   logLevel: 'warning',
 } as const;
 
-/** True when the bundle is missing or older than any file it was built from. */
+/**
+ * True when the bundle is missing or older than any file it was built from. Without the sources
+ * (the container image ships the bundle alone) only a missing bundle is stale.
+ */
 export function isBundleStale(): boolean {
+  if (!existsSync(KUARD_BUILD_OPTIONS.entryPoints[0])) return !existsSync(KUARD_BUNDLE);
   if (!existsSync(KUARD_BUNDLE) || !existsSync(META)) return true;
   const built = statSync(KUARD_BUNDLE).mtimeMs;
   try {
