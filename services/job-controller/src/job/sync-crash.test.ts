@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@kjobs/api';
-import { JobTestCluster, startSharedHarness, type SharedHarness } from '../testing/job-test-cluster.js';
+import { startApiBed, type ApiBed } from '../testing/controller-bed.js';
+import { JobTestCluster } from '../testing/job-test-cluster.js';
 import { clusterEach, counts, round, untilFinished } from '../testing/rounds.js';
 import { T0, makeJob, makePod, ts } from './test-fixtures.js';
 
@@ -33,10 +34,10 @@ describe('crash between any two writes never loses or doubles a pod', () => {
   });
 
   // One api-server for every run (each run its own Job): 150 harnesses would cost more than the runs.
-  let shared: SharedHarness;
+  let shared: ApiBed;
   let runs = 0;
   beforeAll(async () => {
-    shared = await startSharedHarness(T0);
+    shared = await startApiBed(T0);
   });
   afterAll(async () => {
     await shared.harness.stop();

@@ -2,11 +2,11 @@
  * Test support for controller syncs: a real api-server in this process on the memory store (the
  * api-server's own test harness), the controller manager's shared informers on it, and one fake
  * clock for both. Tests call a controller's real `sync` with its real control; nothing imitates
- * the API.
+ * the API. The Job controller's scenario bed (job-test-cluster.ts) stands on the same api-server
+ * and clock (startApiBed).
  */
 import pino from 'pino';
 import type { KObject } from '@kjobs/api';
-// eslint-disable-next-line no-restricted-imports -- test support: the api-server's exported test entry (issue 19 item 5), not its code
 import { startHarness, type Harness } from '@kjobs/api-server/testing';
 import type { ApiClient, Informer } from '@kjobs/client';
 import { createShared, startShared, type Shared } from '../shared.js';
@@ -25,6 +25,18 @@ export function fakeClock(start: string | Date): FakeClock {
   return { now: () => new Date(t), set: (to) => void (t = new Date(to).getTime()), advance: (ms) => void (t += ms) };
 }
 
+/** An in-process api-server on the memory store that reads `clock` (one may serve many Job test clusters). */
+export interface ApiBed {
+  harness: Harness;
+  clock: FakeClock;
+}
+
+/** Start an api-server on the memory store, its clock at `start`. */
+export async function startApiBed(start: string | Date): Promise<ApiBed> {
+  const clock = fakeClock(start);
+  return { clock, harness: await startHarness({ store: 'memory', now: clock.now }) };
+}
+
 /** An in-process api-server with the shared informers on it. */
 export interface ControllerBed {
   harness: Harness;
@@ -39,8 +51,7 @@ export interface ControllerBed {
 
 /** Start an api-server on the memory store and the shared informers, the clock at `start`. */
 export async function startControllerBed(start = '2024-01-01T00:00:00Z'): Promise<ControllerBed> {
-  const clock = fakeClock(start);
-  const harness = await startHarness({ store: 'memory', now: clock.now });
+  const { clock, harness } = await startApiBed(start);
   const client = harness.nats;
   const shared = createShared(client, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock.now);
   await startShared(shared);

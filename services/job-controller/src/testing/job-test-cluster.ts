@@ -5,7 +5,6 @@
  * the API through a wrapper that only counts them, records events and can kill the controller
  * after its n-th write (crash tests). Test support only.
  */
-import { startHarness, type Harness } from '@kjobs/api-server/testing';
 import { isApiError, type Job, type Pod } from '@kjobs/api';
 import { keyOf } from '@kjobs/client';
 import pino from 'pino';
@@ -17,25 +16,9 @@ import type { JobSyncResult } from '../job/sync.js';
 import { ControllerCrashed, Recorder, type TestEvent } from './recorder.js';
 import { podBody, jobBody, UidNames, waitFor } from './seed.js';
 import { kubeletStatus } from './kubelet.js';
+import { startApiBed, type ApiBed } from './controller-bed.js';
 
 export { ControllerCrashed, type TestEvent };
-
-/** The clock the api-server, the controller and the scripted kubelet share. */
-export interface TestClock {
-  now: Date;
-}
-
-/** A harness shared by many clusters (one per property-test run), with the clock they move. */
-export interface SharedHarness {
-  harness: Harness;
-  clock: TestClock;
-}
-
-/** Start a harness whose api-server reads `clock`. */
-export async function startSharedHarness(now: Date): Promise<SharedHarness> {
-  const clock = { now };
-  return { clock, harness: await startHarness({ store: 'memory', now: () => clock.now }) };
-}
 
 export class JobTestCluster {
   /** The stored Job and its pods by name, as of the last operation. */
@@ -56,14 +39,18 @@ export class JobTestCluster {
   controller!: JobController;
   private shared!: Shared;
 
-  private constructor(private readonly sh: SharedHarness, private readonly ownsHarness: boolean) {}
+  private constructor(private readonly sh: ApiBed, private readonly ownsHarness: boolean) {}
 
-  /** Create `job` (a test-fixtures Job; its status is written too) on a fresh api-server, or on `o.harness`. */
-  static async start(job: Job, now: Date, o: { harness?: SharedHarness; pods?: Pod[] } = {}): Promise<JobTestCluster> {
-    const sh = o.harness ?? (await startSharedHarness(now));
-    sh.clock.now = now;
+  /**
+   * Create `job` (a test-fixtures Job; its status is written too) on a fresh api-server, or on
+   * `o.harness` (one api-server for many clusters, as the property tests run them); the clock the
+   * api-server, the controller and the scripted kubelet share is set to `now`.
+   */
+  static async start(job: Job, now: Date, o: { harness?: ApiBed; pods?: Pod[] } = {}): Promise<JobTestCluster> {
+    const sh = o.harness ?? (await startApiBed(now));
+    sh.clock.set(now);
     const c = new JobTestCluster(sh, !o.harness);
-    c.shared = createShared(sh.harness.nats, pino({ level: 'silent' }), () => sh.clock.now);
+    c.shared = createShared(sh.harness.nats, pino({ level: 'silent' }), sh.clock.now);
     await Promise.all([c.shared.jobs.start(), c.shared.pods.start()]);
     c.restartController();
     await c.seed(job, o.pods ?? []);
@@ -75,10 +62,10 @@ export class JobTestCluster {
     return this.sh.harness.nats;
   }
   get now(): Date {
-    return this.sh.clock.now;
+    return this.sh.clock.now();
   }
   set now(d: Date) {
-    this.sh.clock.now = d;
+    this.sh.clock.set(d);
   }
   get key(): string {
     return keyOf(this.job);
