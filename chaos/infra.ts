@@ -20,6 +20,8 @@ export interface OwnedServer {
   port: number;
   /** Current pid (changes on restart). */
   pid(): number | undefined;
+  /** True while the current process runs. */
+  alive(): boolean;
   /** Every pid it ever had (for the orphan check). */
   pids: number[];
   /** Kill with `signal` and wait for the exit. */
@@ -44,6 +46,7 @@ function ownedServer(name: 'redis' | 'nats', port: number, cmd: string, args: st
     name, port, pids,
     url: `${name === 'redis' ? 'redis' : 'nats'}://127.0.0.1:${port}`,
     pid: () => proc?.pid,
+    alive: () => proc !== undefined && proc.exitCode === null && proc.signalCode === null,
     async kill(signal = 'SIGKILL') {
       const p = proc;
       if (!p || p.exitCode !== null || p.signalCode !== null) return;
@@ -90,4 +93,66 @@ export async function startOwnedInfra(home: string, o: { appendfsync?: 'always' 
       await Promise.all([redis.kill('SIGTERM'), nats.kill('SIGTERM')]);
     },
   };
+}
+
+/** A NATS cluster this run owns: servers joined by routes, and the client URL list services get. */
+export interface OwnedNatsCluster {
+  servers: OwnedServer[];
+  /** Every server's client URL, comma-separated (NATS_URL takes a list). */
+  url: string;
+  /** How many clients server `i` has connected now (its monitoring /connz). */
+  clients(i: number): Promise<number>;
+  /** Resolves once every running server has a route to every other (its monitoring /routez says so). */
+  routed(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start `size` nats-servers on free loopback ports as one cluster (`--cluster` and `--routes` to
+ * every other member, cluster name `kjobs`), each restartable on its ports. No JetStream: kjobs
+ * uses core NATS only, and a clustered JetStream would need a quorum this does not test.
+ */
+export async function startNatsCluster(home: string, size = 3): Promise<OwnedNatsCluster> {
+  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
+  const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`);
+  const servers = ports.map((p, i) => {
+    const dir = path.join(home, `nats-${i + 1}`);
+    mkdirSync(dir, { recursive: true });
+    return ownedServer('nats', p.client, 'nats-server', [
+      '-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', `kjobs-nats-${i + 1}`, '--cluster_name', 'kjobs',
+      '--cluster', routes[i]!, '--routes', routes.filter((_, j) => j !== i).join(','), '-l', path.join(dir, 'nats.log'),
+    ], dir);
+  });
+  const routesOf = async (monitor: number): Promise<number> => {
+    try {
+      const r = (await (await fetch(`http://127.0.0.1:${monitor}/routez`)).json()) as { num_routes?: number };
+      return r.num_routes ?? 0;
+    } catch {
+      return -1;
+    }
+  };
+  const cluster: OwnedNatsCluster = {
+    servers,
+    url: servers.map((s) => s.url).join(','),
+    async clients(i) {
+      const r = (await (await fetch(`http://127.0.0.1:${ports[i]!.monitor}/connz`)).json()) as { num_connections: number };
+      return r.num_connections;
+    },
+    async routed(timeoutMs = 30_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const up = servers.map((s, i) => ({ s, monitor: ports[i]!.monitor })).filter(({ s }) => s.pid() !== undefined && s.alive());
+        const counts = await Promise.all(up.map(({ monitor }) => routesOf(monitor)));
+        if (counts.every((n) => n >= up.length - 1)) return;
+        if (Date.now() > end) throw new Error(`NATS cluster not routed after ${timeoutMs} ms: routes per server ${counts.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await Promise.all(servers.map((s) => s.kill('SIGTERM')));
+    },
+  };
+  await Promise.all(servers.map((s) => s.start()));
+  await cluster.routed();
+  return cluster;
 }
