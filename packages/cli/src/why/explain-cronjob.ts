@@ -2,7 +2,7 @@
  * `kjobs why cronjob/NAME` reasoning (pure): the CronJob, its events and Jobs in; sentences out.
  */
 import { nextFireTimes, type CronJob, type Event } from '@kjobs/api';
-import { humanDuration } from './explain-job.js';
+import { spokenDuration } from './explain-job.js';
 
 /** What `explainCronJob` reads. */
 export interface CronJobFacts {
@@ -68,7 +68,7 @@ export function explainCronJob(f: CronJobFacts): string[] {
   if (skip) {
     const at = eventTime(skip);
     const recent = !last || at >= Date.parse(last);
-    if (recent) out.push(`The last run was skipped${at ? ` (${humanDuration(now - at)} ago)` : ''} because ${SKIPS[skip.reason!]!(skip, cj)}.`);
+    if (recent) out.push(`The last run was skipped${at ? ` (${spokenDuration(now - at)} ago)` : ''} because ${SKIPS[skip.reason!]!(skip, cj)}.`);
   }
   const missed = cj.spec.suspend || skip?.reason === 'MissSchedule' ? undefined : missedByDeadline(cj, now);
   if (missed) out.push(`The run due at ${missed.toISOString()} was skipped: it could not start within startingDeadlineSeconds (${cj.spec.startingDeadlineSeconds}s) of its time.`);
@@ -76,7 +76,7 @@ export function explainCronJob(f: CronJobFacts): string[] {
   if (!cj.spec.suspend) {
     try {
       const next = nextFireTimes(cj.spec.schedule, cj.spec.timeZone, f.now, 1)[0];
-      out.push(next ? `The next run is at ${next.toISOString()}, in ${humanDuration(next.getTime() - now)}.` : 'The schedule has no run in the next five years.');
+      out.push(next ? `The next run is at ${next.toISOString()}, in ${spokenDuration(next.getTime() - now)}.` : 'The schedule has no run in the next five years.');
     } catch (e) {
       out.push(`The schedule "${cj.spec.schedule}" is invalid: ${(e as Error).message}.`);
     }

@@ -26,8 +26,8 @@ const DEFAULT_BACKOFF_LIMIT = 6;
 const INDEX_KEY = 'batch.kubernetes.io/job-completion-index';
 const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
-/** A duration as people say it: `45s`, `3m20s`, `1h5m`. */
-export function humanDuration(ms: number): string {
+/** A duration as people say it in `kjobs why`: `45s`, `3m20s`, `1h5m` (tables print kubectl's humanDuration of @kjobs/api). */
+export function spokenDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
@@ -131,7 +131,7 @@ export function explainJob(f: JobFacts): string[] {
   if (!job.spec.suspend && live.length === 0) {
     const { failures, leftMs } = backoffLeftMs(f.pods, now);
     if (leftMs > 0) {
-      out.push(`Pod recreation is backing off after ${failures} consecutive failure${failures === 1 ? '' : 's'}: the next pod is created in about ${humanDuration(leftMs)}.`);
+      out.push(`Pod recreation is backing off after ${failures} consecutive failure${failures === 1 ? '' : 's'}: the next pod is created in about ${spokenDuration(leftMs)}.`);
     }
   }
   const deadline = job.spec.activeDeadlineSeconds;
@@ -139,7 +139,7 @@ export function explainJob(f: JobFacts): string[] {
   if (deadline !== undefined && !Number.isNaN(start)) {
     const left = start + deadline * 1000 - now;
     out.push(left > 0
-      ? `The active deadline (activeDeadlineSeconds ${deadline}) ends in ${humanDuration(left)}: the Job fails then if it has not completed.`
+      ? `The active deadline (activeDeadlineSeconds ${deadline}) ends in ${spokenDuration(left)}: the Job fails then if it has not completed.`
       : `The active deadline (activeDeadlineSeconds ${deadline}) has passed: the Job is being failed (DeadlineExceeded).`);
   }
   out.push(...budgetSentences(job, f.pods));
