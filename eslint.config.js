@@ -4,8 +4,10 @@
 //   relative path or deep import; services export nothing (a test may import `@kjobs/<x>/testing`);
 // - no package imports a service;
 // - only the api-server and memq (and the store itself) use `@kjobs/store` or Redis (`ioredis`);
-// - `@kjobs/api` does no I/O: no file system, network, Redis or NATS imports.
-// lint-boundaries.test.ts runs this config on deliberate bad imports.
+// - `@kjobs/api` does no I/O: no file system, network, Redis or NATS imports;
+// - scripts/ and bench/ (the developer's tools: they start services, read their settings, clean
+//   Redis) may import a service's source and ioredis, but reach packages only through their entry.
+// tests/lint/boundaries.test.ts runs this config on deliberate bad imports.
 import tseslint from 'typescript-eslint';
 
 const SERVICES = ['api-server', 'scheduler', 'job-controller', 'kubelet-agent', 'memq-server'];
@@ -13,6 +15,7 @@ const SERVICES = ['api-server', 'scheduler', 'job-controller', 'kubelet-agent', 
 const deepImports = { group: ['@kjobs/*/src/*', '@kjobs/*/dist/*'], message: 'Import a package through its entry (@kjobs/<name>), not a deep path.' };
 const relativeMessage = 'Cross-package relative imports are not allowed: import @kjobs/<name>.';
 const relativeImports = { group: ['**/packages/*/**', '**/services/*/**'], message: relativeMessage };
+const relativePackages = { group: ['**/packages/*/**'], message: relativeMessage };
 // `../../other/src/x.js`: a relative path that climbs out of this workspace into another's src.
 const relativeSrc = { regex: '^(\\.\\./)+[^./][^/]*/src(/|$)', message: relativeMessage };
 const services = (test) => ({
@@ -34,7 +37,7 @@ const REDIS_USERS = ['services/api-server/**/*.ts', 'services/memq/**/*.ts', 'pa
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/*.generated.ts', '.kjobs/**', 'coverage/**'] },
   {
-    files: ['packages/**/*.ts', 'services/**/*.ts'],
+    files: ['packages/**/*.ts', 'services/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     languageOptions: { parser: tseslint.parser },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: {
@@ -54,4 +57,5 @@ export default tseslint.config(
   // Tests set up real Redis where they need it (memq-backed CLI and kuard flows) and may use a
   // service's test support; @kjobs/api's tests read their protobuf fixtures from disk.
   { files: TESTS, rules: restrict(deepImports, relativeImports, relativeSrc, services(true)) },
+  { files: ['scripts/**/*.ts', 'bench/**/*.ts'], rules: restrict(deepImports, relativePackages) },
 );

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { connectBus, decodeJson, decodeWatchMessage, encodeJson, Subjects } from '@kjobs/bus';
+import { connectBus, decodeWatchMessage, encodeJson, Subjects } from '@kjobs/bus';
 import { HttpClient, NatsClient } from '@kjobs/client';
 import { RESOURCES, type Pod } from '@kjobs/api';
 import { ensureInfra } from '../scripts/infra.js';

@@ -31,6 +31,8 @@ describe('lint rejects imports across the intended boundaries', () => {
     ['@kjobs/api using NATS', 'packages/api/src/bad.ts', "import { connect } from '@nats-io/transport-node';", '@kjobs/api does no I/O'],
     ['@kjobs/api using Redis', 'packages/api/src/bad.ts', "import { Redis } from 'ioredis';", '@kjobs/api does no I/O'],
     ['a test reaching into another workspace\'s src', 'services/scheduler/src/bad.test.ts', "import '../../../packages/client/src/informer.js';", 'Cross-package relative imports'],
+    ['a script reaching into a package by relative path', 'scripts/bad.ts', "import { keyOf } from '../packages/client/src/informer.js';", 'Cross-package relative imports'],
+    ['a benchmark deep-importing a package', 'bench/support/bad.ts', "import { keyOf } from '@kjobs/client/src/informer.js';", 'not a deep path'],
   ])('%s', async (_name, filePath, code, message) => {
     const errors = await boundaryErrors(filePath, code);
     expect(errors).toHaveLength(1);
@@ -47,6 +49,8 @@ describe('lint accepts the intended imports', () => {
     ['a test using another service\'s test support', 'services/job-controller/src/ok.test.ts', "import { startHarness } from '@kjobs/api-server/testing';"],
     ['test support using another service\'s test support', 'services/job-controller/src/testing/ok.ts', "import { startHarness } from '@kjobs/api-server/testing';"],
     ['@kjobs/api using pure libraries', 'packages/api/src/ok.ts', "import { parse } from 'yaml';"],
+    ['a script cleaning Redis and reading a service\'s settings', 'scripts/ok.ts', "import { Redis } from 'ioredis';\nimport { apiServerSettings } from '../services/api-server/src/settings.js';"],
+    ['a benchmark using packages', 'bench/ok.ts', "import { HttpClient } from '@kjobs/client';"],
   ])('%s', async (_name, filePath, code) => {
     expect(await boundaryErrors(filePath, code)).toEqual([]);
   });
