@@ -115,8 +115,6 @@ function byCompletionIndex(a: Pod, b: Pod): number {
  * 4. append the interim FailureTarget / SuccessCriteriaMet condition and name the terminal one.
  */
 export function planStatusTracking(ctx: JobContext, status: JobStatus, finished: JobCondition | null, needsFlushIn: boolean): TrackingPlan {
-  const { job } = ctx;
-  let needsFlush = needsFlushIn;
   const pods = ctx.indexed ? [...ctx.pods].sort(byCompletionIndex) : [...ctx.pods];
   const uidsWithFinalizer = new Set<string>();
   for (const p of pods) {
@@ -124,16 +122,32 @@ export function planStatusTracking(ctx: JobContext, status: JobStatus, finished:
     if (hasTrackingFinalizer(p) && !ctx.expectedRmFinalizers.has(uid)) uidsWithFinalizer.add(uid);
   }
   const cleaned = countRemovedFinalizers(status, uidsWithFinalizer);
-  let st: JobStatus = cleaned.status;
-  if (cleaned.changed) needsFlush = true;
+  const counted = countFinishedPods(ctx, pods, cleaned.status, finished);
+  const indexed = withIndexedCounts(ctx, { ...cleaned.status, uncountedTerminatedPods: uncountedLists(counted.uncSucceeded, counted.uncFailed) }, counted.newSucceededIndexes);
+  const interim = withInterimCondition(ctx, indexed.status, finished);
+  return {
+    status: interim.status,
+    needsFlush: needsFlushIn || cleaned.changed || counted.changed || indexed.changed || interim.changed,
+    podsToRemoveFinalizer: counted.podsToRemoveFinalizer, uidsWithFinalizer, reachedMaxUncounted: counted.reachedMaxUncounted,
+    terminalCondition: interim.terminalCondition,
+  };
+}
+
+/**
+ * Step 2: each tracked pod whose finalizer may go (in `pods`' order) — a success to the uncounted
+ * succeeded uids (Indexed: its index to `newSucceededIndexes`), a failure, or any unfinished pod
+ * of a failing Job, to the uncounted failed uids unless an Ignore rule matches; stop at 500.
+ */
+function countFinishedPods(ctx: JobContext, pods: Pod[], st: JobStatus, finished: JobCondition | null) {
+  const { job } = ctx;
   const uncSucceeded = [...(st.uncountedTerminatedPods?.succeeded ?? [])];
   const uncFailed = [...(st.uncountedTerminatedPods?.failed ?? [])];
   const newSucceededIndexes: number[] = [];
   const podsToRemoveFinalizer: Pod[] = [];
   const completions = ctx.completions ?? 0;
+  let changed = false;
   let reachedMaxUncounted = false;
   const failing = finished !== null && !(finished.type === 'SuccessCriteriaMet' && finished.status === 'True');
-
   for (const pod of pods) {
     const uid = pod.metadata.uid ?? '';
     if (!hasTrackingFinalizer(pod) || ctx.expectedRmFinalizers.has(uid)) continue; // counted in an earlier sync
@@ -145,17 +159,17 @@ export function planStatusTracking(ctx: JobContext, status: JobStatus, finished:
       if (ctx.indexed) {
         if (ix !== UNKNOWN_COMPLETION_INDEX && ix < completions && !hasIndex(ctx.prevSucceededIndexes, ix)) {
           newSucceededIndexes.push(ix);
-          needsFlush = true;
+          changed = true;
         }
       } else if (!ctx.uncountedSucceeded.has(uid)) {
         uncSucceeded.push(uid);
-        needsFlush = true;
+        changed = true;
       }
     } else if (considerFailed || failing) {
       const validIndex = !ctx.indexed || (ix !== UNKNOWN_COMPLETION_INDEX && ix < completions);
       if (!ctx.uncountedFailed.has(uid) && validIndex && matchPodFailurePolicy(job.spec.podFailurePolicy, pod).countFailed) {
         uncFailed.push(uid);
-        needsFlush = true;
+        changed = true;
       }
     }
     if (newSucceededIndexes.length + uncSucceeded.length + uncFailed.length >= MAX_UNCOUNTED_PODS) {
@@ -163,34 +177,43 @@ export function planStatusTracking(ctx: JobContext, status: JobStatus, finished:
       break;
     }
   }
-  st = { ...st, uncountedTerminatedPods: uncountedLists(uncSucceeded, uncFailed) };
+  return { uncSucceeded, uncFailed, newSucceededIndexes, podsToRemoveFinalizer, reachedMaxUncounted, changed };
+}
 
-  if (ctx.indexed) {
-    const succeededIndexes = withIndexes(ctx.succeededIndexes, newSucceededIndexes);
-    const completed = formatIndexes(succeededIndexes);
-    if (completed !== (job.status?.completedIndexes ?? '')) needsFlush = true;
-    st = { ...st, succeeded: countIndexes(succeededIndexes), completedIndexes: completed };
-    const failedStr = ctx.failedIndexes ? formatIndexes(ctx.failedIndexes) : undefined;
-    if (failedStr !== job.status?.failedIndexes) {
-      st = { ...st, failedIndexes: failedStr };
-      if (failedStr === undefined) delete st.failedIndexes;
-      needsFlush = true;
-    }
+/** Step 3, Indexed Jobs: completedIndexes and succeeded from the indexes, and failedIndexes. */
+function withIndexedCounts(ctx: JobContext, st: JobStatus, newSucceededIndexes: number[]): { status: JobStatus; changed: boolean } {
+  if (!ctx.indexed) return { status: st, changed: false };
+  const { job } = ctx;
+  let changed = false;
+  const succeededIndexes = withIndexes(ctx.succeededIndexes, newSucceededIndexes);
+  const completed = formatIndexes(succeededIndexes);
+  if (completed !== (job.status?.completedIndexes ?? '')) changed = true;
+  let out: JobStatus = { ...st, succeeded: countIndexes(succeededIndexes), completedIndexes: completed };
+  const failedStr = ctx.failedIndexes ? formatIndexes(ctx.failedIndexes) : undefined;
+  if (failedStr !== job.status?.failedIndexes) {
+    out = { ...out, failedIndexes: failedStr };
+    if (failedStr === undefined) delete out.failedIndexes;
+    changed = true;
   }
+  return { status: out, changed };
+}
 
-  let terminalCondition: JobCondition | null = finished;
+/** Step 4: append the interim FailureTarget / SuccessCriteriaMet condition and name the terminal one. */
+function withInterimCondition(ctx: JobContext, st: JobStatus, finished: JobCondition | null): { status: JobStatus; changed: boolean; terminalCondition: JobCondition | null } {
   if (finished?.type === 'FailureTarget') {
-    st = { ...st, conditions: [...(st.conditions ?? []), finished] };
-    needsFlush = true;
-    terminalCondition = newJobCondition('Failed', 'True', finished.reason ?? '', finished.message ?? '', ctx.now);
-  } else if (finished?.type === 'SuccessCriteriaMet' && finished.status === 'True') {
-    if (findCondition(job.status?.conditions, 'SuccessCriteriaMet')?.status !== 'True') {
-      st = { ...st, conditions: [...(st.conditions ?? []), finished] };
-      needsFlush = true;
-    }
-    terminalCondition = newJobCondition('Complete', 'True', finished.reason ?? '', finished.message ?? '', ctx.now);
+    return {
+      status: { ...st, conditions: [...(st.conditions ?? []), finished] }, changed: true,
+      terminalCondition: newJobCondition('Failed', 'True', finished.reason ?? '', finished.message ?? '', ctx.now),
+    };
   }
-  return { status: st, needsFlush, podsToRemoveFinalizer, uidsWithFinalizer, reachedMaxUncounted, terminalCondition };
+  if (finished?.type === 'SuccessCriteriaMet' && finished.status === 'True') {
+    const appended = findCondition(ctx.job.status?.conditions, 'SuccessCriteriaMet')?.status !== 'True';
+    return {
+      status: appended ? { ...st, conditions: [...(st.conditions ?? []), finished] } : st, changed: appended,
+      terminalCondition: newJobCondition('Complete', 'True', finished.reason ?? '', finished.message ?? '', ctx.now),
+    };
+  }
+  return { status: st, changed: false, terminalCondition: finished };
 }
 
 /** An event the controller records on the Job. */
