@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './kinds.js';
+export * from './get-if-exists.js';
 export * from './nats-client.js';
 export * from './http-client.js';
 export * from './informer.js';

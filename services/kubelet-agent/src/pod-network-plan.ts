@@ -1,5 +1,5 @@
-import { type Node, isApiError } from '@kjobs/api';
-import type { ApiClient } from '@kjobs/client';
+import type { Node } from '@kjobs/api';
+import { getIfExists, type ApiClient } from '@kjobs/client';
 import { DeferredPodNetwork, NodeNetwork, networkNames, nsDialBinary, podNetworkUnavailable, podNsName } from './network/index.js';
 import type { Logger } from './runtime/index.js';
 
@@ -73,10 +73,5 @@ export class PodNetworkPlan {
 }
 
 async function podCIDROf(client: ApiClient, name: string): Promise<string | undefined> {
-  try {
-    return (await client.get<Node>('Node', '', name)).spec?.podCIDR || undefined;
-  } catch (e) {
-    if (isApiError(e, 404)) return undefined;
-    throw e;
-  }
+  return (await getIfExists<Node>(client, 'Node', '', name))?.spec?.podCIDR || undefined;
 }

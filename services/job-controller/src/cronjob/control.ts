@@ -2,8 +2,8 @@
  * The narrow interface the CronJob sync writes through, and its one implementation over the API
  * client and the event recorder.
  */
-import { isApiError, type CronJob, type Job, type KObject } from '@kjobs/api';
-import type { ApiClient, EventRecorder } from '@kjobs/client';
+import type { CronJob, Job, KObject } from '@kjobs/api';
+import { getIfExists, type ApiClient, type EventRecorder } from '@kjobs/client';
 
 /** Every read-through and write the CronJob sync makes. API failures throw ApiError (@kjobs/api). */
 export interface CronJobControl {
@@ -22,14 +22,7 @@ export interface CronJobControl {
 /** The CronJob control over the API (`client`) and the cronjob-controller's recorder. */
 export function apiCronJobControl(client: ApiClient, recorder: EventRecorder): CronJobControl {
   return {
-    getJob: async (ns, name) => {
-      try {
-        return await client.get<Job>('Job', ns, name);
-      } catch (e) {
-        if (isApiError(e, 404)) return null;
-        throw e;
-      }
-    },
+    getJob: async (ns, name) => (await getIfExists<Job>(client, 'Job', ns, name)) ?? null,
     createJob: (ns, job) => client.create<Job>('Job', { ...job, metadata: { ...job.metadata, namespace: ns } }),
     deleteJob: async (ns, name, opts) => {
       await client.delete('Job', ns, name, { propagationPolicy: opts.propagationPolicy, ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) });

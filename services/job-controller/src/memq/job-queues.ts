@@ -5,7 +5,7 @@
  * and leases in flight while the Job's status stays exactly Kubernetes'.
  */
 import { isApiError, type Job, type Pod, type Service } from '@kjobs/api';
-import type { ApiClient, Informer } from '@kjobs/client';
+import { getIfExists, type ApiClient, type Informer } from '@kjobs/client';
 import { isJobFinished } from '../job/conditions.js';
 import { MEMQ_STATUS_ANNOTATION, type QueueObservation, jobQueueName, queueSummary } from '../job/decide-queue.js';
 import type { PodDial } from './pod-dial.js';
@@ -74,14 +74,7 @@ export interface MemqAccess {
 /** JobQueues over the API client (Services, Job patches) and the shared pod cache. */
 export function createJobQueues(client: ApiClient, pods: Informer<Pod>, access: MemqAccess): JobQueues {
   const stats = new QueueStats({
-    getService: async (ns, name) => {
-      try {
-        return await client.get<Service>('Service', ns, name);
-      } catch (e) {
-        if (isApiError(e, 404)) return undefined;
-        throw e;
-      }
-    },
+    getService: (ns, name) => getIfExists<Service>(client, 'Service', ns, name),
     podsIn: (ns) => pods.byIndex('namespace', ns),
     dialPod: access.dialPod,
     ...(access.defaultServer ? { defaultServer: access.defaultServer } : {}),

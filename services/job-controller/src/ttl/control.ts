@@ -1,6 +1,6 @@
 /** The narrow interface the TTL-after-finished sync reads and writes through, over the API. */
-import { isApiError, type Job } from '@kjobs/api';
-import type { ApiClient } from '@kjobs/client';
+import type { Job } from '@kjobs/api';
+import { getIfExists, type ApiClient } from '@kjobs/client';
 
 /** The uncached read and the delete of the TTL sync. API failures throw ApiError (@kjobs/api). */
 export interface TtlControl {
@@ -13,14 +13,7 @@ export interface TtlControl {
 /** The TTL control over the API (`client`). */
 export function apiTtlControl(client: ApiClient): TtlControl {
   return {
-    getJob: async (ns, name) => {
-      try {
-        return await client.get<Job>('Job', ns, name);
-      } catch (e) {
-        if (isApiError(e, 404)) return null;
-        throw e;
-      }
-    },
+    getJob: async (ns, name) => (await getIfExists<Job>(client, 'Job', ns, name)) ?? null,
     deleteJob: async (job, opts) => {
       await client.delete('Job', job.metadata.namespace!, job.metadata.name!, opts);
     },
