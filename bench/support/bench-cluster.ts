@@ -27,7 +27,7 @@ export interface BenchCluster {
  * 0.03–0.07 ms; ext4 searching block groups for /tmp's new inodes), and every pod creates one.
  */
 function benchHomeParent(): string {
-  const dir = path.resolve(process.env.BENCH_HOME_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '.kjobs'));
+  const dir = path.resolve(process.env.BENCH_HOME_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.kjobs'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
