@@ -2,6 +2,7 @@
 import { isApiError, type Job, type OwnerReference, type Pod } from '@kjobs/api';
 import type { JobSyncDeps } from './control.js';
 import { planClaimPods } from './decide-claim.js';
+import { podsJobMaySelect } from '../shared.js';
 
 /**
  * The Job's pods (see decide-claim.ts): releases and adoptions are written one by one, each with
@@ -10,7 +11,7 @@ import { planClaimPods } from './decide-claim.js';
  */
 export async function claimPods(job: Job, d: Pick<JobSyncDeps, 'pods' | 'control'>): Promise<Pod[]> {
   const owned = d.pods.byIndex('owner', job.metadata.uid!);
-  const plan = planClaimPods(job, owned, d.pods.byIndex('namespace', job.metadata.namespace ?? ''));
+  const plan = planClaimPods(job, owned, podsJobMaySelect(d.pods, job));
   for (const r of plan.release) await patchOwnerRefs(r.pod, r.ownerReferences, d);
   const out = [...plan.keep];
   for (const a of plan.adopt) {

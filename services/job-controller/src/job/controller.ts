@@ -6,7 +6,7 @@
  */
 import { labelSelectorToRequirements, matchesLabels, type Job, type Pod } from '@kjobs/api';
 import { Expectations, OwnWrites, UidExpectations, WorkQueue, keyOf, runWorkers } from '@kjobs/client';
-import { controllerUid, type Shared } from '../shared.js';
+import { controllerUid, jobsMaySelect, type Shared } from '../shared.js';
 import type { BackoffRecord } from './backoff.js';
 import { isJobFinished } from './conditions.js';
 import { apiJobControl, type JobControl, type JobQueueAccess, type JobSyncDeps } from './control.js';
@@ -82,7 +82,7 @@ export class JobController {
   }
 
   private enqueueMatchingJobs(p: Pod): void {
-    for (const j of this.s.jobs.byIndex('namespace', p.metadata.namespace ?? '')) {
+    for (const j of jobsMaySelect(this.s.jobs, p)) {
       if (matchesLabels(labelSelectorToRequirements(j.spec.selector), p.metadata.labels)) this.queue.add(keyOf(j));
     }
   }
