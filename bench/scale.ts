@@ -496,7 +496,7 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
       created++;
       return suspendedJob(`j-${i}`);
     });
-    await until(`${size} Jobs marked Suspended`, () => jobsSuspended >= size, Math.max(120_000, size * 5)).catch((e: Error) => log(size, e.message));
+    await until(`${size} Jobs marked Suspended`, () => jobsSuspended >= size, Math.max(120_000, size * 30)).catch((e: Error) => log(size, `${e.message}: ${jobsSuspended} marked; going on`));
     const jcSettleS = (performance.now() - tj) / 1000;
     stop();
     jw.stop();
@@ -560,7 +560,7 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
       ['  api-server peak RSS growth, MiB', listNats.rss_growth_mib, '', '', '<= 100', listNats.rss_growth_mib <= 100 ? 'yes' : 'NO'],
       [`informer (child) pods: sync s, RSS MiB per 1,000`, `${(informer.Pod!.sync_ms / 1000).toFixed(2)} s, ${informerPer1000('Pod').toFixed(2)}`, `list ${(listNats.ms / 1000).toFixed(2)} s`, '', '', ''],
       [`informer (child) Jobs: sync s, RSS MiB per 1,000`, `${(informer.Job!.sync_ms / 1000).toFixed(2)} s, ${informerPer1000('Job').toFixed(2)}`, '', '', '', ''],
-      ['job-controller: N suspended Jobs marked, s', jcSettleS, '', '', '', ''],
+      [`job-controller: ${jobsSuspended} of ${size} suspended Jobs marked, s`, jcSettleS, '', '', '', ''],
       ...fan.map((f) => [`watch p99 ms, ${f.watchers} watcher(s), ${WATCH_RATE} creates/s (${f.delivered}/${f.events * f.watchers}; batch create p99 ${f.write_p99_ms.toFixed(0)} ms)`, f.p99_ms, f.raw_p99_ms, f.p99_ms / f.raw_p99_ms, '', '']),
       ...jobs.map((j) => [`Job ${j.mode} ${j.completions}: pods/s (by quarter of completions)`, `${j.pods_per_s} (${j.rate_by_quarter.join(' → ')})`, '', j.rate_by_quarter[3]! / j.rate_by_quarter[1]!, 'flat: q4 ÷ q2 ≈ 1', '']),
       ...jobs.map((j) => [`Job ${j.mode}: object bytes (completedIndexes)`, `${j.job_bytes} (${j.completed_indexes_bytes})`, '', '', '', '']),
@@ -577,7 +577,7 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
         redis_bytes_per_finished_pod: Math.round(perPodRest), redis_bytes_per_finished_pod_with_log: Math.round(perPod), pod_json_bytes: podJson, pod_hash_bytes: objBytes,
         redis_bytes_per_job: Math.round(perJobRest), redis_bytes_per_job_with_log: Math.round(perJob), job_json_bytes: jobJson, redis_used_mib: round(mib(used2)),
         change_log_entry_bytes: Math.round(logEntry), change_log_entries: logLen,
-        pods_per_s: round((size / (createMs + statusMs)) * 1000), jobs_per_s: round((size / jobsMs) * 1000), job_controller_suspended_s: round(jcSettleS),
+        pods_per_s: round((size / (createMs + statusMs)) * 1000), jobs_per_s: round((size / jobsMs) * 1000), job_controller_suspended_s: round(jcSettleS), job_controller_suspended: jobsSuspended,
       },
       list: {
         https: { s: round(listHttp.ms / 1000, 3), items: listHttp.items, api_rss_growth_mib: round(listHttp.rss_growth_mib) },
