@@ -6,7 +6,7 @@ import { freePort, start, waitFor, type Proc } from '../../../tests/support/test
 
 const { prefix, procs, redis } = memqProcessFixture('memq-durable');
 
-/** The service as it is run for real: `npx tsx services/memq/src/main.ts`, in its own process group. */
+/** The service from its source, `npx tsx services/memq/src/main.ts`, in its own process group (a cluster runs its bundle, services/memq/dist/main.mjs, made from the same source). */
 async function startService(port: number): Promise<Proc> {
   const p = start('npx', ['tsx', 'services/memq/src/main.ts'], {
     cwd: REPO,
