@@ -1,40 +1,22 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBroker } from '../memory/memory-broker.js';
 import { createMemqHandler } from './handler.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+import { call as httpCall, close, listen, type Reply } from '../testing/http.js';
 
 let server: Server;
-let port = 0;
+let port: number;
 
 beforeAll(async () => {
   server = createServer(createMemqHandler(new MemoryBroker()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await close(server);
 });
 
-function call(method: string, path: string, body?: string | Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (method: string, path: string, body?: string | Buffer): Promise<Reply> => httpCall(port, method, path, body);
 
 const JSON_HEADERS = {
   'content-type': 'application/json',
@@ -183,16 +165,13 @@ describe('the kjobs lease extension over HTTP', () => {
 describe('body size limit option', () => {
   it('answers 413 past maxBodyBytes', async () => {
     const s = createServer(createMemqHandler(new MemoryBroker(), { maxBodyBytes: 4 }));
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-    const saved = port;
-    port = (s.address() as AddressInfo).port;
+    const limited = await listen(s);
     try {
-      await call('PUT', '/memq/server/queues/q');
-      expect((await call('POST', '/memq/server/queues/q/enqueue', '1234')).status).toBe(200);
-      expect(await call('POST', '/memq/server/queues/q/enqueue', '12345')).toMatchObject({ status: 413, body: 'http: request body too large\n' });
+      await httpCall(limited, 'PUT', '/memq/server/queues/q');
+      expect((await httpCall(limited, 'POST', '/memq/server/queues/q/enqueue', '1234')).status).toBe(200);
+      expect(await httpCall(limited, 'POST', '/memq/server/queues/q/enqueue', '12345')).toMatchObject({ status: 413, body: 'http: request body too large\n' });
     } finally {
-      port = saved;
-      await new Promise((resolve) => s.close(resolve));
+      await close(s);
     }
   });
 });

@@ -1,27 +1,13 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { call as httpCall, type Reply } from '@kjobs/memq/testing';
 
-/** A reply as the tests compare it. */
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+export type { Reply };
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** One HTTP request to 127.0.0.1:port (keep-alive unless `fresh`). */
 export function call(port: number, method: string, path: string, body?: string | Buffer, fresh = false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: fresh ? false : keepAlive }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return httpCall(port, method, path, body, fresh ? false : keepAlive);
 }
 
 /** Drop pooled connections (before a server restart). */
