@@ -70,11 +70,12 @@ export async function run(): Promise<void> {
   await ensureServiceBundles();
   const api = specs.find((s) => s.name === 'api-server')!;
   let apiProc = spawnService(api, home);
-  const kc = () => readKubeconfig(home);
   try {
     await waitForApi(home);
+    // The same port and CA at every start of the api-server: read its kubeconfig once.
+    const kc = readKubeconfig(home);
     const readyOf = (s: ServiceSpec): (() => Promise<boolean>) => {
-      if (s.name === 'api-server') return async () => (await status(`${kc().server}/readyz`, kc().ca)) === 200;
+      if (s.name === 'api-server') return async () => (await status(`${kc.server}/readyz`, kc.ca)) === 200;
       if (s.name === 'memq') return async () => (await status(`http://127.0.0.1:${memqPort}/healthz`)) === 200;
       // The others listen on a port of their own choosing; fix one so readiness can be polled.
       return async () => (await status(`http://${s.env.KJOBS_HTTP_ADDR}/readyz`)) === 200;
