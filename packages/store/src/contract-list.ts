@@ -125,6 +125,28 @@ export function describeLists(open: OpenStore): void {
       expect(await listKeys(store, q('a-b', 'half in (false)'), 3)).toEqual(want.filter((k) => k.startsWith('a-b/') && !evens.includes(k)));
     });
 
+    it('listJson answers the pages list answers, each object as stored (no resourceVersion in the body)', async () => {
+      const store = await open();
+      await seedSelectorPods(store);
+      for (const ns of ['a', 'a-b']) for (let i = 0; i < 4; i++) await store.create(pods, pod(ns, `x${i}`, { labels: { app: 'web' } }));
+      const cases: StoreListOptions[] = [q(), q('a'), q('a-b'), q('default'), q(undefined, 'app=web'), q('other', '', 'spec.nodeName=n1'), q(undefined, '', '', 'u1')];
+      for (const opts of cases) {
+        for (const limit of [0, 1, 3]) {
+          let cont: string | undefined;
+          do {
+            const page = { ...opts, ...(limit ? { limit } : {}), ...(cont ? { continue: cont } : {}) };
+            const [objs, json] = await Promise.all([store.list(pods, page), store.listJson(pods, page)]);
+            const what = `${JSON.stringify(opts)} limit ${limit} after ${cont ?? 'start'}`;
+            expect(json.resourceVersion, what).toBe(objs.resourceVersion);
+            expect(json.continue, what).toBe(objs.continue);
+            for (const j of json.items) expect(JSON.parse(j.body).metadata.resourceVersion, what).toBeUndefined();
+            expect(json.items.map((j) => ({ ...JSON.parse(j.body), metadata: { ...JSON.parse(j.body).metadata, resourceVersion: j.rv } })), what).toEqual(objs.items);
+            cont = objs.continue;
+          } while (cont);
+        }
+      }
+    });
+
     it('a malformed continue token is 410', async () => {
       const store = await open();
       await store.create(pods, pod('default', 'a'));

@@ -1,5 +1,6 @@
 import { matchesFields, matchesLabels, type KObject, type ResourceInfo } from '@kjobs/api';
-import type { StoreListOptions } from './store.js';
+import { decodeObject } from './object-codec.js';
+import type { StoredJson, StoreListOptions } from './store.js';
 
 /**
  * Whether an object satisfies every requirement of a list: namespace (namespaced kinds),
@@ -16,4 +17,34 @@ export function matchesListOptions(res: ResourceInfo, opts: StoreListOptions, ob
 export function pageLimit(opts: StoreListOptions): number {
   const l = opts.limit ?? 0;
   return Number.isFinite(l) && l > 0 ? Math.floor(l) : 0;
+}
+
+/** A listed object that passed: as stored, and decoded when deciding needed it. */
+export interface Kept {
+  rv: string;
+  body: string;
+  obj?: KObject;
+}
+
+/**
+ * Whether a candidate of a list passes every requirement. Without a label or field selector or
+ * an owner only the namespace counts, and it is read from the member ("<ns>/<name>"), so the
+ * object is not decoded; otherwise it is decoded once and checked by matchesListOptions.
+ */
+export function keepListed(res: ResourceInfo, opts: StoreListOptions, member: string, body: string, rv: string): Kept | undefined {
+  if (!opts.labelSelector?.length && !opts.fieldSelector?.length && !opts.ownerUid) {
+    return !res.namespaced || !opts.namespace || member.startsWith(`${opts.namespace}/`) ? { rv, body } : undefined;
+  }
+  const obj = decodeObject(body, rv);
+  return matchesListOptions(res, opts, obj) ? { rv, body, obj } : undefined;
+}
+
+/** The decoded objects of a page of kept ones (decoding those that were not yet). */
+export function keptObjects(kept: Kept[]): KObject[] {
+  return kept.map((k) => k.obj ?? decodeObject(k.body, k.rv));
+}
+
+/** A page of kept ones as stored. */
+export function keptJson(kept: Kept[]): StoredJson[] {
+  return kept.map(({ rv, body }) => ({ rv, body }));
 }

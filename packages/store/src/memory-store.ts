@@ -2,9 +2,9 @@ import { badRequest, qualifiedResource, type KObject, type ResourceInfo } from '
 import { checkChain, parseRevision } from './change-chain.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { StoreKeys } from './keys.js';
-import { matchesListOptions, pageLimit } from './list-filter.js';
+import { keepListed, keptJson, keptObjects, pageLimit, type Kept } from './list-filter.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
-import type { ChangeBatch, ChangeRecord, Store, StoreListOptions, StoreListResult } from './store.js';
+import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { writeError } from './write-errors.js';
 
 /** Options of a MemoryStore. */
@@ -114,19 +114,29 @@ export class MemoryStore implements Store {
   }
 
   async list(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreListResult> {
+    const page = this.listPage(res, opts);
+    return { ...page, items: keptObjects(page.items) };
+  }
+
+  async listJson(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreJsonListResult> {
+    const page = this.listPage(res, opts);
+    return { ...page, items: keptJson(page.items) };
+  }
+
+  private listPage(res: ResourceInfo, opts: StoreListOptions): { items: Kept[]; resourceVersion: string; continue?: string } {
     const token = opts.continue ? decodeContinue(opts.continue, this.floor) : undefined;
     const listRv = token?.rv ?? this.rev.toString();
     const limit = pageLimit(opts);
     const members = [...this.objectsOf(res).keys()].filter((m) => !token || m > token.after).sort(byteOrder);
-    const items: KObject[] = [];
+    const items: Kept[] = [];
+    let last = '';
     for (const m of members) {
       const s = this.objectsOf(res).get(m)!;
-      const obj = decodeObject(s.body, s.rv.toString());
-      if (!matchesListOptions(res, opts, obj)) continue;
-      if (limit && items.length === limit) {
-        return { items, resourceVersion: listRv, continue: encodeContinue(listRv, this.memberOf(res, items[items.length - 1]!)) };
-      }
-      items.push(obj);
+      const kept = keepListed(res, opts, m, s.body, s.rv.toString());
+      if (!kept) continue;
+      if (limit && items.length === limit) return { items, resourceVersion: listRv, continue: encodeContinue(listRv, last) };
+      items.push(kept);
+      last = m;
     }
     return { items, resourceVersion: listRv };
   }
@@ -234,10 +244,6 @@ export class MemoryStore implements Store {
 
   private toRecord(res: ResourceInfo, e: LogEntry): ChangeRecord {
     return { resource: res, type: e.type, rv: e.rv.toString(), prev: e.prev.toString(), object: decodeObject(e.body, e.rv.toString()) };
-  }
-
-  private memberOf(res: ResourceInfo, obj: KObject): string {
-    return this.keys.member(res, storedNamespace(res, obj), obj.metadata.name ?? '');
   }
 }
 

@@ -2,11 +2,14 @@ import type { KObject } from '@kjobs/api';
 
 /**
  * The stored body of an object: its JSON without `metadata.resourceVersion` (the revision is only
- * known inside the write, so it is injected on read). The caller's object is not mutated.
+ * known inside the write, so it is injected on read), starting with apiVersion, kind and metadata
+ * whatever order the caller's keys had (as Kubernetes answers them), so a server can splice the
+ * revision into a listed body without decoding it. The caller's object is not mutated.
  */
 export function encodeBody(obj: KObject): string {
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  return JSON.stringify({ apiVersion, kind, metadata, ...rest });
 }
 
 /** A fresh object from its stored body, with `metadata.resourceVersion` set to `rv`. */

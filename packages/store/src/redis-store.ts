@@ -3,13 +3,13 @@ import type { Redis } from 'ioredis';
 import { checkChain, parseRevision } from './change-chain.js';
 import { decodeContinue, encodeContinue, CONTINUE_TOO_OLD } from './continue-token.js';
 import { StoreKeys } from './keys.js';
-import { matchesListOptions, pageLimit } from './list-filter.js';
+import { keepListed, keptJson, keptObjects, pageLimit, type Kept } from './list-filter.js';
 import { planList, type ListPlan } from './list-plan.js';
 import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
 import { indexKeysFor } from './object-indexes.js';
 import { StreamTailer } from './redis-tail.js';
-import type { ChangeBatch, ChangeRecord, Store, StoreListOptions, StoreListResult } from './store.js';
+import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
 import { writeError } from './write-errors.js';
 
@@ -183,10 +183,26 @@ export class RedisStore implements Store {
    * exhausted, or `listRoundsPerPage` calls were made (then the page is short but continues).
    */
   async list(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreListResult> {
+    const page = await this.listPage(res, opts);
+    return { ...page, items: keptObjects(page.items) };
+  }
+
+  async listJson(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreJsonListResult> {
+    const page = await this.listPage(res, opts);
+    return { ...page, items: keptJson(page.items) };
+  }
+
+  /**
+   * One page of a list. Does: 1. plan the index lookups; 2. run the list script from the continue
+   * point, keeping objects that pass every requirement (keepListed); 3. repeat until the page is
+   * full, the index is exhausted, or `listRoundsPerPage` calls were made (then the page is short
+   * but continues).
+   */
+  private async listPage(res: ResourceInfo, opts: StoreListOptions): Promise<{ items: Kept[]; resourceVersion: string; continue?: string }> {
     const token = opts.continue ? decodeContinue(opts.continue, 0n) : undefined;
     const plan = planList(this.keys, res, opts);
     const limit = pageLimit(opts);
-    const items: KObject[] = [];
+    const items: Kept[] = [];
     let after = token?.after ?? '';
     let listRv = token?.rv;
     for (let round = 1; ; round++) {
@@ -195,8 +211,8 @@ export class RedisStore implements Store {
       listRv ??= chunk.rev;
       for (const c of chunk.found) {
         if (plan.member !== undefined && after !== '' && c.member <= after) continue; // exact lookup already passed
-        const obj = decodeObject(c.body, c.rv);
-        if (matchesListOptions(res, opts, obj)) items.push(obj);
+        const kept = keepListed(res, opts, c.member, c.body, c.rv);
+        if (kept) items.push(kept);
       }
       after = chunk.lastExamined;
       if (!chunk.more) return { items, resourceVersion: listRv };

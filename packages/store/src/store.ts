@@ -24,6 +24,11 @@ export interface Store {
   /** One page of objects sorted by namespace/name, with the list's resourceVersion. */
   list(res: ResourceInfo, opts?: StoreListOptions): Promise<StoreListResult>;
   /**
+   * The same page as `list`, each object as stored: its JSON without resourceVersion (encodeBody)
+   * and its revision, so a server can answer without decoding and re-encoding every object.
+   */
+  listJson(res: ResourceInfo, opts?: StoreListOptions): Promise<StoreJsonListResult>;
+  /**
    * Replace the stored object. `expectedRv` (or, when undefined, obj.metadata.resourceVersion if
    * non-empty) must equal the stored one, else Conflict. Throws NotFound when absent.
    */
@@ -64,6 +69,18 @@ export interface StoreListResult {
   /** The revision the list (its first page) was read at. */
   resourceVersion: string;
   /** Set when more pages remain. */
+  continue?: string;
+}
+
+/** An object as stored: its JSON without `metadata.resourceVersion` (encodeBody), and that revision. */
+export interface StoredJson {
+  rv: string;
+  body: string;
+}
+
+export interface StoreJsonListResult {
+  items: StoredJson[];
+  resourceVersion: string;
   continue?: string;
 }
 

@@ -8,7 +8,8 @@ import { checkObjectFields, checkPatchedFields, type WriteOptions } from './deco
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { generatedName, jsonEqual, newUid, rfc3339, withoutVolatile } from './object-meta.js';
 import { strategyFor } from './registry/index.js';
-import { checkBody, patchedRv, scopeNs, specOf, successStatus, withKind } from './registry/object-checks.js';
+import { checkBody, patchedRv, scopeNs, specOf, successStatus } from './registry/object-checks.js';
+import { JsonList } from './registry/json-list.js';
 
 export type { WriteOptions } from './decode-rules.js';
 
@@ -75,20 +76,15 @@ export class ApiService {
     return o;
   }
 
-  async list(res: ResourceInfo, q: ListQuery): Promise<KList> {
-    const r = await this.store.list(res, {
+  async list(res: ResourceInfo, q: ListQuery): Promise<JsonList> {
+    const r = await this.store.listJson(res, {
       namespace: scopeNs(res, q.namespace ?? ''),
       labelSelector: parseLabelSelector(q.labelSelector),
       fieldSelector: parseFieldSelector(q.fieldSelector, strategyFor(res).fieldSelectors),
       limit: q.limit,
       continue: q.continue,
     });
-    return {
-      apiVersion: groupVersion(res),
-      kind: res.listKind,
-      metadata: { resourceVersion: r.resourceVersion, ...(r.continue ? { continue: r.continue } : {}) },
-      items: r.items.map((o) => withKind(res, o)),
-    };
+    return new JsonList(res, { resourceVersion: r.resourceVersion, ...(r.continue ? { continue: r.continue } : {}) }, r.items);
   }
 
   /**

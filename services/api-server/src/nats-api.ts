@@ -7,6 +7,7 @@ import type { Authenticator, Identity } from './auth.js';
 import { assertBodyDepth } from './body-depth.js';
 import type { Metrics } from './metrics.js';
 import type { NodeBridge } from './node-bridge.js';
+import { JsonList } from './registry/json-list.js';
 import { int64Param } from './request/params.js';
 import { serveResource } from './request/resource-request.js';
 import { natsVerb } from './request/verbs.js';
@@ -37,7 +38,7 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
         } catch (e) {
           reply = failure(e, req, log);
         }
-        let data = encodeJson(reply);
+        let data = encodeReply(reply);
         if (data.length > MAX_REPLY_BYTES) {
           data = encodeJson({ ok: false, status: new ApiError(413, 'RequestEntityTooLarge', `reply of ${data.length} bytes exceeds the NATS payload limit; list with a smaller limit`).toStatus() } satisfies ApiReply);
         }
@@ -51,6 +52,11 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
       })();
     },
   });
+}
+
+/** A reply's bytes; a list's from its stored JSON (registry/json-list.ts). */
+function encodeReply(reply: ApiReply): Uint8Array {
+  return reply.ok && reply.body instanceof JsonList ? Buffer.from(`{"ok":true,"body":${reply.body.json()}}`) : encodeJson(reply);
 }
 
 /** The reply of a request that threw. */

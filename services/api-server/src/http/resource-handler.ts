@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { ApiError, isTableRequest, warningHeader } from '@kjobs/api';
 import type { Identity } from '../auth.js';
 import { boolParam } from '../request/params.js';
+import { JsonList } from '../registry/json-list.js';
 import { serveResource } from '../request/resource-request.js';
 import { httpVerb } from '../request/verbs.js';
 import type { AppDeps } from './app.js';
@@ -27,7 +28,8 @@ export async function serveHttpResource(d: AppDeps, route: ResourceRoute, req: R
   switch (out.type) {
     case 'object':
       for (const w of out.warnings) res.append('Warning', warningHeader(w));
-      res.status(out.code).json(out.body);
+      if (out.body instanceof JsonList) res.status(out.code).type('application/json').send(out.body.json());
+      else res.status(out.code).json(out.body);
       return;
     case 'watch':
       return serveWatch(d.api, d.hub, out.watch, res);
