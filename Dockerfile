@@ -30,7 +30,7 @@ RUN node scripts/docker/bundle.mjs \
  && cc -O2 -Wall -o /out/libexec/kjobs-nsdial services/kubelet-agent/native/kjobs-nsdial.c \
  && cp --parents services/*/dist/main.mjs services/api-server/dist/dashboard-client.js scripts/dist/*.mjs \
       packages/kuard/dist/kuard.mjs packages/kuard/dist/kuard-image.cjs services/kubelet-agent/native/*.c /out/app/ \
- && cp -r --parents packages/store/src/lua packages/memq/src/lua /out/app/
+ && cp -r --parents packages/store/src/lua packages/memq/src/lua services/api-server/src/lua /out/app/
 
 # Runtime: node, the bundles and the files they read beside their sources (Lua scripts, the C
 # sources the agent hashes), no node_modules. Pods run as host processes inside the

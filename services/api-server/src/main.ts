@@ -4,7 +4,6 @@
  * serves.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { connectBus } from '@kjobs/bus';
@@ -14,6 +13,8 @@ import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
 import { readTokenFile } from './tokens.js';
 import { clusterId } from './cluster-id.js';
+import { readOrCreateFile } from './create-once.js';
+import { RelayLease } from './relay-lease.js';
 import { apiServerSettings } from './settings.js';
 
 const cfg = configure(apiServerSettings);
@@ -23,11 +24,11 @@ const home = path.resolve(cfg.home);
 const { host, port } = cfg.apiAddr;
 const tokenFile = cfg.tokenAuthFile ?? path.join(home, 'tokens.csv');
 
-if (!existsSync(tokenFile)) {
-  mkdirSync(path.dirname(tokenFile), { recursive: true, mode: 0o700 });
-  writeFileSync(tokenFile, `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`, { mode: 0o600 });
-  log.info({ tokenFile }, 'generated an admin token');
-}
+// Made once; api-servers sharing a home that start together all read the first one written.
+readOrCreateFile(tokenFile, () => {
+  log.info({ tokenFile }, 'generating an admin token');
+  return `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`;
+});
 const tokens = readTokenFile(tokenFile);
 const pki = cfg.tls ? await loadOrCreatePki(cfg.pkiDir ?? path.join(home, 'pki'), [...DEFAULT_SANS, ...(cfg.tlsSans ?? [])]) : undefined;
 
@@ -54,6 +55,7 @@ const srv = await startApiServer({
   subjectPrefix: cfg.subjectPrefix,
   memqUrl: cfg.memqUrl,
   eventTtlMs: cfg.eventTtl,
+  relayLease: cfg.relayLease ? new RelayLease({ redis, prefix: cfg.storePrefix, log: log.child({ component: 'relay-lease' }) }) : undefined,
 });
 
 if (cfg.kubeconfig) {

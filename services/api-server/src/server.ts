@@ -5,6 +5,7 @@ import { Subjects, type NatsConnection } from '@kjobs/bus';
 import type { Store } from '@kjobs/store';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { natsConnected } from '@kjobs/observe';
 import { ApiService } from './api-service.js';
 import { Authenticator, type Identity } from './auth.js';
 import { createApp } from './http/app.js';
@@ -15,6 +16,7 @@ import type { Pki } from './pki.js';
 import { upgradeHandler } from './upgrade.js';
 import { WatchHub } from './watch-hub.js';
 import { EventJanitor } from './event-janitor.js';
+import type { RelayLease } from './relay-lease.js';
 
 /** Options of one api-server. */
 export interface ApiServerOptions {
@@ -38,6 +40,11 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** MemQ's URL for the dashboard's queue panel (optional). */
   memqUrl?: string;
+  /**
+   * With several api-servers: only the holder of this lease publishes watch events to NATS
+   * (started and stopped with the server). Without it this api-server always publishes.
+   */
+  relayLease?: RelayLease;
 }
 
 /** A running api-server: HTTP(S) front end, NATS API, relay. */
@@ -55,8 +62,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const subjects = new Subjects(o.subjectPrefix);
   const api = new ApiService({ store: o.store, now: o.now });
   await api.ensureSystemNamespaces();
-  const hub = new WatchHub(o.store, o.nc, subjects, o.log.child({ component: 'relay' }));
+  const hub = new WatchHub(o.store, o.nc, subjects, o.log.child({ component: 'relay' }), o.relayLease);
   await hub.start();
+  // A new holder beats at once: subscribers learn of what the last holder left unpublished.
+  await o.relayLease?.start(() => hub.heartbeat());
   const auth = new Authenticator({ tokens: o.tokens, allowAnonymous: o.allowAnonymous, reload: o.reloadTokens });
   const metrics = new Metrics();
   const nodes = new NodeBridge(o.nc, subjects);
@@ -64,7 +73,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const app = createApp({
     api, hub, auth, nodes, metrics, log: o.log.child({ component: 'http' }),
     serverAddress: `${host}:${o.port ?? 6443}`, maxBodyBytes: o.maxBodyBytes, memqUrl: o.memqUrl,
-    ready: async () => (await o.store.revision(), true),
+    readiness: [
+      // A store read waits for a Redis that is down (ioredis queues it until it reconnects): a
+      // second without an answer is "not ready", so a load balancer's check does not hang.
+      { name: 'store', check: () => withTimeout(o.store.revision().then(() => true), 1000, false) },
+      { name: 'nats', check: natsConnected(o.nc) },
+    ],
   });
   const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, app) : http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -86,8 +100,16 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       janitor.stop();
       natsSub.unsubscribe();
       await hub.stop();
+      await o.relayLease?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** `p`'s value, or `fallback` when it takes longer than `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)));
+  return Promise.race([p.catch(() => fallback), late]).finally(() => clearTimeout(timer));
 }

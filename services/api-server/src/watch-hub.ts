@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 
 type Listener = (rec: ChangeRecord) => void;
 
+/** Whether this api-server publishes to NATS now (RelayLease); without one it always does. */
+export interface RelayGate {
+  isHeld(): boolean;
+}
+
 /**
  * After a read that found changes, the relay waits this long before the next one, so that under
  * load each XREAD brings several changes, not one or two: a round trip to Redis costs the
@@ -17,8 +22,14 @@ const GATHER_MS = 2;
  * The relay: tails every kind's change log in Redis (the outbox) and fans each change out, in
  * order, to NATS (`kjobs.watch.<group>.<resource>.<ns>`) and to this process's HTTP watches. A
  * heartbeat per kind every second carries the last relayed revision, so a subscriber that lost a
- * message notices and repairs from the log. Several api-servers may relay at once: subscribers
- * drop revisions they already have.
+ * message notices and repairs from the log.
+ *
+ * With several api-servers each one tails the log and feeds its own HTTP watches, but only the
+ * holder of the relay lease (`gate`, relay-lease.ts) publishes to NATS, so each change goes out
+ * once. A new holder publishes from its own cursor on; what fell between the old holder's last
+ * message and the new one's first is repaired by subscribers from the log (the first message's
+ * `prev`, or the heartbeat, is past their `last`). Were two to publish at once, subscribers would
+ * drop the revisions they already have.
  */
 export class WatchHub {
   private readonly listeners = new Map<ResourceInfo, Set<Listener>>();
@@ -29,7 +40,10 @@ export class WatchHub {
   /** Revision at which relaying started: everything up to it is in the log for catch-up. */
   startRevision = '0';
 
-  constructor(private readonly store: Store, private readonly nc: NatsConnection | undefined, private readonly subjects: Subjects, private readonly log?: Logger) {}
+  constructor(
+    private readonly store: Store, private readonly nc: NatsConnection | undefined, private readonly subjects: Subjects,
+    private readonly log?: Logger, private readonly gate?: RelayGate,
+  ) {}
 
   async start(): Promise<void> {
     this.startRevision = await this.store.revision();
@@ -75,19 +89,25 @@ export class WatchHub {
     }
   }
 
+  /** The connection to publish on, when this api-server publishes now. */
+  private publisher(): NatsConnection | undefined {
+    return this.nc && !this.nc.isClosed() && (this.gate?.isHeld() ?? true) ? this.nc : undefined;
+  }
+
   private dispatch(rec: ChangeRecord): void {
     if (BigInt(rec.rv) <= BigInt(this.cursors.get(rec.resource) ?? '0')) return;
     this.cursors.set(rec.resource, rec.rv);
     // Secrets never go out on the bus: every NATS client could subscribe to them, past the
     // authorizer. Watches of Secrets are served by this process's HTTP watchers only.
-    if (this.nc && !this.nc.isClosed() && !isSecret(rec.resource)) {
+    const nc = this.publisher();
+    if (nc && !isSecret(rec.resource)) {
       try {
         const raw = rec.raw;
         if (raw) {
-          this.nc.publish(this.subjects.watch(rec.resource, raw.namespace), encodeWatchMessage(rec.type, rec.rv, rec.prev, raw.json));
+          nc.publish(this.subjects.watch(rec.resource, raw.namespace), encodeWatchMessage(rec.type, rec.rv, rec.prev, raw.json));
         } else {
           const msg: WatchMessage = { type: rec.type, rv: rec.rv, prev: rec.prev, object: rec.object };
-          this.nc.publish(this.subjects.watch(rec.resource, rec.object.metadata.namespace ?? ''), encodeJson(msg));
+          nc.publish(this.subjects.watch(rec.resource, rec.object.metadata.namespace ?? ''), encodeJson(msg));
         }
       } catch (e) {
         this.log?.warn({ err: e }, 'relay: publish failed (subscribers will repair from the log)');
@@ -96,12 +116,14 @@ export class WatchHub {
     for (const fn of this.listeners.get(rec.resource) ?? []) fn(rec);
   }
 
-  private heartbeat(): void {
-    if (!this.nc || this.nc.isClosed()) return;
+  /** Publish every kind's heartbeat now (also every second): a new relay holder calls it at once. */
+  heartbeat(): void {
+    const nc = this.publisher();
+    if (!nc) return;
     for (const r of RESOURCES) {
       const hb: Heartbeat = { last: this.cursors.get(r) ?? this.startRevision };
       try {
-        this.nc.publish(this.subjects.heartbeat(r), encodeJson(hb));
+        nc.publish(this.subjects.heartbeat(r), encodeJson(hb));
       } catch {
         /* next beat */
       }

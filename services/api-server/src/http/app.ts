@@ -26,8 +26,8 @@ export interface AppDeps {
   serverAddress: string;
   /** Largest request body (default 3 MiB). */
   maxBodyBytes?: number;
-  /** Is the store reachable (for /readyz)? */
-  ready?: () => Promise<boolean>;
+  /** What /readyz checks (the store, NATS): a load balancer takes this api-server out while one fails. */
+  readiness?: HealthCheck[];
   /** MemQ's URL, for the dashboard's queue panel (hidden without it). */
   memqUrl?: string;
 }
@@ -60,7 +60,7 @@ export function createApp(d: AppDeps): express.Express {
 
   // Health endpoints are open (load balancers and compose health checks call them).
   app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
-  const readiness: HealthCheck[] = d.ready ? [{ name: 'store', check: d.ready }] : [];
+  const readiness = d.readiness ?? [];
   app.get('/readyz', async (req, res) => {
     const report = await runChecks(readiness);
     res.status(report.ok ? 200 : 503).type('text/plain').send('verbose' in req.query ? report.verbose : report.short);
