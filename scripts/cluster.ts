@@ -12,10 +12,13 @@ import { defaultCacheDir } from '@kjobs/oci';
 import { ensureServiceBundles } from './bundle.mjs';
 import { lastLogLine, spawnService, sweepLaunchers } from './cluster/processes.js';
 import { restartSpec, waitForApi, writeEndpoints } from './cluster/readiness.js';
-import { clusterServices, type ClusterOptions, type ServiceSpec } from './cluster/services.js';
+import { apiServerUrl, clusterServices, isApiServer, type ClusterOptions, type ServiceSpec } from './cluster/services.js';
+import { startHaproxy, type OwnedHaproxy } from './cluster/haproxy.js';
+import { freePort } from './infra.js';
 import { startLocalRegistry, type LocalRegistry } from './registry.js';
 
-export { ROOT, addressFileOf, clusterServices, ensureTokens, registriesFileOf, type ClusterOptions, type ServiceSpec } from './cluster/services.js';
+export { ROOT, addressFileOf, apiServerUrl, clusterServices, ensureTokens, isApiServer, registriesFileOf, type ClusterOptions, type ServiceSpec } from './cluster/services.js';
+export { haproxyConfig, startHaproxy, type OwnedHaproxy } from './cluster/haproxy.js';
 export { bundleOf, spawnService, sweepLaunchers } from './cluster/processes.js';
 export { readKubeconfig, waitForApi, waitForClusterReady, writeEndpoints } from './cluster/readiness.js';
 
@@ -29,6 +32,8 @@ export interface Cluster {
   specs: ServiceSpec[];
   /** The local image registry (or its file:// stand-in), undefined when it could not be set up. */
   registry?: LocalRegistry;
+  /** HAProxy in front of the api-servers, when there are several (ClusterOptions.apiServers). */
+  loadBalancer?: OwnedHaproxy;
   /** Stop every service and the registry (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
   /** Write `<home>/endpoints.json` once every service wrote its address (writeEndpoints); returns it. */
@@ -42,6 +47,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   mkdirSync(o.home, { recursive: true, mode: 0o700 });
   // Address files of an earlier run name ports that are no longer ours.
   rmSync(path.join(o.home, 'run'), { recursive: true, force: true });
+  const several = (o.apiServers ?? 1) > 1;
+  if (several) o = { ...o, apiServerPorts: o.apiServerPorts ?? await Promise.all(Array.from({ length: o.apiServers! }, () => freePort())) };
   const specs = clusterServices(o);
   // Every stale bundle at once (in parallel), before the first spawn.
   await ensureServiceBundles();
@@ -80,26 +87,38 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     });
     return p;
   };
-  const api = specs.find((s) => s.name === 'api-server')!;
-  procs.set(api.name, supervise(api, spawnService(api, o.home)));
+  // Several api-servers start at once (they share the home: the first to write the PKI and tokens
+  // wins, the others read them), behind HAProxy on apiPort.
+  const apis = specs.filter((s) => isApiServer(s.name));
+  let loadBalancer: OwnedHaproxy | undefined;
+  if (several) {
+    loadBalancer = await startHaproxy({
+      dir: o.home, port: o.apiPort ?? 6443, tls: o.tls !== false,
+      backends: apis.map((s) => ({ name: s.name, host: '127.0.0.1', port: Number(s.env.KJOBS_API_ADDR!.split(':')[1]) })),
+    });
+  }
+  for (const api of apis) procs.set(api.name, supervise(api, spawnService(api, o.home)));
   // The registry starts while the api-server boots (it must not delay it); the agents wait only for
   // the mirrors file, which is written before the images are pushed.
   const registryReady = startRegistryFor(o);
   try {
     // An api-server that exits while starting (a bad config, another cluster's store) fails the start at once, with its last words.
-    const apiProc = procs.get(api.name)!;
-    const died = new Promise<never>((_, reject) => apiProc.once('exit', (code) => {
-      if (code !== 0 && code !== null) reject(new Error(`the api-server exited (${code}): ${lastLogLine(o.home, api.name)}`));
-    }));
-    await Promise.race([waitForApi(o.home), died]);
+    const died = apis.map((api) => new Promise<never>((_, reject) => procs.get(api.name)!.once('exit', (code) => {
+      if (code !== 0 && code !== null) reject(new Error(`the ${api.name} exited (${code}): ${lastLogLine(o.home, api.name)}`));
+    })));
+    for (const d of died) d.catch(() => undefined); // an exit after the start is the supervisor's
+    // Each api-server at its own address, then (several) through the load balancer.
+    await Promise.race([Promise.all(apis.map((api) => waitForApi(o.home, 30_000, several ? apiServerUrl(api) : undefined))), ...died]);
+    if (several) await Promise.race([waitForApi(o.home), ...died]);
   } catch (e) {
     stopping = true;
-    procs.get(api.name)?.kill('SIGKILL');
+    for (const api of apis) procs.get(api.name)?.kill('SIGKILL');
+    await loadBalancer?.stop();
     await (await registryReady)?.stop();
     throw e;
   }
   const registry = await registryReady;
-  for (const s of specs) if (s !== api) procs.set(s.name, supervise(s, spawnService(s, o.home)));
+  for (const s of specs) if (!apis.includes(s)) procs.set(s.name, supervise(s, spawnService(s, o.home)));
   const stopOne = async (p: ChildProcess, sig: NodeJS.Signals = 'SIGTERM') => {
     if (p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -109,14 +128,14 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     clearTimeout(t);
   };
   return {
-    home: o.home, procs, specs, registry,
+    home: o.home, procs, specs, registry, loadBalancer,
     endpoints: (timeoutMs) => writeEndpoints(o.home, specs, timeoutMs),
     async stop() {
       stopping = true;
-      const others = [...procs].filter(([n]) => n !== 'api-server').map(([, p]) => p);
+      const others = [...procs].filter(([n]) => !isApiServer(n)).map(([, p]) => p);
       await Promise.all([...others.map((p) => stopOne(p)), registry?.stop()]);
-      const a = procs.get('api-server');
-      if (a) await stopOne(a);
+      await Promise.all([...procs].filter(([n]) => isApiServer(n)).map(([, p]) => stopOne(p)));
+      await loadBalancer?.stop();
       // An agent that was down at the stop (crashed, killed by a test) could not stop its pods.
       const left = sweepLaunchers(path.join(o.home, 'nodes'));
       if (left) o.log?.(`ended ${left} pod process group(s) left by a kubelet-agent that was not running`);
@@ -127,7 +146,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       if (!spec || !p) throw new Error(`no service ${name}`);
       await stopOne(p, signal);
       procs.set(name, supervise(spec, spawnService(await restartSpec(spec), o.home)));
-      if (name === 'api-server') await waitForApi(o.home);
+      if (isApiServer(name)) await waitForApi(o.home, 30_000, several ? apiServerUrl(spec) : undefined);
     },
   };
 }

@@ -108,8 +108,11 @@ export function readKubeconfig(home: string): { server: string; token: string; c
   return { server: c.server, token: kc.users[0]!.user.token, ca: c['certificate-authority-data'] ? Buffer.from(c['certificate-authority-data'], 'base64').toString() : undefined };
 }
 
-/** Wait until the api-server answers /readyz and its kubeconfig exists. */
-export async function waitForApi(home: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Wait until the api-server answers /readyz and its kubeconfig exists: at the kubeconfig's server,
+ * or at `server` (one api-server of several, past the load balancer; the kubeconfig's CA).
+ */
+export async function waitForApi(home: string, timeoutMs = 30_000, server?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < end) {
@@ -117,7 +120,7 @@ export async function waitForApi(home: string, timeoutMs = 30_000): Promise<void
       if (existsSync(path.join(home, 'kubeconfig'))) {
         const kc = readKubeconfig(home);
         const ok = await new Promise<boolean>((resolve) => {
-          const u = new URL(`${kc.server}/readyz`);
+          const u = new URL(`${server ?? kc.server}/readyz`);
           const mod = u.protocol === 'https:' ? https : http;
           const req = mod.get(u, { ca: kc.ca, timeout: 1000 }, (res) => {
             res.resume();

@@ -23,8 +23,16 @@ export interface ClusterOptions {
   home: string;
   redisUrl: string;
   natsUrl: string;
-  /** api-server port (default 6443; 0 picks a free one). */
+  /** api-server port (default 6443; 0 picks a free one); with several api-servers, the load balancer's. */
   apiPort?: number;
+  /**
+   * How many api-servers (default 1). More than one run behind HAProxy on `apiPort`
+   * (cluster/haproxy.ts), each on a port of its own (`apiServerPorts`), sharing the home (PKI,
+   * tokens), the store and the NATS queue group; the kubeconfig names HAProxy.
+   */
+  apiServers?: number;
+  /** The api-servers' own ports when there are several (startCluster picks free ones). */
+  apiServerPorts?: number[];
   /** memq port (default 8090: 8080 stays free for the chapter's port-forward). */
   memqPort?: number;
   /** Number of kubelet-agents (default 2). */
@@ -113,16 +121,20 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     ...(o.subjectPrefix ? { KJOBS_SUBJECT_PREFIX: o.subjectPrefix } : {}),
     ...o.env,
   };
+  const apiServers = o.apiServers ?? 1;
+  const scheme = o.tls === false ? 'http' : 'https';
+  if (apiServers > 1 && o.apiServerPorts?.length !== apiServers) throw new Error(`${apiServers} api-servers need ${apiServers} apiServerPorts`);
   const out: ServiceSpec[] = [
-    {
-      name: 'api-server', entry: 'services/api-server/src/main.ts',
+    ...Array.from({ length: apiServers }, (_, i) => ({
+      name: i === 0 ? 'api-server' : `api-server-${i + 1}`, entry: 'services/api-server/src/main.ts',
       env: {
-        ...common, REDIS_URL: o.redisUrl, KJOBS_API_ADDR: `127.0.0.1:${o.apiPort ?? 6443}`, KJOBS_TLS: o.tls === false ? '0' : '1',
+        ...common, REDIS_URL: o.redisUrl, KJOBS_API_ADDR: `127.0.0.1:${apiServers > 1 ? o.apiServerPorts![i] : o.apiPort ?? 6443}`, KJOBS_TLS: o.tls === false ? '0' : '1',
         KJOBS_TOKEN_AUTH_FILE: path.join(o.home, 'tokens.csv'), KJOBS_KUBECONFIG: path.join(o.home, 'kubeconfig'),
+        ...(apiServers > 1 ? { KJOBS_ADVERTISE_URL: `${scheme}://127.0.0.1:${o.apiPort ?? 6443}` } : {}),
         ...((o.without ?? []).includes('memq') ? {} : { KJOBS_MEMQ_URL: `http://127.0.0.1:${o.memqPort ?? 8090}` }),
         ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
       },
-    },
+    })),
     { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'scheduler'), KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
     {
       name: 'job-controller', entry: 'services/job-controller/src/main.ts',
@@ -141,6 +153,16 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     },
   ];
   return out.filter((s) => !(o.without ?? []).some((w) => s.name === w || s.name.startsWith(`${w}-`)));
+}
+
+/** True for the api-server and its replicas (`api-server-2`, …). */
+export function isApiServer(name: string): boolean {
+  return name === 'api-server' || /^api-server-\d+$/.test(name);
+}
+
+/** The URL an api-server spec listens on (its own, not the load balancer's). */
+export function apiServerUrl(s: ServiceSpec): string {
+  return `${s.env.KJOBS_TLS === '0' ? 'http' : 'https'}://${s.env.KJOBS_API_ADDR}`;
 }
 
 /** Where service `name` writes the URL of its /healthz, /readyz and /metrics port (KJOBS_ADDR_FILE). */

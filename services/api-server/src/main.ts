@@ -4,6 +4,7 @@
  * serves.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { connectBus } from '@kjobs/bus';
@@ -55,7 +56,7 @@ const srv = await startApiServer({
   subjectPrefix: cfg.subjectPrefix,
   memqUrl: cfg.memqUrl,
   eventTtlMs: cfg.eventTtl,
-  relayLease: cfg.relayLease ? new RelayLease({ redis, prefix: cfg.storePrefix, log: log.child({ component: 'relay-lease' }) }) : undefined,
+  relayLease: cfg.relayLease ? new RelayLease({ redis, prefix: cfg.storePrefix, id: `${hostname()}:${process.pid}`, log: log.child({ component: 'relay-lease' }) }) : undefined,
 });
 
 if (cfg.kubeconfig) {
