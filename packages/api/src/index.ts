@@ -21,3 +21,4 @@ export * from './time/index.js';
 export * from './decode/index.js';
 export { qosClass, type QosClass } from './qos.js';
 export { objectKey } from './object-key.js';
+export { revisionAfter } from './revision.js';

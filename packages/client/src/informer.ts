@@ -1,4 +1,4 @@
-import { ApiError, type KObject, type WatchEvent, objectKey } from '@kjobs/api';
+import { ApiError, revisionAfter, type KObject, type WatchEvent, objectKey } from '@kjobs/api';
 import type { ApiClient, ListOptions, WatchHandle } from './types.js';
 
 /** An object's cache and queue key: @kjobs/api's `objectKey` (client-go's `MetaNamespaceKeyFunc`). */
@@ -22,13 +22,9 @@ export interface InformerOptions {
   onError?: (e: unknown) => void;
 }
 
-/** An object's resourceVersion as a number to compare (0 when absent or not numeric). */
-export function rvOf(o: KObject): bigint {
-  try {
-    return BigInt(o.metadata.resourceVersion ?? '0');
-  } catch {
-    return 0n;
-  }
+/** An object's resourceVersion ("0" when absent), to compare with revisionAfter. */
+export function rvOf(o: KObject): string {
+  return o.metadata.resourceVersion ?? '0';
 }
 
 /**
@@ -173,7 +169,7 @@ export class Informer<T extends KObject = KObject> {
         const k = objectKey(o);
         if (ev.type === 'DELETED') {
           const cur = this.items.get(k);
-          if (cur && rvOf(o) >= rvOf(cur)) this.remove(k, cur);
+          if (cur && !revisionAfter(rvOf(cur), rvOf(o))) this.remove(k, cur);
         } else {
           this.put(k, o, false);
         }
@@ -184,8 +180,8 @@ export class Informer<T extends KObject = KObject> {
 
   private put(k: string, o: T, fromList: boolean): void {
     const cur = this.items.get(k);
-    if (cur && rvOf(o) < rvOf(cur)) return;
-    if (cur && rvOf(o) === rvOf(cur) && fromList) return;
+    if (cur && revisionAfter(rvOf(cur), rvOf(o))) return;
+    if (cur && fromList && !revisionAfter(rvOf(o), rvOf(cur))) return; // the same revision
     this.items.set(k, o);
     this.reindex(k, cur, o);
     for (const h of this.handlers) {

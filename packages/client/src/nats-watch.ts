@@ -1,5 +1,5 @@
 import {
-  ApiError, matchesFields, objectKey, matchesLabels, parseFieldSelector, parseLabelSelector,
+  ApiError, matchesFields, objectKey, matchesLabels, parseFieldSelector, parseLabelSelector, revisionAfter,
   type KList, type KObject, type ResourceInfo, type WatchEvent,
 } from '@kjobs/api';
 import { decodeJson, decodeWatchMessage, type Heartbeat, type NatsConnection, type Subjects, type WatchMessage } from '@kjobs/bus';
@@ -28,7 +28,17 @@ export function startNatsWatch(client: WatchSource, nc: NatsConnection, info: Re
   let stopped = false;
   let resolveDone!: (e: Error | undefined) => void;
   const done = new Promise<Error | undefined>((r) => (resolveDone = r));
-  const subs = [nc.subscribe(client.subjects.watchAll(info)), nc.subscribe(client.subjects.heartbeat(info))];
+  // Callbacks rather than async iterators: a watcher handles every change of its kind, and an
+  // iterator's promise per message cost more than the decode (bench/support/scale-children.ts).
+  const subs = [
+    nc.subscribe(client.subjects.watchAll(info), { callback: (err, m) => guarded(err, () => onLive(decodeWatchMessage(m.data))) }),
+    nc.subscribe(client.subjects.heartbeat(info), {
+      callback: (err, m) => guarded(err, () => {
+        const hb = decodeJson<Heartbeat>(m.data);
+        if (live && !repairing && revisionAfter(hb.last, last)) void repair();
+      }),
+    }),
+  ];
   let last = '0';
   let live = false;
   const buffer: WatchMessage[] = [];
@@ -42,12 +52,22 @@ export function startNatsWatch(client: WatchSource, nc: NatsConnection, info: Re
     for (const s of subs) s.unsubscribe();
     resolveDone(err);
   };
+  /** A subscription's error, or one thrown while handling a message (the handler's too), ends the watch with it. */
+  const guarded = (err: Error | null, handle: () => void) => {
+    if (stopped) return;
+    if (err) return finish(err);
+    try {
+      handle();
+    } catch (e) {
+      finish(e as Error);
+    }
+  };
   const matches = (o: KObject) =>
     (!ns || o.metadata.namespace === ns) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
 
   const deliver = (m: WatchMessage): 'ok' | 'gap' => {
-    if (BigInt(m.rv) <= BigInt(last)) return 'ok';
-    if (m.prev !== last && BigInt(m.prev) > BigInt(last)) return 'gap';
+    if (!revisionAfter(m.rv, last)) return 'ok';
+    if (m.prev !== last && revisionAfter(m.prev, last)) return 'gap';
     last = m.rv;
     const key = objectKey(m.object);
     const now = m.type !== 'DELETED' && matches(m.object);
@@ -76,7 +96,7 @@ export function startNatsWatch(client: WatchSource, nc: NatsConnection, info: Re
           const batch = await client.changes(info, last);
           for (const m of batch.events) deliver(m);
           // The log has no change of this kind up to batch.last: later changes chain from ≤ it.
-          if (BigInt(batch.last) > BigInt(last)) last = batch.last;
+          if (revisionAfter(batch.last, last)) last = batch.last;
           if (batch.events.length < CHANGES_PAGE) break;
         }
       } catch (e) {
@@ -103,16 +123,6 @@ export function startNatsWatch(client: WatchSource, nc: NatsConnection, info: Re
     }
     if (deliver(m) === 'gap') void repair();
   };
-
-  void (async () => {
-    for await (const m of subs[0]!) onLive(decodeWatchMessage(m.data));
-  })();
-  void (async () => {
-    for await (const m of subs[1]!) {
-      const hb = decodeJson<Heartbeat>(m.data);
-      if (live && !repairing && BigInt(hb.last) > BigInt(last)) void repair();
-    }
-  })();
 
   void (async () => {
     try {

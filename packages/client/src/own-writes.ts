@@ -1,4 +1,4 @@
-import type { KObject } from '@kjobs/api';
+import { revisionAfter, type KObject } from '@kjobs/api';
 import { keyOf, rvOf } from './informer.js';
 
 /**
@@ -24,7 +24,7 @@ export class OwnWrites<T extends KObject> {
   pending(key: string, cached: T | undefined): T | undefined {
     const own = this.m.get(key);
     if (!own) return undefined;
-    if (!cached || own.metadata.uid !== cached.metadata.uid || rvOf(cached) >= rvOf(own)) {
+    if (!cached || own.metadata.uid !== cached.metadata.uid || !revisionAfter(rvOf(own), rvOf(cached))) {
       this.m.delete(key);
       return undefined;
     }
