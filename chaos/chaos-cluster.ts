@@ -48,17 +48,10 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
   const nodes = o.nodes ?? 2;
   let cluster: Cluster;
   try {
-    cluster = await startCluster({ home, redisUrl: infra.redis.url, natsUrl: infra.nats.url, apiPort, memqPort, nodes, env: o.env, nodeEnv: o.nodeEnv });
+    cluster = await startCluster({ home, redisUrl: infra.redis.url, natsUrl: infra.nats.url, apiPort, memqPort, nodes, env: o.env, nodeEnv: o.nodeEnv, controllerReplicas: 2 });
   } catch (e) {
     await infra.stop();
     throw e;
-  }
-  // Second replicas of the elected services, with their own identity.
-  for (const service of ['scheduler', 'job-controller']) {
-    const first = cluster.specs.find((s) => s.name === service)!;
-    const spec = { ...first, name: `${service}-2`, env: { ...first.env, KJOBS_LEADER_IDENTITY: first.env.KJOBS_LEADER_IDENTITY!.replace(/-1$/, '-2') } };
-    cluster.specs.push(spec);
-    cluster.procs.set(spec.name, spawnService(spec, home));
   }
   const kc = readKubeconfig(home);
   const api = new HttpClient({ server: kc.server, token: kc.token, ca: kc.ca, timeoutMs: 5000 });

@@ -33,6 +33,11 @@ export interface ClusterOptions {
   apiServers?: number;
   /** The api-servers' own ports when there are several (startCluster picks free ones). */
   apiServerPorts?: number[];
+  /**
+   * Replicas of each elected controller, the scheduler and the job-controller (default 1): the
+   * others stand by for the leader Lease (`scheduler-2`, … each with its own leader identity).
+   */
+  controllerReplicas?: number;
   /** memq port (default 8090: 8080 stays free for the chapter's port-forward). */
   memqPort?: number;
   /** Number of kubelet-agents (default 2). */
@@ -135,14 +140,17 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
         ...(o.storePrefix ? { KJOBS_STORE_PREFIX: o.storePrefix } : {}),
       },
     })),
-    { name: 'scheduler', entry: 'services/scheduler/src/main.ts', env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'scheduler'), KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-1` } },
-    {
-      name: 'job-controller', entry: 'services/job-controller/src/main.ts',
+    ...replicasOf(o, 'scheduler', (name, i) => ({
+      name, entry: 'services/scheduler/src/main.ts',
+      env: { ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, name), KJOBS_TOKEN: tokens.get('system:kube-scheduler')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-scheduler-${i + 1}` },
+    })),
+    ...replicasOf(o, 'job-controller', (name, i) => ({
+      name, entry: 'services/job-controller/src/main.ts',
       env: {
-        ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, 'job-controller'), KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-1`,
+        ...common, KJOBS_ADDR_FILE: addressFileOf(o.home, name), KJOBS_TOKEN: tokens.get('system:kube-controller-manager')!, KJOBS_LEADER_IDENTITY: `${os.hostname()}-job-controller-${i + 1}`,
         ...((o.without ?? []).includes('memq') ? {} : { KJOBS_MEMQ_URL: `http://127.0.0.1:${o.memqPort ?? 8090}` }),
       },
-    },
+    })),
     ...nodeNames.map((n, i) => ({
       name: `kubelet-agent-${n}`, entry: 'services/kubelet-agent/src/main.ts',
       env: { ...common, NODE_NAME: n, KJOBS_ADDR_FILE: addressFileOf(o.home, `kubelet-agent-${n}`), KJOBS_TOKEN: tokens.get(`system:node:${n}`)!, KJOBS_POD_IP_RANGE: `127.${(o.podAddressOctet ?? 10) + i}.0.0/16`, KJOBS_AGENT_DIR: path.join(o.home, 'nodes', n), KJOBS_REGISTRIES_FILE: registriesFileOf(o), ...(o.nodeEnv?.(i) ?? {}) },
@@ -153,6 +161,11 @@ export function clusterServices(o: ClusterOptions): ServiceSpec[] {
     },
   ];
   return out.filter((s) => !(o.without ?? []).some((w) => s.name === w || s.name.startsWith(`${w}-`)));
+}
+
+/** The specs of an elected controller's replicas: `name`, `name-2`, … (ClusterOptions.controllerReplicas). */
+function replicasOf(o: ClusterOptions, service: string, spec: (name: string, i: number) => ServiceSpec): ServiceSpec[] {
+  return Array.from({ length: Math.max(1, o.controllerReplicas ?? 1) }, (_, i) => spec(i === 0 ? service : `${service}-${i + 1}`, i));
 }
 
 /** True for the api-server and its replicas (`api-server-2`, …). */

@@ -9,7 +9,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { Job, Lease, Node, Pod } from '@kjobs/api';
-import { spawnService } from '../../scripts/cluster.js';
 import { startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
@@ -17,17 +16,12 @@ let e: E2E;
 const replicas = new Map<string, { service: string; proc: ChildProcess }>();
 
 beforeAll(async () => {
-  e = await startE2E({ without: ['memq'] });
-  for (const service of ['job-controller', 'scheduler']) {
-    const first = e.cluster.specs.find((s) => s.name === service)!;
-    replicas.set(first.env.KJOBS_LEADER_IDENTITY!, { service, proc: e.cluster.procs.get(service)! });
-    const identity = `${first.env.KJOBS_LEADER_IDENTITY!.replace(/-1$/, '')}-2`;
-    const spec = { ...first, name: `${service}-2`, env: { ...first.env, KJOBS_LEADER_IDENTITY: identity } };
-    const proc = spawnService(spec, e.home);
-    // In procs so the harness stops it with the rest.
-    e.cluster.procs.set(spec.name, proc);
-    replicas.set(identity, { service, proc });
+  e = await startE2E({ without: ['memq'], controllerReplicas: 2 });
+  for (const spec of e.cluster.specs) {
+    const service = spec.name.replace(/-2$/, '');
+    if (service === 'job-controller' || service === 'scheduler') replicas.set(spec.env.KJOBS_LEADER_IDENTITY!, { service, proc: e.cluster.procs.get(spec.name)! });
   }
+  expect(replicas.size).toBe(4);
   await waitFor('two Ready nodes', async () => (await e.api.list<Node>('Node')).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, 90_000);
 }, 150_000);
 afterAll(async () => {
