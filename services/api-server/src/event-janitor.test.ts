@@ -24,4 +24,23 @@ describe('EventJanitor', () => {
     expect(changes.events.filter((c) => c.type === 'DELETED')).toHaveLength(1200);
     expect(await janitor.sweep()).toBe(0);
   });
+
+  it('sweeps on its timer only while it leads (several api-servers: the relay lease holder)', async () => {
+    const store = new MemoryStore();
+    await store.create(res, event('old', '2026-11-27T10:00:00Z'));
+    let leads = false;
+    let asked = 0;
+    const janitor = new EventJanitor({ store, ttlMs: 3_600_000, intervalMs: 10, now: () => new Date('2026-11-27T12:00:00Z'), isLeader: () => (asked++, leads) });
+    janitor.start();
+    try {
+      while (asked < 5) await new Promise((r) => setTimeout(r, 10));
+      expect((await store.list(res, {})).items).toHaveLength(1);
+      leads = true;
+      const end = Date.now() + 5000;
+      while ((await store.list(res, {})).items.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      expect((await store.list(res, {})).items).toHaveLength(0);
+    } finally {
+      janitor.stop();
+    }
+  });
 });

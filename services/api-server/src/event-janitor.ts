@@ -11,13 +11,17 @@ export interface EventJanitorOptions {
   intervalMs?: number;
   now?: () => Date;
   log?: Logger;
+  /** With several api-servers: sweep only while this is true (the relay lease's holder). Default: always. */
+  isLeader?: () => boolean;
 }
 
 /**
  * Expires Events like kube-apiserver's --event-ttl. Redis EXPIRE would drop them without a change
  * record (watchers would keep them forever), so the janitor deletes them through the store: every
- * expiry is a DELETED event like any other delete. Several api-servers may sweep at once; a
- * delete that lost the race is a 404 and is ignored.
+ * expiry is a DELETED event like any other delete. With several api-servers only the relay
+ * lease's holder sweeps (`isLeader`), so the Events are not listed once per replica; were two
+ * to sweep at once (a lease changing hands mid-sweep), a delete that lost the race is a 404 or
+ * 409 and is ignored.
  */
 export class EventJanitor {
   private timer?: NodeJS.Timeout;
@@ -32,7 +36,10 @@ export class EventJanitor {
 
   start(): void {
     const every = this.o.intervalMs ?? Math.min(60_000, Math.max(1_000, this.ttlMs / 10));
-    this.timer = setInterval(() => void this.sweep().catch((e) => this.o.log?.warn({ err: e }, 'event janitor sweep failed')), every);
+    this.timer = setInterval(() => {
+      if (!(this.o.isLeader?.() ?? true)) return;
+      this.sweep().catch((e) => this.o.log?.warn({ err: e }, 'event janitor sweep failed'));
+    }, every);
     this.timer.unref();
   }
 

@@ -85,7 +85,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // watches and followed logs stay open
   server.on('upgrade', upgradeHandler(api, auth, nodes));
-  const janitor = new EventJanitor({ store: o.store, ttlMs: o.eventTtlMs, now: o.now, log: o.log.child({ component: 'event-janitor' }) });
+  const janitor = new EventJanitor({
+    store: o.store, ttlMs: o.eventTtlMs, now: o.now, log: o.log.child({ component: 'event-janitor' }),
+    isLeader: o.relayLease ? () => o.relayLease!.isHeld() : undefined,
+  });
   janitor.start();
   const natsSub: Subscription = serveNatsApi(o.nc, subjects, api, auth, metrics, nodes, o.log.child({ component: 'nats-api' }));
   await new Promise<void>((resolve, reject) => {
