@@ -43,8 +43,8 @@ export interface OwnedHaproxy {
  * out after 2 failed checks, back in after 2 good ones: a dead or unready api-server leaves the
  * rotation within about a second, and its open connections (watches) are cut then so clients
  * reconnect to another. A connection refused by a dead api-server before the checks notice is
- * tried again on another (`retries` + `option redispatch`). Watches and followed logs stay open for
- * hours: the client/server timeouts are long, as kube-apiserver's own are.
+ * tried again on another after 300 ms (`retries`, `option redispatch 1`, `timeout connect`).
+ * Watches and followed logs stay open for hours: the client/server timeouts are long.
  */
 export function haproxyConfig(o: HaproxyOptions): string {
   const tls = o.tls ?? true;
@@ -54,12 +54,15 @@ export function haproxyConfig(o: HaproxyOptions): string {
     '',
     'defaults',
     '  mode tcp',
-    '  timeout connect 1s',
+    // Also the pause before a retry (HAProxy waits min(timeout connect, 1 s)): short, as on loopback
+    // a live api-server accepts at once and a dead one refuses at once.
+    '  timeout connect 300ms',
     '  timeout client 1h',
     '  timeout server 1h',
     '  timeout check 1s',
     '  retries 3',
-    '  option redispatch',
+    // Every retry goes to another server, not the one that just refused.
+    '  option redispatch 1',
     '',
     'frontend kube-apiserver',
     `  bind 127.0.0.1:${o.port}`,

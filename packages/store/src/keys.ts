@@ -26,6 +26,8 @@ export function isKeySafeName(s: string): boolean {
  * {p}:last:<res>               STRING last revision written to that log (the next entry's prev)
  * {p}:marks:<res>              LIST   "<unix second>:<first rev of that second>" per second the log
  *                                     was written in, oldest first (age trimming, ~retention items)
+ * {p}:relay-lease              STRING id of the api-server publishing watch events to NATS, PX 2 s
+ *                                     (not the store's: the api-server's relay-lease.ts uses `tag`)
  * ```
  *
  * `<res>` is the qualified resource ("pods", "jobs.batch"). Namespaces and names are validated
