@@ -15,7 +15,7 @@ import { freePort, isListening } from '../scripts/infra.js';
 
 /** One infrastructure server this run owns. */
 export interface OwnedServer {
-  name: 'redis' | 'nats';
+  name: 'redis' | 'nats' | 'sentinel';
   url: string;
   port: number;
   /** Current pid (changes on restart). */
@@ -26,11 +26,11 @@ export interface OwnedServer {
   pids: number[];
   /** Kill with `signal` and wait for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Start again on the same port and dir; resolves once it accepts connections, with the spawn time. */
-  start(): Promise<number>;
+  /** Start again on the same port and dir (`extraArgs` appended this time); resolves once it accepts connections, with the spawn time. */
+  start(extraArgs?: string[]): Promise<number>;
 }
 
-async function waitListening(port: number, what: string, timeoutMs = 15_000): Promise<void> {
+export async function waitListening(port: number, what: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await isListening('127.0.0.1', port)) return;
@@ -39,12 +39,13 @@ async function waitListening(port: number, what: string, timeoutMs = 15_000): Pr
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-function ownedServer(name: 'redis' | 'nats', port: number, cmd: string, args: string[], logDir: string): OwnedServer {
+/** A server process on `port` that this run starts, kills and restarts (not started yet). */
+export function ownedServer(name: OwnedServer['name'], port: number, cmd: string, args: string[], logDir: string): OwnedServer {
   let proc: ChildProcess | undefined;
   const pids: number[] = [];
   const server: OwnedServer = {
     name, port, pids,
-    url: `${name === 'redis' ? 'redis' : 'nats'}://127.0.0.1:${port}`,
+    url: `${name === 'nats' ? 'nats' : 'redis'}://127.0.0.1:${port}`,
     pid: () => proc?.pid,
     alive: () => proc !== undefined && proc.exitCode === null && proc.signalCode === null,
     async kill(signal = 'SIGKILL') {
@@ -54,9 +55,9 @@ function ownedServer(name: 'redis' | 'nats', port: number, cmd: string, args: st
       p.kill(signal);
       await exited;
     },
-    async start() {
+    async start(extraArgs = []) {
       const t0 = Date.now();
-      const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'], cwd: logDir });
+      const p = spawn(cmd, [...args, ...extraArgs], { stdio: ['ignore', 'ignore', 'ignore'], cwd: logDir });
       proc = p;
       if (p.pid) pids.push(p.pid);
       const died = new Promise<never>((_, reject) => p.once('exit', (code, sig) => reject(new Error(`${cmd} exited (${sig ?? code}) while starting`))));

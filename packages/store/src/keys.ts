@@ -16,6 +16,7 @@ export function isKeySafeName(s: string): boolean {
  * {p}:rev                      STRING global revision (INCR)
  * {p}:floor                    STRING lowest revision a watch or continue token may start from
  * {p}:runid                    STRING Redis run_id seen at the last revision bump
+ * {p}:sync                     STRING always 0: the no-op write of a replication barrier
  * {p}:o:<res>:<ns>/<name>      HASH   rv, d (JSON without resourceVersion), ix (JSON list of index keys)
  * {p}:i:<res>:all              ZSET   score 0, member "<ns>/<name>"
  * {p}:i:<res>:ns:<ns>          ZSET   one per namespace
@@ -55,6 +56,11 @@ export class StoreKeys {
   /** Which cluster owns these keys: `{"id":…,"home":…}` of the api-server that claimed them first. */
   owner(): string {
     return `${this.tag}:owner`;
+  }
+
+  /** Written with INCRBY 0 by a replication barrier (ReplicaWait.barrier), so its WAIT covers every earlier change. */
+  sync(): string {
+    return `${this.tag}:sync`;
   }
 
   /** Redis run_id at the last revision bump. */

@@ -9,9 +9,10 @@ import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
 import { indexKeysFor } from './object-indexes.js';
 import { StreamTailer } from './redis-tail.js';
+import { ReplicaWait, type Durability } from './replica-wait.js';
 import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
-import { writeError } from './write-errors.js';
+import { replicationError, writeError } from './write-errors.js';
 
 /** Options of a RedisStore; every field but `redis` has a default. */
 export interface RedisStoreOptions {
@@ -47,9 +48,16 @@ export interface RedisStoreOptions {
   tailCount?: number;
   /** How far init() moves the revision after a restart. Default 1000000. */
   revisionBump?: number;
+  /**
+   * Acknowledge writes only once this many replicas have them (docs/reliability.md, Redis
+   * failover): writes then go through a connection of their own, duplicated from `redis`, each
+   * followed by a batched WAIT; lists, watch catch-up and tail reads return only changes the
+   * replicas have. Default: none (acknowledged when the primary has them, no extra round trip).
+   */
+  durability?: Durability;
 }
 
-type Compiled = Required<Omit<RedisStoreOptions, 'redis'>>;
+type Compiled = Required<Omit<RedisStoreOptions, 'redis' | 'durability'>>;
 
 /** Apply defaults and validate once. */
 export function compileRedisStoreOptions(o: RedisStoreOptions): Compiled {
@@ -93,6 +101,9 @@ export class RedisStore implements Store {
   /** The key layout of this store. */
   readonly keys: StoreKeys;
   private readonly redis: Redis;
+  /** Where writes go: `redis`, or with `durability` a connection of their own (WAIT blocks it). */
+  private readonly writer: Redis;
+  private readonly replicas?: ReplicaWait;
   private readonly opts: Compiled;
   private readonly scripts = storeScripts();
   private readonly tailer: StreamTailer;
@@ -100,6 +111,12 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions) {
     this.opts = compileRedisStoreOptions(options);
     this.redis = options.redis;
+    this.writer = options.durability ? options.redis.duplicate() : options.redis;
+    if (options.durability) {
+      this.replicas = new ReplicaWait(this.writer, options.durability);
+      // Its failures reach the writes that were waiting on it; 'error' only reports reconnects.
+      this.writer.on('error', () => undefined);
+    }
     this.keys = new StoreKeys(this.opts.prefix);
     this.tailer = new StreamTailer(this.redis, this.keys, this.opts.tailCount);
   }
@@ -145,8 +162,9 @@ export class RedisStore implements Store {
     const ns = storedNamespace(res, obj);
     const name = obj.metadata.name ?? '';
     const body = encodeBody(obj);
-    const r = (await this.scripts.create.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs()])) as string[];
+    const r = (await this.scripts.create.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs()])) as string[];
     if (r[0] !== 'OK') throw writeError(res, name, 'create', { code: 'EXISTS' });
+    await this.acknowledged();
     return decodeObject(body, String(r[1]));
   }
 
@@ -160,8 +178,8 @@ export class RedisStore implements Store {
     const name = obj.metadata.name ?? '';
     const expected = expectedRevision(obj, opts.expectedRv);
     const body = encodeBody(obj);
-    const r = (await this.scripts.update.run(this.redis, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
-    if (r[0] === 'OK') return decodeObject(body, String(r[1]));
+    const r = (await this.scripts.update.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
+    if (r[0] === 'OK') return this.acknowledged().then(() => decodeObject(body, String(r[1])));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'update', { code: 'NOTFOUND' });
     throw writeError(res, name, 'update', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
   }
@@ -171,8 +189,8 @@ export class RedisStore implements Store {
     const expected = opts.expectedRv ?? '';
     const k = this.keys;
     const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), k.logMarks(res)];
-    const r = (await this.scripts.delete.run(this.redis, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
-    if (r[0] === 'OK') return decodeObject(r[2]!, String(r[1]));
+    const r = (await this.scripts.delete.run(this.writer, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
+    if (r[0] === 'OK') return this.acknowledged().then(() => decodeObject(r[2]!, String(r[1])));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'delete', { code: 'NOTFOUND' });
     throw writeError(res, name, 'delete', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
   }
@@ -215,9 +233,10 @@ export class RedisStore implements Store {
         if (kept) items.push(kept);
       }
       after = chunk.lastExamined;
-      if (!chunk.more) return { items, resourceVersion: listRv };
-      if ((limit && items.length >= limit) || round >= this.opts.listRoundsPerPage) {
-        return { items, resourceVersion: listRv, continue: encodeContinue(listRv, after) };
+      const full = (limit && items.length >= limit) || round >= this.opts.listRoundsPerPage;
+      if (!chunk.more || full) {
+        await this.replicated();
+        return chunk.more ? { items, resourceVersion: listRv, continue: encodeContinue(listRv, after) } : { items, resourceVersion: listRv };
       }
     }
   }
@@ -233,11 +252,14 @@ export class RedisStore implements Store {
     if (err) throw err;
     // Fewer than `count` entries: the whole log up to `rev` has been read, so `last` may advance to it.
     const last = events.length === count ? events[events.length - 1]!.rv : rev;
+    await this.replicated();
     return { events, last };
   }
 
-  tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
-    return this.tailer.tail(cursors, blockMs, signal);
+  async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+    const recs = await this.tailer.tail(cursors, blockMs, signal);
+    if (recs.length) await this.replicated();
+    return recs;
   }
 
   async revision(): Promise<string> {
@@ -247,6 +269,20 @@ export class RedisStore implements Store {
   /** Close the tail connections. The connection passed in stays open: its owner closes it. */
   async close(): Promise<void> {
     this.tailer.close();
+    if (this.writer !== this.redis) this.writer.disconnect();
+  }
+
+  /** With `durability`: resolves once the replicas have this store's writes so far (one WAIT per loop turn). */
+  private async acknowledged(): Promise<void> {
+    await this.replicas?.sync().catch((e: unknown) => Promise.reject(replicationError(e, 'write')));
+  }
+
+  /**
+   * With `durability`: resolves once the replicas have every change a read before the call saw,
+   * so no client is handed a revision a failover could take back (a phantom change).
+   */
+  private async replicated(): Promise<void> {
+    await this.replicas?.barrier(this.keys.sync()).catch((e: unknown) => Promise.reject(replicationError(e, 'read')));
   }
 
   private writeKeys(res: ResourceInfo, ns: string, name: string, obj: KObject): string[] {

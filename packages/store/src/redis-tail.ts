@@ -70,6 +70,8 @@ export class StreamTailer {
     const c = this.idle.pop();
     if (c) return c;
     const fresh = this.redis.duplicate();
+    // A lost connection fails its XREAD (the caller retries); 'error' would only repeat it.
+    fresh.on('error', () => undefined);
     this.open.add(fresh);
     return fresh;
   }

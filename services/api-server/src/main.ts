@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { connectBus } from '@kjobs/bus';
 import { configure, createLogger, writeFileAtomically } from '@kjobs/observe';
 import { RedisStore } from '@kjobs/store';
+import { createRedisClient, describeRedis, durabilityOf } from '@kjobs/store/redis';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
 import { readTokenFile } from './tokens.js';
@@ -33,8 +33,10 @@ readOrCreateFile(tokenFile, () => {
 const tokens = readTokenFile(tokenFile);
 const pki = cfg.tls ? await loadOrCreatePki(cfg.pkiDir ?? path.join(home, 'pki'), [...DEFAULT_SANS, ...(cfg.tlsSans ?? [])]) : undefined;
 
-const redis = new Redis(cfg.redisUrl, { password: cfg.redisPassword, maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
-const store = new RedisStore({ redis, prefix: cfg.storePrefix, logRetentionSeconds: cfg.watchRetention / 1000 });
+const redis = createRedisClient(cfg, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
+redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+const durability = durabilityOf(cfg);
+const store = new RedisStore({ redis, prefix: cfg.storePrefix, logRetentionSeconds: cfg.watchRetention / 1000, ...(durability ? { durability } : {}) });
 await store.init();
 // A cluster's keys are its own: a second cluster (another KJOBS_HOME) on the same Redis and prefix
 // must not adopt the first one's objects, whose pods and logs live elsewhere.
@@ -42,11 +44,13 @@ const owner = { id: clusterId(home, cfg.clusterId), home };
 const other = await store.claim(owner);
 if (other) {
   log.fatal({ owner: other, self: owner }, 'the store belongs to another cluster');
-  console.error(`kjobs api-server: ${cfg.redisUrl} (key prefix "${cfg.storePrefix}") already holds the objects of another kjobs cluster (home ${other.home}, id ${other.id}); this one is ${home}. Stop that cluster and use its KJOBS_HOME, or give this one its own store: KJOBS_STORE_PREFIX=<name>, or another Redis database (REDIS_URL=redis://127.0.0.1:6379/1).`);
+  console.error(`kjobs api-server: ${describeRedis(cfg)} (key prefix "${cfg.storePrefix}") already holds the objects of another kjobs cluster (home ${other.home}, id ${other.id}); this one is ${home}. Stop that cluster and use its KJOBS_HOME, or give this one its own store: KJOBS_STORE_PREFIX=<name>, or another Redis database (REDIS_URL=redis://127.0.0.1:6379/1).`);
   process.exit(3);
 }
-// A Redis restart may have lost its last writes: re-run the restart rule on every reconnect so
-// no revision is ever reissued (watchers below the new floor get 410 and relist).
+// A Redis restart or a Sentinel failover may have lost its last writes: re-run the restart rule
+// on every reconnect so no revision is ever reissued (watchers below the new floor get 410 and
+// relist). With `durability` no client was handed a revision the replicas lacked, so writes that
+// reach a promoted replica before this rule runs reuse no revision anyone saw.
 redis.on('ready', () => void store.init().catch((e) => log.error({ err: e }, 'store restart rule failed')));
 const nc = await connectBus({ url: cfg.natsUrl, name: 'api-server', user: cfg.natsUser, pass: cfg.natsPassword });
 

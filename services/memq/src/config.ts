@@ -17,6 +17,14 @@ export interface MemqServiceConfig {
   redisUrl: string;
   /** REDIS_PASSWORD, or the trimmed content of REDIS_PASSWORD_FILE; undefined when neither is set. */
   redisPassword?: string;
+  /** KJOBS_REDIS_SENTINELS: ask these Sentinels for the primary (see @kjobs/store/redis). */
+  redisSentinels?: { host: string; port: number }[];
+  /** KJOBS_REDIS_MASTER_NAME, default `kjobs`. */
+  redisMasterName: string;
+  /** KJOBS_REDIS_WAIT_REPLICAS: replicas an operation must reach before it is answered; unset: 1 with Sentinels, else 0. */
+  redisWaitReplicas?: number;
+  /** KJOBS_REDIS_WAIT_TIMEOUT_MS, default 2000. */
+  redisWaitTimeout: number;
   /** MEMQ_PREFIX: the Redis key prefix, default `memq:`. */
   prefix: string;
   /** MEMQ_MAX_BODY_BYTES: largest enqueue body, default 16 MiB (kuard has no limit; SPEC §7 wants one). */
@@ -44,7 +52,8 @@ export function parseAddress(addr: string): { host: string; port: number } {
 /** The memq service's settings (docs/configuration.md is made from them). */
 export const memqSettings = defineSettings('memq', `kuard's MemQ work-queue API as a service, durable in Redis.`, {
   addr: custom({ env: 'MEMQ_ADDR', type: 'host:port', parse: parseAddress, default: parseAddress(MEMQ_DEFAULT_ADDR), show: () => MEMQ_DEFAULT_ADDR, help: 'Where to listen; ":8090" = all interfaces (not 8080: the chapter forwards the queue pod to localhost:8080).' }),
-  redisUrl: c.redisUrl, redisPassword: c.redisPassword,
+  redisUrl: c.redisUrl, redisPassword: c.redisPassword, redisSentinels: c.redisSentinels, redisMasterName: c.redisMasterName,
+  redisWaitReplicas: c.redisWaitReplicas, redisWaitTimeout: c.redisWaitTimeout,
   prefix: text({ env: 'MEMQ_PREFIX', default: 'memq:', help: 'Prefix of MemQ\'s Redis keys.' }),
   maxBodyBytes: int({ env: 'MEMQ_MAX_BODY_BYTES', min: 1, default: 16 * 1024 * 1024, help: 'Largest enqueued body.' }),
   workers: int({ env: 'MEMQ_WORKERS', min: 1, max: 64, defaultText: '2 with two or more CPUs, else 1', help: 'Server processes sharing the listening socket.' }),
@@ -61,6 +70,10 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     ...v.addr,
     redisUrl: v.redisUrl,
     ...(v.redisPassword ? { redisPassword: v.redisPassword } : {}),
+    ...(v.redisSentinels ? { redisSentinels: v.redisSentinels } : {}),
+    redisMasterName: v.redisMasterName,
+    ...(v.redisWaitReplicas === undefined ? {} : { redisWaitReplicas: v.redisWaitReplicas }),
+    redisWaitTimeout: v.redisWaitTimeout,
     prefix: v.prefix,
     maxBodyBytes: v.maxBodyBytes,
     logLevel: v.logLevel,

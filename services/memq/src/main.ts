@@ -35,10 +35,9 @@ async function main(): Promise<void> {
   }
   // Only a worker (or a single process) serves: the primary never loads the server, so it forks
   // its workers sooner after a restart.
-  const [{ Redis }, { RedisBroker }, { createMemqServer }] = await Promise.all([import('ioredis'), import('@kjobs/memq'), import('./server.js')]);
+  const [{ createRedisClient, describeRedis, durabilityOf }, { RedisBroker }, { createMemqServer }] = await Promise.all([import('@kjobs/store/redis'), import('@kjobs/memq'), import('./server.js')]);
 
-  const redis = new Redis(config.redisUrl, {
-    ...(config.redisPassword ? { password: config.redisPassword } : {}),
+  const redis = createRedisClient(config, {
     // Fail requests fast while Redis is down instead of queueing them forever.
     maxRetriesPerRequest: 3,
     // RedisBroker coalesces its EVALSHAs per loop turn itself; ioredis's auto-pipelining path
@@ -46,7 +45,8 @@ async function main(): Promise<void> {
     enableAutoPipelining: false,
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
-  const broker = new RedisBroker({ redis, prefix: config.prefix });
+  const durability = durabilityOf(config);
+  const broker = new RedisBroker({ redis, prefix: config.prefix, ...(durability ? { durability } : {}) });
   const server = createMemqServer({
     broker,
     maxBodyBytes: config.maxBodyBytes,
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   });
   const addr = server.address() as AddressInfo;
   // Each worker logs this; the primary's 'starting its workers' line comes first.
-  log.info({ address: `${addr.address}:${addr.port}`, prefix: config.prefix, redis: redactUrl(config.redisUrl) }, 'memq listening');
+  log.info({ address: `${addr.address}:${addr.port}`, prefix: config.prefix, redis: describeRedis(config) }, 'memq listening');
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -88,10 +88,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 main().catch((err: unknown) => {

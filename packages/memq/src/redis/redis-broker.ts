@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ReplicaWait, ReplicationTimeoutError, type Durability } from '@kjobs/store/redis';
 import { EmptyNameError, errorFromCode, MemqError } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
 import { newId } from '../ids.js';
@@ -20,6 +21,12 @@ export interface RedisBrokerOptions {
    * connection, uncork in setImmediate). Default true. See `coalesce()`.
    */
   coalesceWrites?: boolean;
+  /**
+   * Answer an operation that changed a queue only once this many replicas have it (one WAIT per
+   * loop turn on the broker's connection; docs/reliability.md, Redis failover); when they do not
+   * confirm in time the operation fails with 503. Default: none (answered when the primary has it).
+   */
+  durability?: Durability;
 }
 
 /**
@@ -36,6 +43,7 @@ export class RedisBroker implements MemqBroker {
   private readonly keyCache = new Map<string, QueueKeys>();
   private readonly coalesceWrites: boolean;
   private corked = false;
+  private readonly replicas?: ReplicaWait;
 
   constructor(opts: RedisBrokerOptions) {
     this.redis = opts.redis;
@@ -43,6 +51,7 @@ export class RedisBroker implements MemqBroker {
     this.clock = opts.clock ?? systemClock;
     this.scripts = memqScripts();
     this.coalesceWrites = opts.coalesceWrites ?? true;
+    if (opts.durability) this.replicas = new ReplicaWait(this.redis, opts.durability);
   }
 
   async createQueue(name: string): Promise<void> {
@@ -142,6 +151,13 @@ export class RedisBroker implements MemqBroker {
     const reply = await this.scripts[name].run(this.redis, keys, args);
     if (typeof reply === 'number' && reply < 0) throw errorFromCode(reply);
     if (reply === null) throw new MemqError(`script ${name} returned nil`, 500);
+    if (this.replicas && name !== 'stats') await this.replicas.sync().catch(replicationFailure);
     return reply;
   }
+}
+
+/** A change the replicas did not confirm in time → 503 saying so; other errors pass through. */
+function replicationFailure(e: unknown): never {
+  if (!(e instanceof ReplicationTimeoutError)) throw e;
+  throw new MemqError(`the change reached the Redis primary but is not acknowledged: ${e.message} (KJOBS_REDIS_WAIT_REPLICAS, KJOBS_REDIS_WAIT_TIMEOUT_MS); it may be lost if the primary fails now`, 503);
 }
