@@ -41,10 +41,11 @@ export interface OwnedRedisSentinel {
   /**
    * SIGKILL the current primary and wait until the Sentinels name another one; then (unless
    * `restart: false`) start the killed one again as its replica, and wait until the new
-   * primary has all its replicas back. `promotedMs`: SIGKILL to the new primary named;
+   * primary has all its replicas back. `onKilled` runs as soon as the killed server has exited
+   * (`killedAt`). `promotedMs`: SIGKILL to the new primary named;
    * `replicatedMs`: SIGKILL to every replica online again.
    */
-  failover(o?: { restart?: boolean; timeoutMs?: number }): Promise<{ killed: OwnedServer; promoted: OwnedServer; promotedMs: number; replicatedMs?: number }>;
+  failover(o?: { restart?: boolean; timeoutMs?: number; onKilled?: () => void }): Promise<{ killed: OwnedServer; killedAt: number; promoted: OwnedServer; promotedMs: number; replicatedMs?: number }>;
   /** Resolves once the current primary has `n` (default: every other node) replicas online. */
   replicated(n?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -129,10 +130,12 @@ export async function startRedisSentinel(home: string, o: RedisSentinelOptions =
         await sleep(50);
       }
     },
-    async failover({ restart = true, timeoutMs = 60_000 } = {}) {
+    async failover({ restart = true, timeoutMs = 60_000, onKilled } = {}) {
       const killed = await rs.primary();
       const t0 = Date.now();
       await killed.kill('SIGKILL');
+      const killedAt = Date.now();
+      onKilled?.();
       let promoted: OwnedServer | undefined;
       while (!promoted) {
         const p = byPort(await primaryPort());
@@ -141,13 +144,13 @@ export async function startRedisSentinel(home: string, o: RedisSentinelOptions =
         else await sleep(20);
       }
       const promotedMs = Date.now() - t0;
-      if (!restart) return { killed, promoted, promotedMs };
+      if (!restart) return { killed, killedAt, promoted, promotedMs };
       // As a supervisor that asks the Sentinels first would (the Bitnami chart's start script
       // does): straight in as a replica of the new primary. Left to the Sentinels, a returning
       // old primary is converted only after it has looked stable for 8 s (SENTINEL_PUBLISH_PERIOD*4).
       await killed.start(['--replicaof', '127.0.0.1', String(promoted.port)]);
       await rs.replicated(count - 1, timeoutMs);
-      return { killed, promoted, promotedMs, replicatedMs: Date.now() - t0 };
+      return { killed, killedAt, promoted, promotedMs, replicatedMs: Date.now() - t0 };
     },
     async stop() {
       await Promise.all([...sentinels, ...nodes].map((s) => s.kill('SIGTERM')));

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-export { ReplicaWait, ReplicationTimeoutError, type Durability } from './replica-wait.js';
+export { ReplicaWait, NotReplicatedError, type Durability } from './replica-wait.js';
 import type { Durability } from './replica-wait.js';
 
 /**

@@ -6,11 +6,11 @@ export interface Durability {
   timeoutMs: number;
 }
 
-/** Fewer replicas than asked confirmed a write within the timeout: the write is not acknowledged. */
-export class ReplicationTimeoutError extends Error {
-  constructor(readonly acked: number, readonly wanted: number, readonly timeoutMs: number) {
-    super(`${acked} of ${wanted} Redis replica(s) confirmed the write within ${timeoutMs} ms`);
-    this.name = 'ReplicationTimeoutError';
+/** A change the replicas did not confirm: it is not acknowledged (it may still have been applied). */
+export class NotReplicatedError extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'NotReplicatedError';
   }
 }
 
@@ -28,26 +28,34 @@ export class ReplicationTimeoutError extends Error {
  * connection's WAIT offset only moves with its own writes (checked on Redis 7.0).
  */
 export class ReplicaWait {
-  private pending?: Promise<void>;
+  private pending?: { epoch: number; done: Promise<void> };
+  /** Counts the connection's closes: a WAIT answers only for writes made on its own connection. */
+  private epoch = 0;
 
-  constructor(private readonly redis: Redis, readonly durability: Durability) {}
+  constructor(private readonly redis: Redis, readonly durability: Durability) {
+    redis.on('close', () => this.epoch++);
+  }
 
-  /** Resolves when the replicas have every write this connection made before the call; rejects with ReplicationTimeoutError. */
+  /** Resolves when the replicas have every write this connection made before the call; rejects with NotReplicatedError. */
   sync(): Promise<void> {
-    if (this.pending) return this.pending;
+    if (this.pending?.epoch === this.epoch) return this.pending.done;
     const { replicas, timeoutMs } = this.durability;
-    const p = new Promise<void>((resolve, reject) => {
+    const epoch = this.epoch;
+    const done = new Promise<void>((resolve, reject) => {
       setImmediate(() => {
-        this.pending = undefined;
+        if (this.pending?.epoch === epoch) this.pending = undefined;
         this.redis.call('WAIT', replicas, timeoutMs).then((n) => {
           const acked = Number(n);
-          if (acked >= replicas) resolve();
-          else reject(new ReplicationTimeoutError(acked, replicas, timeoutMs));
+          // Why: ioredis resends a command whose connection died on the next connection (to the
+          // new primary after a failover), where WAIT waits for nothing that connection wrote.
+          if (this.epoch !== epoch) reject(new NotReplicatedError('the connection to the Redis primary was lost before a replica confirmed it'));
+          else if (acked >= replicas) resolve();
+          else reject(new NotReplicatedError(`${acked} of ${replicas} Redis replica(s) confirmed it within ${timeoutMs} ms`));
         }, reject);
       });
     });
-    this.pending = p;
-    return p;
+    this.pending = { epoch, done };
+    return done;
   }
 
   /** Resolves when every change made (by anyone) before the call is on the replicas. */

@@ -1,4 +1,4 @@
-import { ReplicationTimeoutError } from './replica-wait.js';
+import { NotReplicatedError } from './replica-wait.js';
 import { alreadyExists, conflict, notFound, unavailable, type ApiError, type KObject, type ResourceInfo } from '@kjobs/api';
 
 /** The failures a write can report before it changes anything. */
@@ -28,13 +28,13 @@ export function writeError(res: ResourceInfo, name: string, op: 'create' | 'upda
 }
 
 /**
- * A write or read that the Redis replicas did not confirm in time (store `durability`) → 503
+ * A write or read that the Redis replicas did not confirm (store `durability`) → 503
  * ServiceUnavailable saying what happened; any other error (a lost connection) passes through.
  */
 export function replicationError(e: unknown, what: 'write' | 'read'): unknown {
-  if (!(e instanceof ReplicationTimeoutError)) return e;
-  const rule = `${e.acked} of ${e.wanted} Redis replica(s) confirmed it within ${e.timeoutMs} ms (KJOBS_REDIS_WAIT_REPLICAS, KJOBS_REDIS_WAIT_TIMEOUT_MS)`;
+  if (!(e instanceof NotReplicatedError)) return e;
+  const rule = `${e.detail} (KJOBS_REDIS_WAIT_REPLICAS, KJOBS_REDIS_WAIT_TIMEOUT_MS)`;
   return what === 'write'
-    ? unavailable(`the write reached the Redis primary but is not acknowledged: ${rule}. It may be lost if the primary fails now; check the Redis replicas, then read the object and retry`)
+    ? unavailable(`the write reached the Redis primary but is not acknowledged: ${rule}. It may be lost if the primary fails now, or it may have been applied; read the object, then retry`)
     : unavailable(`the Redis replicas have not confirmed the changes this read found: ${rule}. Retry when a replica is back`);
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ReplicaWait, ReplicationTimeoutError, type Durability } from '@kjobs/store/redis';
+import { ReplicaWait, NotReplicatedError, type Durability } from '@kjobs/store/redis';
 import { EmptyNameError, errorFromCode, MemqError } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
 import { newId } from '../ids.js';
@@ -158,6 +158,6 @@ export class RedisBroker implements MemqBroker {
 
 /** A change the replicas did not confirm in time → 503 saying so; other errors pass through. */
 function replicationFailure(e: unknown): never {
-  if (!(e instanceof ReplicationTimeoutError)) throw e;
+  if (!(e instanceof NotReplicatedError)) throw e;
   throw new MemqError(`the change reached the Redis primary but is not acknowledged: ${e.message} (KJOBS_REDIS_WAIT_REPLICAS, KJOBS_REDIS_WAIT_TIMEOUT_MS); it may be lost if the primary fails now`, 503);
 }
