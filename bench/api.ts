@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- api`: object writes/s through the api-server over NATS and over HTTPS, write
  * latency at a fixed 1,000 writes/s, and watch delivery (write → event at a NATS subscriber), each
- * beside a raw baseline measured in the same run (plain ioredis SETs; raw NATS publish → subscribe).
+ * beside a raw baseline measured in the same run (plain ioredis SETs; raw NATS publish → subscribe);
+ * then the same writes with the Redis failover rule off and on, on a primary with a replica under
+ * Sentinel (support/durability.ts). BENCH_DURABILITY=0 skips that part.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { ensureInfra } from '../scripts/infra.js';
 import { readKubeconfig, spawnService, waitForApi, clusterServices } from '../scripts/cluster.js';
 import { inFlight, machine, paced, printTable, summarize } from './support/util.js';
 import { deleteKeys } from '../scripts/redis-cleanup.js';
+import { measureDurability } from './support/durability.js';
 
 const N = Number(process.env.BENCH_N ?? 5000);
 
@@ -90,6 +93,8 @@ export async function run(): Promise<void> {
     while (rawLat.length < latN && Date.now() - t2 < 5000) await new Promise((r) => setTimeout(r, 20));
     rsub.unsubscribe();
 
+    const dur = process.env.BENCH_DURABILITY === '0' ? undefined : await measureDurability(home, infra.natsUrl, pod, { n: Math.min(N, 3000), rounds: 3 });
+
     const w = summarize(lat);
     const d = summarize(delivered);
     const r = summarize(rawLat);
@@ -101,6 +106,10 @@ export async function run(): Promise<void> {
       write_p50_ms_at_1000: w.p50, write_p99_ms_at_1000: w.p99,
       watch_p50_ms: d.p50, watch_p99_ms: d.p99, watch_delivered: delivered.length,
       raw_nats_p50_ms: r.p50, raw_nats_p99_ms: r.p99,
+      ...(dur ? {
+        replicated_off_writes_per_s: dur.off.writesPerS, replicated_on_writes_per_s: dur.on.writesPerS,
+        replicated_off_p50_ms: dur.off.p50, replicated_on_p50_ms: dur.on.p50, replicated_off_p99_ms: dur.off.p99, replicated_on_p99_ms: dur.on.p99,
+      } : {}),
     };
     printTable([
       ['metric', 'kjobs', 'baseline', 'ratio', 'target'],
@@ -110,6 +119,11 @@ export async function run(): Promise<void> {
       ['write p99 ms @1000/s', w.p99, '', '', '<= 20 ms'],
       ['watch p50 ms (write→NATS sub)', d.p50, r.p50, d.p50 / r.p50, ''],
       ['watch p99 ms (write→NATS sub)', d.p99, r.p99, d.p99 / r.p99, '<= 10 ms'],
+      ...(dur ? [
+        ['Sentinel: writes/s, acked when a replica has them (vs primary)', dur.on.writesPerS, dur.off.writesPerS, dur.on.writesPerS / dur.off.writesPerS, ''],
+        ['Sentinel: write p50 ms @1000/s (vs primary)', dur.on.p50, dur.off.p50, dur.on.p50 / dur.off.p50, ''],
+        ['Sentinel: write p99 ms @1000/s (vs primary)', dur.on.p99, dur.off.p99, dur.on.p99 / dur.off.p99, ''],
+      ] : []),
     ]);
     console.log(JSON.stringify(result));
     await http.close();

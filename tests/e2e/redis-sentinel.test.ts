@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'kjobs-sentinel-'));
-  rs = await startRedisSentinel(home, { replicas: 1, downAfterMs: 1000, failoverTimeoutMs: 3000 });
+  rs = await startRedisSentinel(home, { replicas: 1, downAfterMs: 1000, failoverTimeoutMs: 1000 });
   e = await startE2E({ redisUrl: (await rs.primary()).url, env: { ...rs.env, KJOBS_REDIS_WAIT_TIMEOUT_MS: '1000' } });
   await waitFor('two Ready nodes', async () => (await e.api.list<Node>('Node')).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, 90_000);
 }, 150_000);
@@ -186,7 +186,8 @@ describe('Redis primary SIGKILLed under Sentinel', { timeout: 600_000 }, () => {
         seenBefore2 = [...writers.acks.map((a) => a.rv), ...watcher.sessions.flatMap((s) => s.rvs)].reduce((a, b) => (a > b ? a : b), 0n);
       },
     });
-    await waitFor('an acknowledged create started after the second kill', () => writers.acks.find((a) => a.startedAt > f2.killedAt), 60_000, 20);
+    await waitFor('an acknowledged create started after the second kill', () => writers.acks.find((a) => a.startedAt > f2.killedAt), 60_000, 20)
+      .catch((err: Error) => Promise.reject(new Error(`${err.message}; failures: ${JSON.stringify([...writers.failures])}`)));
     const ackedBefore2 = writers.acks.length;
     await waitFor('100 more acknowledged creates', () => writers.acks.length >= ackedBefore2 + 100, 60_000, 50);
     await writers.stop();

@@ -26,7 +26,8 @@ export interface RedisSettings {
  * Sentinels: `REDIS_URL` as it is. With them: ioredis asks the Sentinels for the primary named
  * `redisMasterName`, reconnects to the new one after a failover (`failoverDetector` listens for
  * Sentinel's +switch-master instead of waiting for the old connection to fail), and takes the
- * database number, user and password from REDIS_URL (REDIS_PASSWORD wins). `options` are the
+ * database number, user and password from REDIS_URL (REDIS_PASSWORD wins); it retries at least
+ * every 500 ms while the primary is away. `options` are the
  * caller's ioredis options (retries, pipelining).
  */
 export function createRedisClient(s: RedisSettings, options: RedisOptions = {}): Redis {
@@ -42,6 +43,9 @@ export function createRedisClient(s: RedisSettings, options: RedisOptions = {}):
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...password,
     failoverDetector: true,
+    // ioredis' default backs off to 2 s between attempts; a failover is over in a few seconds, and
+    // every request waits for the reconnect.
+    retryStrategy: (times: number) => Math.min(times * 50, 500),
     ...options,
   });
 }
