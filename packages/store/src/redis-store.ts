@@ -9,7 +9,7 @@ import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
 import { indexKeysFor } from './object-indexes.js';
 import { StreamTailer } from './redis-tail.js';
-import { ReplicaWait, type Durability } from './replica-wait.js';
+import { ReplicaWait, writeConnection, type Durability } from './replica-wait.js';
 import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
 import { replicationError, writeError } from './write-errors.js';
@@ -50,9 +50,8 @@ export interface RedisStoreOptions {
   revisionBump?: number;
   /**
    * Acknowledge writes only once this many replicas have them (docs/reliability.md, Redis
-   * failover): writes then go through a connection of their own, duplicated from `redis`, each
-   * followed by a batched WAIT; lists, watch catch-up and tail reads return only changes the
-   * replicas have. Default: none (acknowledged when the primary has them, no extra round trip).
+   * failover): writes go through a connection of their own, each followed by a batched WAIT;
+   * lists, watch catch-up and tail return only changes the replicas have. Default: none.
    */
   durability?: Durability;
 }
@@ -111,12 +110,8 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions) {
     this.opts = compileRedisStoreOptions(options);
     this.redis = options.redis;
-    this.writer = options.durability ? options.redis.duplicate() : options.redis;
-    if (options.durability) {
-      this.replicas = new ReplicaWait(this.writer, options.durability);
-      // Its failures reach the writes that were waiting on it; 'error' only reports reconnects.
-      this.writer.on('error', () => undefined);
-    }
+    this.writer = options.durability ? writeConnection(options.redis) : options.redis;
+    if (options.durability) this.replicas = new ReplicaWait(this.writer, options.durability);
     this.keys = new StoreKeys(this.opts.prefix);
     this.tailer = new StreamTailer(this.redis, this.keys, this.opts.tailCount);
   }
@@ -272,15 +267,12 @@ export class RedisStore implements Store {
     if (this.writer !== this.redis) this.writer.disconnect();
   }
 
-  /** With `durability`: resolves once the replicas have this store's writes so far (one WAIT per loop turn). */
+  /** With `durability`: once the replicas have this store's writes so far (one WAIT per loop turn). */
   private async acknowledged(): Promise<void> {
     await this.replicas?.sync().catch((e: unknown) => Promise.reject(replicationError(e, 'write')));
   }
 
-  /**
-   * With `durability`: resolves once the replicas have every change a read before the call saw,
-   * so no client is handed a revision a failover could take back (a phantom change).
-   */
+  /** With `durability`: once the replicas have all a read before saw (no phantom revision for a client). */
   private async replicated(): Promise<void> {
     await this.replicas?.barrier(this.keys.sync()).catch((e: unknown) => Promise.reject(replicationError(e, 'read')));
   }

@@ -64,3 +64,11 @@ export class ReplicaWait {
     await this.sync();
   }
 }
+
+/** A connection for writes only, duplicated from `redis` (a WAIT blocks its connection until it returns). */
+export function writeConnection(redis: Redis): Redis {
+  const w = redis.duplicate();
+  // Its failures reach the writes that were waiting on it; 'error' only reports reconnects.
+  w.on('error', () => undefined);
+  return w;
+}
