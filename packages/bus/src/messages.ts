@@ -25,6 +25,32 @@ export interface ApiRequest {
   token?: string;
 }
 
+/**
+ * A node joining the cluster (`<p>.join`), as kubeadm's join does in two steps: `discover`
+ * answers the cluster-info kubeconfig signed with the bootstrap token (JoinDiscovery; nothing
+ * is written); `join` issues the node's credential (JoinCredential). Both authenticate with the
+ * bootstrap token; a bad or expired one is a 401 and changes nothing.
+ */
+export interface JoinRequest {
+  op: 'discover' | 'join';
+  /** The bootstrap token `<id>.<secret>`. */
+  token: string;
+  /** For `join`: the Node's name. */
+  nodeName?: string;
+}
+
+/** The answer to `discover`: kube-public/cluster-info's kubeconfig and its detached JWS by the token. */
+export interface JoinDiscovery {
+  kubeconfig: string;
+  jws: string;
+}
+
+/** The answer to `join`: the node's bearer token (identity `system:node:<name>`, group `system:nodes`). */
+export interface JoinCredential {
+  user: string;
+  token: string;
+}
+
 /** The most items one `batch` request may carry. */
 export const MAX_BATCH = 100;
 

@@ -10,6 +10,7 @@ import type { ResourceInfo } from '@kjobs/api';
  * | `<p>.watch.<group>.<resource>.<ns>` | publish/subscribe | WatchMessage (one change) |
  * | `<p>.hb.<group>.<resource>` | publish/subscribe, every second | Heartbeat (last revision relayed) |
  * | `<p>.node.<node>.<logs|attach|exec>` | stream request (see stream.ts; exec is duplex) | node-addressed work |
+ * | `<p>.join` | request/reply, queue group `api-server` | JoinRequest → ApiReply (a node joining with a bootstrap token) |
  */
 export class Subjects {
   constructor(readonly prefix = 'kjobs') {
@@ -19,6 +20,11 @@ export class Subjects {
   /** API requests to the api-servers (queue group `api-server`). */
   api(): string {
     return `${this.prefix}.api`;
+  }
+
+  /** A node joining with a bootstrap token (discovery, then its credential; queue group `api-server`). */
+  join(): string {
+    return `${this.prefix}.join`;
   }
 
   /** Change events of one namespace ("" → `_` for cluster-scoped kinds). */

@@ -9,3 +9,4 @@ export * from './expectations.js';
 export * from './own-writes.js';
 export * from './events.js';
 export * from './leader-election.js';
+export * from './bootstrap-token.js';

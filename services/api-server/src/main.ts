@@ -12,7 +12,7 @@ import { RedisStore } from '@kjobs/store';
 import { createRedisClient, describeRedis, durabilityOf } from '@kjobs/store/redis';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
-import { readTokenFile } from './tokens.js';
+import { readTokenFile, tokenFileCredentials } from './tokens.js';
 import { clusterId } from './cluster-id.js';
 import { readOrCreateFile } from './create-once.js';
 import { RelayLease } from './relay-lease.js';
@@ -61,6 +61,10 @@ const srv = await startApiServer({
   memqUrl: cfg.memqUrl,
   eventTtlMs: cfg.eventTtl,
   relayLease: cfg.relayLease ? new RelayLease({ redis, prefix: cfg.storePrefix, id: `${hostname()}:${process.pid}`, log: log.child({ component: 'relay-lease' }) }) : undefined,
+  join: {
+    credentials: tokenFileCredentials(tokenFile),
+    clusterInfo: { server: cfg.advertiseUrl, caPem: pki?.caCert, natsUrl: cfg.natsAdvertiseUrl ?? String(cfg.natsUrl).split(',')[0]! },
+  },
 });
 
 if (cfg.kubeconfig) {

@@ -17,6 +17,8 @@ import { upgradeHandler } from './upgrade.js';
 import { WatchHub } from './watch-hub.js';
 import { EventJanitor } from './event-janitor.js';
 import type { RelayLease } from './relay-lease.js';
+import { type ClusterInfo, publishClusterInfo, serveNodeJoin } from './node-join.js';
+import type { NodeCredentials } from './tokens.js';
 
 /** Options of one api-server. */
 export interface ApiServerOptions {
@@ -45,6 +47,12 @@ export interface ApiServerOptions {
    * (started and stopped with the server). Without it this api-server always publishes.
    */
   relayLease?: RelayLease;
+  /**
+   * Nodes joining with bootstrap tokens (node-join.ts): where their credentials go, and what
+   * kube-public/cluster-info tells them (`server` defaults to the URL this server listens on).
+   * Without it `<p>.join` is not served.
+   */
+  join?: { credentials: NodeCredentials; clusterInfo: Omit<ClusterInfo, 'server'> & { server?: string } };
 }
 
 /** A running api-server: HTTP(S) front end, NATS API, relay. */
@@ -97,11 +105,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let joinSub: Subscription | undefined;
+  if (o.join) {
+    await publishClusterInfo(api, { ...o.join.clusterInfo, server: o.join.clusterInfo.server ?? url });
+    joinSub = serveNodeJoin({ nc: o.nc, subjects, api, credentials: o.join.credentials, now: o.now, log: o.log.child({ component: 'node-join' }) });
+  }
   return {
     api, hub, server, url,
     async close() {
       janitor.stop();
       natsSub.unsubscribe();
+      joinSub?.unsubscribe();
       await hub.stop();
       await o.relayLease?.stop();
       server.closeAllConnections();

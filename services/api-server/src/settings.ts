@@ -15,6 +15,7 @@ export const apiServerSettings = defineSettings('api-server', 'the Kubernetes AP
   redisWaitReplicas: c.redisWaitReplicas, redisWaitTimeout: c.redisWaitTimeout,
   storePrefix: text({ env: 'KJOBS_STORE_PREFIX', default: 'kjobs', help: 'Prefix of the store\'s Redis keys; clusters sharing one Redis need different ones.' }),
   clusterId: text({ env: 'KJOBS_CLUSTER_ID', defaultText: '$KJOBS_HOME/cluster-id, made once', help: 'This cluster\'s id: the store is claimed for it, and another cluster\'s store is refused.' }),
+  natsAdvertiseUrl: url({ env: 'KJOBS_NATS_ADVERTISE_URL', protocols: ['nats:', 'tls:', 'ws:', 'wss:'], defaultText: 'the first NATS_URL', help: 'The NATS URL other hosts join through, written into kube-public/cluster-info (kjobs token create --print-join-command prints it).' }),
   natsUrl: c.natsUrl, natsUser: c.natsUser, natsPassword: c.natsPassword, subjectPrefix: c.subjectPrefix,
   eventTtl: duration({ env: 'KJOBS_EVENT_TTL_SECONDS', unit: 's', default: 3600, help: 'How long Events are kept.' }),
   watchRetention: duration({ env: 'KJOBS_WATCH_RETENTION_SECONDS', unit: 's', default: 300, help: 'How long changes stay in the watch log (a watch from an older revision gets 410 Gone).' }),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Identity } from './auth.js';
 
 /**
@@ -20,4 +21,27 @@ export function parseTokenFile(text: string): Map<string, Identity> {
 /** Read a token file from disk. */
 export function readTokenFile(file: string): Map<string, Identity> {
   return parseTokenFile(readFileSync(file, 'utf8'));
+}
+
+/** Issues identities into the token file (nodes joining with a bootstrap token). */
+export interface NodeCredentials {
+  /** Whether `user` has a token already. */
+  has(user: string): boolean;
+  /** A new token for `user` in `group`, written before it is returned. */
+  issue(user: string, group: string): string;
+}
+
+/**
+ * NodeCredentials over a token file: a new line is appended (one O_APPEND write, mode 0600);
+ * the authenticator reads the file again when it meets the new token.
+ */
+export function tokenFileCredentials(file: string): NodeCredentials {
+  return {
+    has: (user) => existsSync(file) && [...readTokenFile(file).values()].some((id) => id.user === user),
+    issue: (user, group) => {
+      const token = randomBytes(24).toString('hex');
+      appendFileSync(file, `${token},${user},${user},"${group}"\n`, { mode: 0o600 });
+      return token;
+    },
+  };
 }

@@ -26,6 +26,11 @@ export interface AgentOptions {
   podNetwork?: PodNetworkChoice;
   /** Egress from pods (with the pod network): `off` (default) or through the node's HTTP `proxy`; `egressLoopback` lets it reach the node's 127.0.0.0/8. */
   podEgress?: { mode: EgressMode; allowLoopback: boolean };
+  /**
+   * Run the pod network in this existing named namespace and route other Nodes' pod CIDRs to
+   * their InternalIPs there (host-gw; NodeNetworkOptions.hostNetns). Default: fabric mode.
+   */
+  nodeNetns?: string;
   /** The cluster CIDR every node's pod CIDR is part of (default 10.244.0.0/16). */
   clusterCIDR?: string;
   /** Registry mirrors (a k3s-style registries.yaml) for the OCI runtime's image pulls. */

@@ -92,7 +92,7 @@ export class KubeletAgent {
       this.o.metrics?.observeEvent(e.reason, e.message);
     });
     await this.register();
-    await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', ...(this.o.podEgress?.mode === 'proxy' ? { egress: { allowLoopback: this.o.podEgress.allowLoopback } } : {}), timeoutMs: 30_000, isStopped: () => this.stopped });
+    await this.net.connect({ client: this.o.client, nodeName: this.o.node.name, clusterCIDR: this.o.clusterCIDR ?? '10.244.0.0/16', ...(this.o.nodeNetns ? { hostNetns: this.o.nodeNetns } : {}), ...(this.o.podEgress?.mode === 'proxy' ? { egress: { allowLoopback: this.o.podEgress.allowLoopback } } : {}), timeoutMs: 30_000, isStopped: () => this.stopped });
     await this.renewLease();
     this.timers.push(setInterval(() => void this.renewLease().catch((e) => this.o.log.warn({ err: e }, 'lease renewal failed')), this.o.heartbeatMs ?? 10_000));
     this.timers.push(setInterval(() => void this.register().catch((e) => this.o.log.warn({ err: e }, 'node status update failed')), this.o.statusMs ?? 60_000));

@@ -13,6 +13,7 @@ import { configure, createLogger, createServiceRegistry, createWorkQueueMetrics,
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { KubeletAgent } from './agent.js';
 import { defaultCapacity } from './node-object.js';
+import { JoinError, joinCluster, kubeletConfPath, readKubeletConfToken } from './join.js';
 import { kubeletAgentSettings } from './settings.js';
 
 const cfg = configure(kubeletAgentSettings);
@@ -44,12 +45,15 @@ if (cfg.addrFile) writeAddressFile(cfg.addrFile, observe.url);
 
 const nc = await connectBus({ url: cfg.natsUrl, name: `kubelet-agent-${nodeName}`, user: cfg.natsUser, pass: cfg.natsPassword });
 const subjects = new Subjects(cfg.subjectPrefix);
-const client = new NatsClient({ nc, prefix: cfg.subjectPrefix, token: cfg.token });
+const rootDir = cfg.agentDir ?? path.join(cfg.home, 'nodes', nodeName);
+const token = await nodeToken();
+const client = new NatsClient({ nc, prefix: cfg.subjectPrefix, token });
 isNatsConnected = natsConnected(nc);
 const makeAgent = () => new KubeletAgent({
   client, nc, subjects, log, metrics, queueMetrics,
-  node: { name: nodeName, cpu: cfg.nodeCpu ?? cap.cpu, memory: cfg.nodeMemory ?? cap.memory, pods: String(cfg.nodePods), labels: cfg.nodeLabels ?? {}, hostIP: '127.0.0.1' },
-  rootDir: cfg.agentDir ?? path.join(cfg.home, 'nodes', nodeName),
+  node: { name: nodeName, cpu: cfg.nodeCpu ?? cap.cpu, memory: cfg.nodeMemory ?? cap.memory, pods: String(cfg.nodePods), labels: cfg.nodeLabels ?? {}, hostIP: cfg.nodeIp },
+  rootDir,
+  ...(cfg.nodeNetns ? { nodeNetns: cfg.nodeNetns } : {}),
   podIPRange: cfg.podIPRange,
   catalogFile: cfg.catalogFile,
   runtime: cfg.runtime,
@@ -79,6 +83,35 @@ for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
     await agent.stop().catch(() => undefined);
     await new Promise((r) => setTimeout(r, delay));
     agent = makeAgent();
+  }
+}
+
+/**
+ * The node's API token: KJOBS_TOKEN; else the credential of an earlier join (kubelet.conf);
+ * else a join with KJOBS_JOIN_TOKEN (retried while no api-server answers; a refusal ends the
+ * agent with its reason, exit 1); else none (an anonymous node, for clusters that allow it).
+ */
+async function nodeToken(): Promise<string | undefined> {
+  if (cfg.token) return cfg.token;
+  const confFile = kubeletConfPath(rootDir);
+  const kept = readKubeletConfToken(confFile);
+  if (kept || !cfg.joinToken) return kept;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await joinCluster({
+        nc, subjects, nodeName, token: cfg.joinToken, confFile, log,
+        ...(cfg.discoveryTokenCaCertHash ? { caCertHash: cfg.discoveryTokenCaCertHash } : {}),
+        unsafeSkipCaVerification: cfg.discoveryTokenUnsafeSkipCaVerification,
+      });
+    } catch (e) {
+      if (!(e instanceof JoinError) || !e.retryable) {
+        log.fatal({ err: (e as Error).message }, 'cannot join the cluster');
+        process.stderr.write(`kubelet-agent: ${(e as Error).message}\n`);
+        process.exit(1);
+      }
+      log.warn({ err: e.message }, 'join: no answer yet; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }
 

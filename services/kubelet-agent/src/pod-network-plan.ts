@@ -2,6 +2,7 @@ import type { Node } from '@kjobs/api';
 import { getIfExists, type ApiClient } from '@kjobs/client';
 import { DeferredPodNetwork, NodeNetwork, networkNames, nsDialBinary, podNetworkUnavailable, podNsName } from './network/index.js';
 import type { Logger } from './runtime/index.js';
+import { HostGwRouteSync } from './host-gw-routes.js';
 
 /** `--pod-network` / KJOBS_POD_NETWORK: `on` (fail without it), `off`, or `auto` (on wherever the machine allows it, for both runtimes). */
 export type PodNetworkChoice = 'on' | 'off' | 'auto';
@@ -16,6 +17,7 @@ export const POD_NETWORK_ANNOTATION = 'kjobs.io/pod-network';
 export class PodNetworkPlan {
   readonly network: DeferredPodNetwork | undefined;
   private node: NodeNetwork | undefined;
+  private routes: HostGwRouteSync | undefined;
 
   private constructor(readonly description: string, private readonly rootDir: string, private readonly log: Logger, on: boolean) {
     const names = networkNames(rootDir);
@@ -40,16 +42,21 @@ export class PodNetworkPlan {
    * the node's network on it and hand it to the runtime. Gives up waiting after `timeoutMs`
    * (pods wait for their sandbox meanwhile) and goes on trying in the background.
    */
-  async connect(o: { client: ApiClient; nodeName: string; clusterCIDR: string; egress?: { allowLoopback: boolean }; timeoutMs: number; isStopped(): boolean }): Promise<void> {
+  async connect(o: { client: ApiClient; nodeName: string; clusterCIDR: string; hostNetns?: string; egress?: { allowLoopback: boolean }; timeoutMs: number; isStopped(): boolean }): Promise<void> {
     if (!this.network) return;
     const nsDial = await nsDialBinary(this.log);
     if (!nsDial) throw new Error('the pod network needs kjobs-nsdial (a C compiler, or KJOBS_NSDIAL)');
     const attempt = async (): Promise<boolean> => {
       const cidr = await podCIDROf(o.client, o.nodeName);
       if (!cidr) return false;
-      this.node = await NodeNetwork.create({ rootDir: this.rootDir, podCIDR: cidr, clusterCIDR: o.clusterCIDR, nsDial, logger: this.log, ...(o.egress ? { egress: o.egress } : {}) });
-      this.network!.attach(this.node);
-      this.log.info({ podCIDR: cidr, netns: this.node.names.nodeNs, fabric: this.node.names.fabricNs }, 'pod network ready');
+      const node = await NodeNetwork.create({ rootDir: this.rootDir, podCIDR: cidr, clusterCIDR: o.clusterCIDR, nsDial, logger: this.log, ...(o.hostNetns ? { hostNetns: o.hostNetns } : {}), ...(o.egress ? { egress: o.egress } : {}) });
+      this.node = node;
+      this.network!.attach(node);
+      if (node.hostGw) {
+        this.routes = new HostGwRouteSync(o.client, o.nodeName, (r) => node.setPeerRoutes(r), this.log);
+        await this.routes.start();
+      }
+      this.log.info({ podCIDR: cidr, netns: node.names.nodeNs, ...(node.hostGw ? { mode: 'host-gw' } : { fabric: node.names.fabricNs }) }, 'pod network ready');
       return true;
     };
     const until = Date.now() + o.timeoutMs;
@@ -68,6 +75,7 @@ export class PodNetworkPlan {
 
   /** The node shuts down (its pods are gone): remove the node's network. */
   async shutdown(): Promise<void> {
+    this.routes?.stop();
     await this.node?.shutdown();
   }
 }

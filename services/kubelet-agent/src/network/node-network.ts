@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pod } from '@kjobs/api';
 import type { Logger } from '../runtime/logger.js';
@@ -23,6 +23,13 @@ export interface NodeNetworkOptions {
   cniBinDir?: string;
   /** The nodes sharing this directory share a fabric. Default the parent of rootDir. */
   fabricScope?: string;
+  /**
+   * Host-gw mode: the node's network lives in this existing named namespace (one a harness or the
+   * operator made, never the host's own: refused when it is the init namespace) instead of a
+   * kjobs namespace joined to a fabric; other nodes' pod CIDRs are routed to their InternalIPs
+   * there (`setPeerRoutes`), as flannel's host-gw does. Default none (fabric mode).
+   */
+  hostNetns?: string;
   /** Egress for pods through the node's proxy (egress-proxy.ts). Default none. */
   egress?: { allowLoopback: boolean };
   logger: Logger;
@@ -50,9 +57,12 @@ export class NodeNetwork implements PodNetwork {
   private readonly conf: CniConfList;
   private readonly loopback = loopbackConfList();
   private egress: EgressProxy | undefined;
+  /** Host-gw routes this node installed: pod CIDR → next hop. */
+  private readonly peerRoutes = new Map<string, string>();
 
   private constructor(private readonly o: NodeNetworkOptions) {
-    this.names = networkNames(o.rootDir, o.fabricScope);
+    const names = networkNames(o.rootDir, o.fabricScope);
+    this.names = o.hostNetns ? { ...names, nodeNs: o.hostNetns } : names;
     this.runner = { binDir: o.cniBinDir ?? DEFAULT_CNI_BIN_DIR, runInNs: this.names.nodeNs };
     this.conf = podNetworkConfList({ podCIDR: o.podCIDR, gateway: gatewayOf(o.podCIDR), bridge: this.names.bridge, dataDir: this.ipamDir });
   }
@@ -94,7 +104,13 @@ export class NodeNetwork implements PodNetwork {
     return this.o.clusterCIDR ?? '10.244.0.0/16';
   }
 
+  /** Whether other nodes are reached by host-gw routes (hostNetns) rather than the machine's fabric. */
+  get hostGw(): boolean {
+    return !!this.o.hostNetns;
+  }
+
   private async ensureNode(): Promise<void> {
+    if (this.o.hostNetns) return this.ensureHostGwNode(this.o.hostNetns);
     const { fabricNs, nodeNs, fabricLink, nodeLink, bridge } = this.names;
     const clusterCIDR = this.clusterCIDR;
     parseCidr(clusterCIDR);
@@ -122,6 +138,46 @@ export class NodeNetwork implements PodNetwork {
     await ip('-n', fabricNs, 'route', 'replace', this.o.podCIDR, 'via', NODE_LINK_IP, 'dev', fabricLink, 'onlink');
     await mkdir(this.ipamDir, { recursive: true, mode: 0o700 });
     await writeFile(path.join(this.cniDir, '10-kjobs.conflist'), JSON.stringify(this.conf, null, 2));
+  }
+
+  /**
+   * Host-gw: the node's bridge and gateway in the given namespace, forwarding on there; no fabric.
+   * Refuses the machine's own namespace, so the host's routes and sysctls are never touched.
+   */
+  private async ensureHostGwNode(ns: string): Promise<void> {
+    if (!(await listNetns()).includes(ns)) throw new Error(`KJOBS_NODE_NETNS: no network namespace named ${ns}`);
+    if (await isInitNetns(netnsPath(ns))) throw new Error(`KJOBS_NODE_NETNS: ${ns} is the machine's own network namespace; kjobs changes only namespaces made for it`);
+    const { bridge } = this.names;
+    const { bits } = parseCidr(this.o.podCIDR);
+    await nsSysctl(ns, { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 });
+    if (!(await linkNames(ns)).includes(bridge)) await ipTolerant('-n', ns, 'link', 'add', bridge, 'address', bridgeMac(this.names.nodeKey), 'type', 'bridge');
+    await ip('-n', ns, 'addr', 'replace', `${gatewayOf(this.o.podCIDR)}/${bits}`, 'dev', bridge);
+    await ip('-n', ns, 'link', 'set', bridge, 'up');
+    await mkdir(this.ipamDir, { recursive: true, mode: 0o700 });
+    await writeFile(path.join(this.cniDir, '10-kjobs.conflist'), JSON.stringify(this.conf, null, 2));
+  }
+
+  /**
+   * Host-gw: route each peer's pod CIDR to its node address inside the node's namespace, and
+   * remove the routes of peers that are gone (or moved). Nothing in fabric mode (the fabric
+   * routes). Idempotent: call it with the whole current set on every Node change.
+   */
+  async setPeerRoutes(peers: { podCIDR: string; nodeIP: string }[]): Promise<void> {
+    if (!this.o.hostNetns) return;
+    const ns = this.o.hostNetns;
+    const want = new Map(peers.filter((p) => p.podCIDR !== this.o.podCIDR).map((p) => [p.podCIDR, p.nodeIP]));
+    for (const [cidr, via] of want) {
+      if (this.peerRoutes.get(cidr) === via) continue;
+      await ip('-n', ns, 'route', 'replace', cidr, 'via', via);
+      this.peerRoutes.set(cidr, via);
+      this.o.logger.info({ podCIDR: cidr, via }, 'host-gw route');
+    }
+    for (const cidr of [...this.peerRoutes.keys()]) {
+      if (want.has(cidr)) continue;
+      await ipTolerant('-n', ns, 'route', 'del', cidr);
+      this.peerRoutes.delete(cidr);
+      this.o.logger.info({ podCIDR: cidr }, 'host-gw route removed');
+    }
   }
 
   netnsPathOf(uid: string): string {
@@ -207,6 +263,13 @@ export class NodeNetwork implements PodNetwork {
   async shutdown(): Promise<void> {
     await this.egress?.close();
     await this.reconcile(new Set());
+    if (this.o.hostNetns) {
+      // Not kjobs' namespace: take back only what the node put there.
+      await this.setPeerRoutes([]);
+      await ipTolerant('-n', this.o.hostNetns, 'link', 'del', this.names.bridge);
+      await rm(this.cniDir, { recursive: true, force: true });
+      return;
+    }
     // Explicitly: a deleted namespace's links go asynchronously, and the fabric check below must not see this node's.
     await ipTolerant('-n', this.names.fabricNs, 'link', 'del', this.names.fabricLink);
     await deleteNetns(this.names.nodeNs);
@@ -228,6 +291,18 @@ export class NodeNetwork implements PodNetwork {
     return out;
   }
 
+}
+
+/**
+ * Whether the namespace at `nsPath` is the machine's own (that of pid 1). Where pid 1's cannot be
+ * read (a container whose pid 1 is another user's) a named namespace counts as made for kjobs:
+ * the machine's own is named only by someone binding it there on purpose.
+ */
+async function isInitNetns(nsPath: string): Promise<boolean> {
+  const init = await stat('/proc/1/ns/net').catch(() => undefined);
+  if (!init) return false;
+  const ns = await stat(nsPath);
+  return ns.ino === init.ino && ns.dev === init.dev;
 }
 
 /** A locally administered unicast MAC address from the node key. */
