@@ -33,3 +33,17 @@ export async function ensureSandbox(ctx: WorkerContext, r: PodRecord, event: Pod
   if (r.sandboxError !== msg) event('Warning', 'FailedCreatePodSandBox', msg);
   r.sandboxError = msg;
 }
+
+/**
+ * A pod that is done gives its sandbox back, as the kubelet stops a finished pod's sandbox (CNI
+ * DEL) long before the pod object is deleted: its loopback IP returns to the allocator (the status
+ * keeps showing it, as Kubernetes' does) and its pod network namespace is torn down. Without this
+ * a node could only ever run as many pods as its range has addresses (a /16: ~64,000) until their
+ * objects were deleted — a Job of 100,000 completions stalled there. Idempotent.
+ */
+export async function releaseSandbox(ctx: WorkerContext, r: PodRecord): Promise<void> {
+  if (r.sandboxReleased || !r.podIP) return;
+  if (r.netns) await ctx.network?.tearDown(r.uid);
+  else ctx.ipam.release(r.uid);
+  r.sandboxReleased = true;
+}

@@ -6,7 +6,7 @@ import { ContainerRun } from './container-run.js';
 import { containerSpec, startRun } from './container-start.js';
 import { lifecycleOf, runHook } from './hooks.js';
 import { computePodActions, isSidecar } from './pod-actions.js';
-import { ensureSandbox } from './pod-sandbox.js';
+import { ensureSandbox, releaseSandbox } from './pod-sandbox.js';
 import type { ProbeReport } from './probe-worker.js';
 import type { RuntimeEvent } from './runtime-options.js';
 import { type ContainerInstance, type ContainerRecord, type PodRecord, isRunning, newContainerRecord, orderedContainers } from './state.js';
@@ -131,7 +131,7 @@ export class PodWorker {
   /**
    * Decide (computePodActions) and act. Does: 1. give the pod its IP; 2. on a passed deadline,
    * fail and kill the pod; 3. mark containers in backoff (BackOff event on entering it);
-   * 4. start what must start; 5. mark the pod stopped when done; 6. arm the wake timer;
+   * 4. start what must start; 5. mark the pod stopped when done, and give its sandbox back; 6. arm the wake timer;
    * 7. save the record and tell the agent.
    */
   private async reconcile(): Promise<void> {
@@ -164,7 +164,10 @@ export class PodWorker {
           const retryAt = rec?.current === undefined ? rec?.waiting?.retryAtMs : undefined;
           if (retryAt !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, retryAt);
         }
-        if (actions.done) r.stopped = true;
+        if (actions.done) {
+          r.stopped = true;
+          await releaseSandbox(this.ctx, r);
+        }
         if (actions.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, actions.wakeAtMs);
       }
     } else if (this.synced && r.sandboxError) {

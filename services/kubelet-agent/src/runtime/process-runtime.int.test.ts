@@ -242,6 +242,29 @@ forEachStarter(() => {
       for (const p of pods) expect(h.rt.podStatus(p).containerStatuses?.[0]?.state.terminated).toBeDefined();
     });
 
+    it('a finished pod gives its IP back (the status keeps it): a range of 6 runs 8 pods, also after a restart', async () => {
+      // 127.x.y.0/29: .0 and .1 are never handed out (isReservedAddress), .2–.7 are 6.
+      const range = `127.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/29`;
+      h = await Harness.create({ podIPRange: range });
+      const run = async (rt: typeof h.rt, name: string) => {
+        const pod = h.pod(name, [{ name: 'c', image: 'busybox', command: ['true'] }], { restartPolicy: 'Never' });
+        await rt.syncPod(pod, {});
+        await waitFor(`${name} Succeeded`, () => rt.podStatus(pod).phase === 'Succeeded');
+        const ip = rt.podStatus(pod).podIP;
+        expect(ip, `${name}'s podIP`).toMatch(/^127\.\d+\.\d+\.[2-7]$/);
+        return ip;
+      };
+      const ips = [];
+      for (let i = 0; i < 8; i++) ips.push(await run(h.rt, `p${i}`));
+      expect(new Set(ips).size).toBe(6);
+      // A restarted agent recovers the finished pods without taking their addresses again.
+      await h.rt.close();
+      h.rt = h.newRuntime();
+      expect((await h.rt.recover()).length).toBe(8);
+      for (let i = 8; i < 10; i++) await run(h.rt, `p${i}`);
+      expect(h.events.filter((e) => e.reason === 'FailedCreatePodSandBox')).toEqual([]);
+    });
+
     it('removePod deletes the pod directory and its logs and forgets the pod', async () => {
       h = await Harness.create();
       const pod = h.pod('p', [{ name: 'c', image: 'busybox', command: ['sh', '-c', `echo hello; ${LOOP}`] }]);

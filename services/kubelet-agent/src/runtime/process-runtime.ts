@@ -111,7 +111,7 @@ export class ProcessRuntime {
       if (!isSafeSegment(uid) || this.workers.has(uid)) continue;
       const w = new PodWorker(record, this.ctx);
       this.workers.set(uid, w);
-      if (record.podIP && !record.netns && !this.ctx.ipam.reserve(uid, record.podIP)) this.opts.log.warn({ uid, ip: record.podIP }, 'recovered pod IP is outside the range or taken');
+      if (record.podIP && !record.netns && !record.sandboxReleased && !this.ctx.ipam.reserve(uid, record.podIP)) this.opts.log.warn({ uid, ip: record.podIP }, 'recovered pod IP is outside the range or taken');
       await w.exclusive(() => w.reattach((inst) => isProcessAlive(inst.pid, inst.procStart)));
       this.emitChange(uid);
     }
@@ -201,7 +201,7 @@ export class ProcessRuntime {
       this.workers.delete(uid);
       this.ctx.ipam.release(uid);
       await this.engine.removePod(w.record);
-      if (w.record.netns) await this.ctx.network?.tearDown(uid);
+      if (w.record.netns && !w.record.sandboxReleased) await this.ctx.network?.tearDown(uid);
       await removeRunFiles(this.opts.rootDir, w.record);
     }
     this.ctx.journal.remove(uid);

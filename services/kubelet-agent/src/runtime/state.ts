@@ -74,6 +74,11 @@ export interface PodRecord {
   failure?: { reason: string; message: string };
   /** Set when the sandbox (IP) could not be created. */
   sandboxError?: string;
+  /**
+   * Set once a finished pod gave its sandbox back (pod-sandbox.ts releaseSandbox): its loopback
+   * IP is free for other pods, its pod network namespace is gone. `podIP` stays, for the status.
+   */
+  sandboxReleased?: boolean;
   /** The Service env vars last given to syncPod (for exec probes of re-attached runs). */
   serviceEnv?: Record<string, string>;
 }
