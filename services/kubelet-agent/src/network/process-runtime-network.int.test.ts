@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger.js';
-import { Harness } from '../testing/runtime-harness.js';
+import { Harness, waitFor } from '../testing/runtime-harness.js';
 import { podNetworkUnavailable } from './availability.js';
 import { listNetns } from './ip.js';
 import { NodeNetwork } from './node-network.js';
@@ -62,5 +63,29 @@ describe.skipIf(why !== undefined)('the process runtime on the pod network', () 
     // Gone from the API: its namespace and address go.
     await rt.killOrphans([a.metadata.uid!]);
     expect(await listNetns()).not.toContain(path.basename(net.netnsPathOf(b.metadata.uid!)));
+    h.rt = rt;
+  }, 60_000);
+
+  it('a finished pod gives its namespace and address back at once, before its object is deleted; its status keeps the address', async () => {
+    const done = h.pod('done', [{ name: 'c', image: 'busybox', command: ['true'] }], { restartPolicy: 'Never' });
+    await h.rt.syncPod(done, {});
+    const st = await h.waitStatus(done, 'Succeeded', (s) => s.phase === 'Succeeded', 30_000);
+    expect(st.podIP).toMatch(/^10\.244\.7\.\d+$/);
+    await waitFor('its namespace gone', async () => !(await listNetns()).includes(path.basename(net.netnsPathOf(done.metadata.uid!))));
+    expect(h.rt.podStatus(done).podIP).toBe(st.podIP);
+    // Its address is free: a pod started now may get it (host-local hands out the next free one, so
+    // check the allocation files instead: no file names the finished pod any more).
+    const ipam = path.join(dir, 'nodes', 'n');
+    expect(JSON.stringify(await filesUnder(ipam))).not.toContain(done.metadata.uid!);
+    await h.rt.removePod(done.metadata.uid!);
   }, 60_000);
 });
+
+/** Every file's contents under `dir` (host-local's allocation files name the container id, the pod uid). */
+async function filesUnder(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.join(e.parentPath ?? e.path, e.name)] = await readFile(path.join(e.parentPath ?? e.path, e.name), 'utf8').catch(() => '');
+  }
+  return out;
+}
