@@ -34,6 +34,8 @@ beforeAll(async () => {
 }, 150_000);
 afterAll(async () => {
   await e?.stop();
+  // A failure between SIGSTOP and the failover would leave the replica stopped, deaf to SIGTERM.
+  for (const n of rs?.nodes ?? []) if (n.alive()) process.kill(n.pid()!, 'SIGCONT');
   await rs?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import nodePath from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { bool, cidr, custom, duration, int, listenAddress, oneOf, path, secret, text, url } from './setting-kinds.js';
+import { parseHostPorts } from './common-settings.js';
 import { defineSettings, loadSettings, settingsUsage } from './settings.js';
 import { renderSettingsTable } from './settings-table.js';
 
@@ -150,5 +151,17 @@ describe('renderSettingsTable', () => {
     const a = defineSettings('a', '.', { level: shared });
     const b = defineSettings('b', '.', { level: text({ env: 'LOG_LEVEL', default: 'debug', help: 'Level.' }) });
     expect(() => renderSettingsTable([a, b])).toThrow('LOG_LEVEL is declared differently by a and b; declare it once and share it');
+  });
+});
+
+describe('parseHostPorts (KJOBS_REDIS_SENTINELS)', () => {
+  it.each([
+    ['10.0.0.5:26379', [{ host: '10.0.0.5', port: 26379 }]],
+    [' a:1 , b.example:26379,[::1]:5 ', [{ host: 'a', port: 1 }, { host: 'b.example', port: 26379 }, { host: '::1', port: 5 }]],
+  ])('%s', (t, want) => {
+    expect(parseHostPorts(t)).toEqual(want);
+  });
+  it.each(['a', 'a:', ':1', 'a:0', 'a:70000', 'a:1,b'])('refuses %s', (t) => {
+    expect(() => parseHostPorts(t)).toThrow(/is not host:port/);
   });
 });
