@@ -70,7 +70,7 @@ export function serveNodeJoin(o: NodeJoinOptions): Subscription {
       void (async () => {
         let reply: ApiReply;
         try {
-          reply = { ok: true, body: await handle(o, decodeJson<JoinRequest>(msg.data), now()) };
+          reply = { ok: true, body: await handle(o, decodeRequest(msg.data), now()) };
         } catch (e) {
           const err = e instanceof ApiError ? e : internalError((e as Error)?.message ?? String(e));
           if (!(e instanceof ApiError)) o.log.error({ err: e }, 'join failed');
@@ -109,6 +109,14 @@ async function handle(o: NodeJoinOptions, req: JoinRequest, now: Date): Promise<
   const token = o.credentials.issue(user, 'system:nodes');
   o.log.info({ node: name, tokenId: t!.id }, 'node joined with a bootstrap token');
   return { user, token };
+}
+
+function decodeRequest(data: Uint8Array): JoinRequest {
+  try {
+    return decodeJson<JoinRequest>(data);
+  } catch (e) {
+    throw badRequest(`error decoding the join request as JSON: ${(e as Error).message}`);
+  }
 }
 
 async function getOrUndefined<T>(api: ApiService, res: typeof SECRETS, ns: string, name: string): Promise<T | undefined> {

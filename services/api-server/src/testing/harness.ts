@@ -4,7 +4,7 @@ import { type Logger, pino } from 'pino';
 import { connectBus, type NatsConnection } from '@kjobs/bus';
 import { HttpClient, NatsClient } from '@kjobs/client';
 import { MemoryStore, RedisStore, type Store } from '@kjobs/store';
-import { startApiServer, type ApiServer } from '../server.js';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../server.js';
 
 /** An in-process api-server on real NATS and a real store (Redis or memory) with unique prefixes, for integration tests. */
 export interface Harness {
@@ -34,6 +34,8 @@ export interface HarnessOptions {
   now?: () => Date;
   /** The api-server's logger (default silent, or TEST_LOG_LEVEL). */
   log?: Logger;
+  /** Serve nodes joining with bootstrap tokens (default: not served). */
+  join?: ApiServerOptions['join'];
 }
 
 /** Start an api-server in this process on a free port; its NATS subjects carry a unique prefix. */
@@ -48,6 +50,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     tokens: new Map([[token, { user: 'admin', groups: ['system:masters'] }], ...(opts.tokens ?? [])]),
     ...(opts.eventTtlMs ? { eventTtlMs: opts.eventTtlMs } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.join ? { join: opts.join } : {}),
   });
   const http = new HttpClient({ server: server.url, token });
   const nats = new NatsClient({ nc, prefix, token });
