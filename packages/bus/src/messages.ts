@@ -74,6 +74,19 @@ export interface Heartbeat {
   last: string;
 }
 
+/**
+ * An api-server's beat (`<p>.hb.api-servers`, every API_SERVER_BEAT_MS from every api-server):
+ * a client whose requests wait on an api-server that stopped beating fails them at once instead
+ * of at its request timeout. `bye` on a clean stop (its requests were answered).
+ */
+export interface ApiServerBeat {
+  id: string;
+  bye?: boolean;
+}
+
+/** How often each api-server beats. */
+export const API_SERVER_BEAT_MS = 500;
+
 /** A pod log request, api-server → the kubelet-agent of the pod's node (`kjobs.node.<node>.logs`). */
 export interface LogRequest {
   namespace: string;

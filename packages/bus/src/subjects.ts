@@ -9,6 +9,7 @@ import type { ResourceInfo } from '@kjobs/api';
  * | `<p>.api` | request/reply, queue group `api-server` | ApiRequest → ApiReply |
  * | `<p>.watch.<group>.<resource>.<ns>` | publish/subscribe | WatchMessage (one change) |
  * | `<p>.hb.<group>.<resource>` | publish/subscribe, every second | Heartbeat (last revision relayed) |
+ * | `<p>.hb.api-servers` | publish/subscribe, every 500 ms from each api-server | ApiServerBeat |
  * | `<p>.node.<node>.<logs|attach|exec>` | stream request (see stream.ts; exec is duplex) | node-addressed work |
  * | `<p>.join` | request/reply, queue group `api-server` | JoinRequest → ApiReply (a node joining with a bootstrap token) |
  */
@@ -40,6 +41,11 @@ export class Subjects {
   /** Relay heartbeats of a kind. */
   heartbeat(res: Pick<ResourceInfo, 'group' | 'resource'>): string {
     return `${this.prefix}.hb.${token(res.group || 'core')}.${res.resource}`;
+  }
+
+  /** Every api-server's beats (one token after `hb`, so no kind's heartbeat subject can equal it). */
+  apiServers(): string {
+    return `${this.prefix}.hb.api-servers`;
   }
 
   /** Node-addressed work (`logs`, `attach`, `exec`) for one kubelet-agent. */

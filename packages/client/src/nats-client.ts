@@ -1,5 +1,7 @@
 import { ApiError, type KList, type KObject, type ResourceInfo, type Status, type WatchEvent } from '@kjobs/api';
-import { MAX_BATCH, decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { performance } from 'node:perf_hooks';
+import { API_SERVER_BEAT_MS, MAX_BATCH, decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { ApiServerBeats } from './api-server-beats.js';
 import { resourceOf } from './kinds.js';
 import { startNatsWatch } from './nats-watch.js';
 import type { ApiClient, DeleteOptions, ListOptions, LogOptions, PatchType, WatchHandle } from './types.js';
@@ -34,8 +36,12 @@ export class NatsClient implements ApiClient {
   private readonly nc: NatsConnection;
   private readonly token?: string;
   private readonly timeoutMs: number;
-  /** Fail-fast hooks of the requests in flight, called when the connection to NATS drops. */
-  private readonly inFlight = new Set<() => void>();
+  /**
+   * Fail-fast hooks of the requests in flight, with when each was sent (performance.now()):
+   * called when the connection to NATS drops, or when an api-server stops beating.
+   */
+  private readonly inFlight = new Map<(why: string) => void, number>();
+  private readonly beats: ApiServerBeats;
 
   constructor(opts: NatsClientOptions) {
     this.nc = opts.nc;
@@ -43,6 +49,12 @@ export class NatsClient implements ApiClient {
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     void this.watchDisconnects();
+    // An api-server SIGKILLed with requests of ours in hand never answers them: fail what was sent
+    // up to its end (its last beat and one period) at once, not at the 10 s timeout. Requests that
+    // went to another api-server in that window fail too — retried like any 503.
+    this.beats = new ApiServerBeats(this.nc, this.subjects, (lastSeen) => {
+      for (const [fail, sentAt] of [...this.inFlight]) if (sentAt <= lastSeen + API_SERVER_BEAT_MS) fail('the api-server that had it stopped (no beat)');
+    });
   }
 
   /**
@@ -54,7 +66,7 @@ export class NatsClient implements ApiClient {
   private async watchDisconnects(): Promise<void> {
     try {
       for await (const s of this.nc.status()) {
-        if (s.type === 'disconnect') for (const fail of [...this.inFlight]) fail();
+        if (s.type === 'disconnect') for (const fail of [...this.inFlight.keys()]) fail('the connection to NATS dropped while the request was in flight');
       }
     } catch {
       // the connection closed
@@ -64,11 +76,11 @@ export class NatsClient implements ApiClient {
   /** Send one API request and return its body or throw its Status as an ApiError. */
   async call<T>(req: ApiRequest): Promise<T> {
     let msg;
-    let fail!: () => void;
+    let fail!: (why: string) => void;
     const dropped = new Promise<never>((_, reject) => {
-      fail = () => reject(new Error('the connection to NATS dropped while the request was in flight'));
+      fail = (why) => reject(new Error(why));
     });
-    this.inFlight.add(fail);
+    this.inFlight.set(fail, performance.now());
     try {
       msg = await Promise.race([this.nc.request(this.subjects.api(), encodeJson({ ...req, token: this.token }), { timeout: this.timeoutMs }), dropped]);
     } catch (e) {
@@ -163,7 +175,8 @@ export class NatsClient implements ApiClient {
   }
 
   async close(): Promise<void> {
-    /* the connection belongs to the caller */
+    // The connection belongs to the caller (its subscriptions end with it).
+    this.beats.stop();
   }
 }
 

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Subjects, type NatsConnection } from '@kjobs/bus';
+import { API_SERVER_BEAT_MS, encodeJson, Subjects, type ApiServerBeat, type NatsConnection } from '@kjobs/bus';
 import type { Store } from '@kjobs/store';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -99,6 +100,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   janitor.start();
   const natsSub: Subscription = serveNatsApi(o.nc, subjects, api, auth, metrics, nodes, o.log.child({ component: 'nats-api' }));
+  const beat = beatApiServer(o.nc, subjects, o.relayLease?.id ?? randomUUID());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 6443, host, () => resolve());
@@ -116,10 +118,34 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       janitor.stop();
       natsSub.unsubscribe();
       joinSub?.unsubscribe();
+      beat.stop();
       await hub.stop();
       await o.relayLease?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * Beat every API_SERVER_BEAT_MS on `<p>.hb.api-servers`, so clients fail the requests they sent to
+ * this api-server at once if it dies with them (NatsClient, ApiServerBeats); `stop()` says bye.
+ */
+function beatApiServer(nc: NatsConnection, subjects: Subjects, id: string): { stop(): void } {
+  const send = (bye?: boolean) => {
+    try {
+      if (!nc.isClosed()) nc.publish(subjects.apiServers(), encodeJson({ id, ...(bye ? { bye } : {}) } satisfies ApiServerBeat));
+    } catch {
+      /* the next beat */
+    }
+  };
+  send();
+  const timer = setInterval(() => send(), API_SERVER_BEAT_MS);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      send(true);
     },
   };
 }

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '@kjobs/api';
+import { API_SERVER_BEAT_MS, connectBus, encodeJson, Subjects, type NatsConnection } from '@kjobs/bus';
+import { NatsClient } from './nats-client.js';
+
+/**
+ * A request the NATS queue group handed to an api-server that then died gets no reply. The
+ * "api-server" here takes requests and never answers; it beats like a real one until the test
+ * stops it, silently (a SIGKILL) or with a bye (a clean stop).
+ */
+let nc: NatsConnection;
+beforeAll(async () => {
+  nc = await connectBus({ url: process.env.NATS_URL });
+});
+afterAll(async () => {
+  await nc?.drain();
+});
+
+function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): void } {
+  const sub = nc.subscribe(subjects.api(), { queue: 'api-server', callback: () => undefined });
+  const beat = () => nc.publish(subjects.apiServers(), encodeJson({ id }));
+  beat();
+  const timer = setInterval(beat, API_SERVER_BEAT_MS);
+  return {
+    end(bye) {
+      clearInterval(timer);
+      sub.unsubscribe();
+      if (bye) nc.publish(subjects.apiServers(), encodeJson({ id, bye: true }));
+    },
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<{ error: ApiError; ms: number }> {
+  const t0 = Date.now();
+  const error = await p.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
+  return { error, ms: Date.now() - t0 };
+}
+
+describe('requests to an api-server that stops beating', { timeout: 30_000 }, () => {
+  it('fail within a few seconds of its last beat, not at the request timeout', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}`;
+    const server = silentApiServer(new Subjects(prefix), 'a');
+    const client = new NatsClient({ nc, prefix, timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, API_SERVER_BEAT_MS * 2));
+    const pending = failure(client.get('ConfigMap', 'default', 'x'));
+    await new Promise((r) => setTimeout(r, 1000));
+    server.end(false);
+    const { error, ms } = await pending;
+    expect(error.code).toBe(503);
+    expect(error.message).toContain('no beat');
+    // Silence (2 s) and one check period after the last beat; far from the 20 s timeout.
+    expect(ms).toBeLessThan(8000);
+    await client.close();
+  });
+
+  it('wait for their timeout when the api-server said bye (it answered what it had)', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}`;
+    const server = silentApiServer(new Subjects(prefix), 'b');
+    const client = new NatsClient({ nc, prefix, timeoutMs: 4000 });
+    await new Promise((r) => setTimeout(r, API_SERVER_BEAT_MS * 2));
+    const pending = failure(client.get('ConfigMap', 'default', 'x'));
+    server.end(true);
+    const { error, ms } = await pending;
+    expect(error.code).toBe(503);
+    expect(error.message).not.toContain('no beat');
+    expect(ms).toBeGreaterThanOrEqual(3900);
+    await client.close();
+  });
+});
