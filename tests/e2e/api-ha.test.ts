@@ -149,7 +149,8 @@ describe('two api-servers behind HAProxy', { timeout: 400_000 }, () => {
     victimProc.kill('SIGKILL');
     await exited;
     const killedAt = Date.now();
-    const countAtKill = (await getJob('api-ha').catch(() => undefined))?.status?.succeeded ?? 0;
+    // (A client whose keep-alive connection was on the killed api-server sees that once.)
+    const countAtKill = (await waitFor('the Job', () => getJob('api-ha'), 30_000, 50)).status?.succeeded ?? 0;
     // kubectl through HAProxy: until the first success after the kill.
     let kubectlFailures = 0;
     await waitFor('kubectl get through HAProxy', async () => {
