@@ -24,7 +24,8 @@ export interface RedisBrokerOptions {
   /**
    * Answer an operation that changed a queue only once this many replicas have it (one WAIT per
    * loop turn on the broker's connection; docs/reliability.md, Redis failover); when they do not
-   * confirm in time the operation fails with 503. Default: none (answered when the primary has it).
+   * confirm in time the operation fails with 503, except a dequeue, which answers with its item
+   * after the timeout. Default: none (answered when the primary has it).
    */
   durability?: Durability;
 }
@@ -151,7 +152,9 @@ export class RedisBroker implements MemqBroker {
     const reply = await this.scripts[name].run(this.redis, keys, args);
     if (typeof reply === 'number' && reply < 0) throw errorFromCode(reply);
     if (reply === null) throw new MemqError(`script ${name} returned nil`, 500);
-    if (this.replicas && name !== 'stats') await this.replicas.sync().catch(replicationFailure);
+    // A dequeue has removed its item when the replicas fail to confirm it: answering 503 would
+    // lose the item, so it is answered (a failover may then hand it out again: at least once).
+    if (this.replicas && name !== 'stats') await this.replicas.sync().catch(name === 'dequeue' ? () => undefined : replicationFailure);
     return reply;
   }
 }
