@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installInterruptHandler } from './support/util.js';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
@@ -13,6 +14,7 @@ if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- <${names.join('|')}>`);
   process.exit(2);
 }
+installInterruptHandler();
 const mod = (await import(path.join(dir, `${name}.ts`))) as { run: () => Promise<void> };
 await mod.run();
 process.exit(0);

@@ -37,7 +37,7 @@ import { HttpClient, NatsClient } from '@kjobs/client';
 import { startOwnedInfra } from '../chaos/infra.js';
 import { freePort } from '../scripts/infra.js';
 import { readKubeconfig, startCluster, type Cluster } from '../scripts/cluster.js';
-import { emitResult, inFlight, machine, printTable, progress } from './support/util.js';
+import { emitResult, inFlight, machine, onInterrupt, printTable, progress } from './support/util.js';
 import { load, round } from './support/measure.js';
 import { until } from './support/bench-cluster.js';
 import { growthExponents, parseScaleArgs, SIZES, type ScaleArgs } from './support/scale-math.js';
@@ -56,6 +56,11 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
   let nc: NatsConnection | undefined;
   const redis = new Redis(infra.redis.url);
   let api: HttpClient | undefined;
+  const unregister = onInterrupt(async () => {
+    await cluster?.stop();
+    await infra.stop();
+    if (!process.env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
+  });
   try {
     log(size, `starting a cluster on redis ${infra.redis.url}, nats ${infra.nats.url} (home ${home})`);
     cluster = await startCluster({
@@ -221,6 +226,7 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
     redis.disconnect();
     await cluster?.stop().catch((e: Error) => log(size, `stop: ${e.message}`));
     await infra.stop();
+    unregister();
     if (!process.env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
   }
 }

@@ -90,3 +90,28 @@ export function progress(label: string, line: () => string, everyMs = 5000): () 
   timer.unref();
   return () => clearInterval(timer);
 }
+
+const cleanups = new Set<() => Promise<unknown>>();
+let interrupted = false;
+
+/**
+ * Run `cleanup` if the bench is interrupted (Ctrl-C, SIGTERM) while it is registered; returns the
+ * unregister function. A benchmark that starts clusters or servers registers their stop, so an
+ * interrupted run leaves nothing behind; bench/run.ts installs the handler.
+ */
+export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Stop what is registered, then exit 130 (a second signal exits at once). */
+export function installInterruptHandler(): void {
+  const handle = (sig: string) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\nbench: ${sig}; stopping what this run started…\n`);
+    void Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', () => handle('SIGINT'));
+  process.on('SIGTERM', () => handle('SIGTERM'));
+}
