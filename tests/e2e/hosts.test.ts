@@ -114,6 +114,9 @@ describe('nodes on other hosts', () => {
       expect(n.status?.addresses).toContainEqual({ type: 'InternalIP', address: h.address });
       expect(statSync(kubeletConfPath(nodeDir(h.name))).mode & 0o777).toBe(0o600);
     }
+    // Revoking: the token's Secret goes.
+    expect((await e.kjobs(['token', 'delete', expiring])).stdout).toBe('bootstrap token "expire" deleted\n');
+    expect((await e.kjobs(['token', 'list'])).stdout).not.toContain('expire.');
     // A joined name cannot be taken over with a bootstrap token.
     const again = startAgent(a, { KJOBS_AGENT_DIR: path.join(e.home, 'nodes', 'a-again') });
     const err = stderrOf(again);

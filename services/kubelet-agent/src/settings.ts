@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { quantityError } from '@kjobs/api';
 import { bool, cidr, commonSettings as c, custom, defineSettings, duration, int, oneOf, path, secret, text } from '@kjobs/observe';
 
@@ -13,6 +14,12 @@ function parseLabels(t: string): Record<string, string> {
   if (pairs.some((kv) => !/^[^=\s]+=[^=\s]*$/.test(kv))) throw new Error('is not a list of key=value (e.g. zone=a,disk=ssd)');
   return Object.fromEntries(pairs.map((kv) => kv.split('=') as [string, string]));
 }
+
+/** An IPv4 address (the Node's InternalIP). */
+const ipv4 = (t: string): string => {
+  if (!isIPv4(t)) throw new Error('is not an IPv4 address (e.g. 192.168.1.10)');
+  return t;
+};
 
 /** A binary to run, or `off`. */
 const binaryOrOff = (t: string): string | false => (t === 'off' ? false : t);
@@ -51,7 +58,7 @@ export const kubeletAgentSettings = defineSettings('kubelet-agent', 'a node: reg
   nsDial: path({ env: 'KJOBS_NSDIAL', flag: false, mustExist: 'file', defaultText: 'native/kjobs-nsdial.c compiled once with $CC', help: 'The helper that dials into a pod\'s network namespace.' }),
   runc: text({ env: 'KJOBS_RUNC', flag: false, default: 'runc', help: 'The runc binary of the oci runtime.' }),
   cacheDir: path({ env: 'KJOBS_CACHE_DIR', flag: false, defaultText: '~/.cache/kjobs', help: 'Where compiled helpers and built images are cached.' }),
-  nodeIp: text({ env: 'KJOBS_NODE_IP', default: '127.0.0.1', help: 'The Node\'s InternalIP (the kubelet\'s --node-ip): other nodes route this node\'s pod CIDR to it when the pod network runs in KJOBS_NODE_NETNS.' }),
+  nodeIp: custom({ env: 'KJOBS_NODE_IP', type: 'IPv4 address', parse: ipv4, default: '127.0.0.1', help: 'The Node\'s InternalIP (the kubelet\'s --node-ip): other nodes route this node\'s pod CIDR to it when the pod network runs in KJOBS_NODE_NETNS.' }),
   nodeNetns: text({ env: 'KJOBS_NODE_NETNS', help: 'Run the node\'s pod network in this existing named network namespace (one a harness or the operator made, never the host\'s own) and route other nodes\' pod CIDRs to their InternalIPs there (host-gw); unset: a namespace of kjobs\' own joined to the machine\'s other nodes.' }),
   joinToken: secret({ env: 'KJOBS_JOIN_TOKEN', help: 'A bootstrap token (kjobs token create): join the cluster, keep the node\'s credential in <node dir>/kubelet.conf, use it from then on. Ignored when KJOBS_TOKEN is set or kubelet.conf exists.' }),
   discoveryTokenCaCertHash: text({ env: 'KJOBS_DISCOVERY_TOKEN_CA_CERT_HASH', help: 'The cluster CA\'s pin when joining, sha256:<hex of its public key info> (printed by kjobs token create --print-join-command).' }),
