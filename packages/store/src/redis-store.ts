@@ -159,7 +159,7 @@ export class RedisStore implements Store {
     const body = encodeBody(obj);
     const r = (await this.scripts.create.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs()])) as string[];
     if (r[0] !== 'OK') throw writeError(res, name, 'create', { code: 'EXISTS' });
-    await this.acknowledged();
+    if (this.replicas) await this.acknowledged();
     return decodeObject(body, String(r[1]));
   }
 
@@ -174,7 +174,7 @@ export class RedisStore implements Store {
     const expected = expectedRevision(obj, opts.expectedRv);
     const body = encodeBody(obj);
     const r = (await this.scripts.update.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
-    if (r[0] === 'OK') return this.acknowledged().then(() => decodeObject(body, String(r[1])));
+    if (r[0] === 'OK') return this.replicas ? this.acknowledged().then(() => decodeObject(body, String(r[1]))) : decodeObject(body, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'update', { code: 'NOTFOUND' });
     throw writeError(res, name, 'update', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
   }
@@ -185,7 +185,7 @@ export class RedisStore implements Store {
     const k = this.keys;
     const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), k.logMarks(res)];
     const r = (await this.scripts.delete.run(this.writer, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
-    if (r[0] === 'OK') return this.acknowledged().then(() => decodeObject(r[2]!, String(r[1])));
+    if (r[0] === 'OK') return this.replicas ? this.acknowledged().then(() => decodeObject(r[2]!, String(r[1]))) : decodeObject(r[2]!, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'delete', { code: 'NOTFOUND' });
     throw writeError(res, name, 'delete', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
   }
@@ -230,7 +230,7 @@ export class RedisStore implements Store {
       after = chunk.lastExamined;
       const full = (limit && items.length >= limit) || round >= this.opts.listRoundsPerPage;
       if (!chunk.more || full) {
-        await this.replicated();
+        if (this.replicas) await this.replicated();
         return chunk.more ? { items, resourceVersion: listRv, continue: encodeContinue(listRv, after) } : { items, resourceVersion: listRv };
       }
     }
@@ -247,13 +247,13 @@ export class RedisStore implements Store {
     if (err) throw err;
     // Fewer than `count` entries: the whole log up to `rev` has been read, so `last` may advance to it.
     const last = events.length === count ? events[events.length - 1]!.rv : rev;
-    await this.replicated();
+    if (this.replicas) await this.replicated();
     return { events, last };
   }
 
   async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
     const recs = await this.tailer.tail(cursors, blockMs, signal);
-    if (recs.length) await this.replicated();
+    if (recs.length && this.replicas) await this.replicated();
     return recs;
   }
 
@@ -267,7 +267,7 @@ export class RedisStore implements Store {
     if (this.writer !== this.redis) this.writer.disconnect();
   }
 
-  /** With `durability`: once the replicas have this store's writes so far (one WAIT per loop turn). */
+  /** With `durability` (callers check, so a single Redis does not even await): once the replicas have this store's writes so far (one WAIT per loop turn). */
   private async acknowledged(): Promise<void> {
     await this.replicas?.sync().catch((e: unknown) => Promise.reject(replicationError(e, 'write')));
   }
