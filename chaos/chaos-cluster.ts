@@ -13,14 +13,20 @@ import type { Lease, Node } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { freePort } from '../scripts/infra.js';
 import { readKubeconfig, spawnService, startCluster, type Cluster, type ClusterOptions } from '../scripts/cluster.js';
+import { startHaCluster, type HaCluster } from '../scripts/ha.js';
 import { startOwnedInfra, type OwnedServer } from './infra.js';
 
 /** A running chaos cluster. */
 export interface ChaosCluster {
   home: string;
   cluster: Cluster;
+  /** The run's Redis and NATS (HA: the first primary and the first of the three NATS servers). */
   redis: OwnedServer;
   nats: OwnedServer;
+  /** The highly available layout's parts (`ha: true`): the NATS cluster, Redis with its Sentinels. */
+  ha?: HaCluster;
+  /** Every pid of Redis, NATS (and Sentinels) the run ever started, for the orphan check. */
+  infraPids(): number[];
   /** Admin client for the workloads (5 s request timeout). */
   api: HttpClient;
   /** Admin client for probes (2 s request timeout). */
@@ -32,6 +38,10 @@ export interface ChaosCluster {
   servicePids: number[];
   /** SIGKILL a service, wait for it to exit, start it again; resolves with the respawn time. */
   killAndRespawn(name: string): Promise<number>;
+  /** SIGKILL a service and wait for it to exit (it stays down); resolves with the time it was gone. */
+  kill(name: string): Promise<number>;
+  /** Start a service killed by `kill` again. */
+  respawn(name: string): Promise<void>;
   /** The service name (e.g. "scheduler-2") of the replica holding a kube-system leader Lease. */
   leaderOf(leaseName: string): Promise<{ service: string; identity: string }>;
   /** Wait until every node is Ready, both leader Leases are held and memq answers. */
@@ -39,19 +49,34 @@ export interface ChaosCluster {
   stop(): Promise<void>;
 }
 
-/** Start infra and cluster under a fresh temp home. */
-export async function startChaosCluster(o: { nodes?: number; env?: Record<string, string>; nodeEnv?: ClusterOptions['nodeEnv']; tag: string; appendfsync?: 'always' | 'everysec' }): Promise<ChaosCluster> {
+/**
+ * Start infra and cluster under a fresh temp home: one Redis and one NATS of its own, or with `ha`
+ * the highly available layout (scripts/ha.ts: three NATS servers, Redis primary + replica + three
+ * Sentinels, two api-servers behind HAProxy).
+ */
+export async function startChaosCluster(o: { nodes?: number; env?: Record<string, string>; nodeEnv?: ClusterOptions['nodeEnv']; tag: string; appendfsync?: 'always' | 'everysec'; ha?: boolean }): Promise<ChaosCluster> {
   const home = mkdtempSync(path.join(os.tmpdir(), `kjobs-${o.tag}-`));
-  const infra = await startOwnedInfra(home, { appendfsync: o.appendfsync });
   const apiPort = await freePort();
   const memqPort = await freePort();
   const nodes = o.nodes ?? 2;
+  const base = { home, apiPort, memqPort, nodes, env: o.env, nodeEnv: o.nodeEnv };
   let cluster: Cluster;
-  try {
-    cluster = await startCluster({ home, redisUrl: infra.redis.url, natsUrl: infra.nats.url, apiPort, memqPort, nodes, env: o.env, nodeEnv: o.nodeEnv, controllerReplicas: 2 });
-  } catch (e) {
-    await infra.stop();
-    throw e;
+  let infra: { redis: OwnedServer; nats: OwnedServer; stop(): Promise<void>; pids(): number[] };
+  let ha: HaCluster | undefined;
+  if (o.ha) {
+    ha = await startHaCluster(base);
+    cluster = ha.cluster;
+    const h = ha;
+    infra = { redis: h.redis.nodes[0]!, nats: h.nats.servers[0]!, stop: () => h.stop(), pids: () => h.infraPids() };
+  } else {
+    const own = await startOwnedInfra(home, { appendfsync: o.appendfsync });
+    infra = { ...own, pids: () => [...own.redis.pids, ...own.nats.pids] };
+    try {
+      cluster = await startCluster({ ...base, redisUrl: own.redis.url, natsUrl: own.nats.url, controllerReplicas: 2 });
+    } catch (e) {
+      await own.stop();
+      throw e;
+    }
   }
   const kc = readKubeconfig(home);
   const api = new HttpClient({ server: kc.server, token: kc.token, ca: kc.ca, timeoutMs: 5000 });
@@ -74,27 +99,39 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
   };
   for (const [name, p] of cluster.procs) watch(name, p);
 
+  const kill = async (name: string): Promise<void> => {
+    const p = cluster.procs.get(name);
+    if (!p) throw new Error(`no service ${name}`);
+    expected.add(p);
+    if (p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGKILL');
+      await exited;
+    }
+  };
+  const respawn = (name: string): void => {
+    const spec = cluster.specs.find((s) => s.name === name);
+    if (!spec) throw new Error(`no service ${name}`);
+    const np = spawnService(spec, home);
+    cluster.procs.set(name, np);
+    watch(name, np);
+  };
   const identities = new Map(cluster.specs.filter((s) => s.env.KJOBS_LEADER_IDENTITY).map((s) => [s.env.KJOBS_LEADER_IDENTITY!, s.name]));
   const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
   return {
-    home, cluster, redis: infra.redis, nats: infra.nats, api, probeApi, memqPort, unexpectedExits, servicePids,
+    home, cluster, redis: infra.redis, nats: infra.nats, ha, infraPids: infra.pids, api, probeApi, memqPort, unexpectedExits, servicePids,
     async killAndRespawn(name) {
-      const p = cluster.procs.get(name);
-      const spec = cluster.specs.find((s) => s.name === name);
-      if (!p || !spec) throw new Error(`no service ${name}`);
-      expected.add(p);
-      if (p.exitCode === null && p.signalCode === null) {
-        const exited = new Promise<void>((r) => p.once('exit', () => r()));
-        p.kill('SIGKILL');
-        await exited;
-      }
+      await kill(name);
       const since = Date.now();
-      const np = spawnService(spec, home);
-      cluster.procs.set(name, np);
-      watch(name, np);
+      respawn(name);
       return since;
     },
+    async kill(name) {
+      await kill(name);
+      return Date.now();
+    },
+    respawn: async (name) => respawn(name),
     async leaderOf(leaseName) {
       const l = await api.get<Lease>('Lease', 'kube-system', leaseName);
       const identity = l.spec.holderIdentity ?? '';
@@ -121,8 +158,8 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
       stopping = true;
       await api.close();
       await probeApi.close();
-      await cluster.stop();
-      await infra.stop();
+      if (!ha) await cluster.stop();
+      await infra.stop(); // HA: the services first, then Redis and NATS
     },
   };
 }

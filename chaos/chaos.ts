@@ -12,6 +12,10 @@
  * - every service is back within 5 s of its restart (printed per fault and service);
  * - no service exited on its own, and no process of the run is left on the machine.
  *
+ * `-- --ha` (CHAOS_HA=1) runs the same workloads and checks on the highly available layout
+ * (scripts/ha.ts) with its own faults (chaos/ha-faults.ts): the Redis primary (limit 10 s), one
+ * NATS server, one api-server, both leaders, and a whole host lost.
+ *
  * Exit code 0 when every check passes. Bounded: a watchdog ends the run (exit 1) after 25 min
  * (short: 8 min). Environment: CHAOS_SHORT, CHAOS_KEEP=1 keeps the run's dir (logs) on success.
  */
@@ -21,6 +25,7 @@ import path from 'node:path';
 import type { Namespace, Pod } from '@kjobs/api';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { chaosFaults } from './faults.js';
+import { HOST_EVICTION_S, HOST_GRACE_S, haFaults } from './ha-faults.js';
 import { JobPacer, until } from './job-pacer.js';
 import { MemqWorkload } from './memq-workload.js';
 import { timeToBack } from './probes.js';
@@ -28,6 +33,8 @@ import { alivePids, processesUnder, processesWithEnv } from './procs.js';
 import { AckedWriter } from './writer.js';
 
 const SHORT = process.argv.includes('--short') || process.env.CHAOS_SHORT === '1';
+/** The highly available layout and its faults (chaos/ha-faults.ts). */
+const HA = process.argv.includes('--ha') || process.env.CHAOS_HA === '1';
 const COMPLETIONS = SHORT ? 100 : 500;
 const ITEMS = SHORT ? 200 : 1000;
 const CONSUMERS = 3;
@@ -81,7 +88,7 @@ async function startWorkloads(c: ChaosCluster): Promise<Workloads> {
  * the restart, and the work must move on.
  */
 async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): Promise<FaultRow[]> {
-  const faults = chaosFaults();
+  const faults = HA ? haFaults() : chaosFaults();
   const rows: FaultRow[] = [];
   for (const [i, fault] of faults.entries()) {
     const target = Math.floor((COMPLETIONS * 0.5 * (i + 0.5)) / faults.length);
@@ -89,13 +96,19 @@ async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): 
     const atFault = { succeeded: w.job.succeeded, memqDone: w.memq.doneCount(), writes: w.writer.acked.length };
     if (atFault.succeeded >= COMPLETIONS) problems.push(`${fault.name}: the Job had already finished (not during the Job)`);
     console.log(`[${new Date().toISOString()}] fault ${i + 1}/${faults.length}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);
-    const { since, probes } = await fault.inject(c);
-    const back = await timeToBack(probes, since, 60_000);
-    for (const [svc, ms] of back) if (ms > BACK_WITHIN_MS) problems.push(`${fault.name}: ${svc} back after ${s(ms)} s (limit ${BACK_WITHIN_MS / 1000} s)`);
+    const { since, probes, settle } = await fault.inject(c);
+    const back = await timeToBack(probes, since, 180_000);
+    const limit = fault.limitMs ?? BACK_WITHIN_MS;
+    for (const [svc, ms] of back) if (ms > limit) problems.push(`${fault.name}: ${svc} back after ${s(ms)} s (limit ${limit / 1000} s)`);
     const moved = () => w.job.succeeded > atFault.succeeded && (w.memq.doneCount() > atFault.memqDone || w.memq.doneCount() === ITEMS) && w.writer.acked.length > atFault.writes;
     const progressed = await until(moved, 120_000, 50);
     const progressMs = progressed ? Date.now() - since : Infinity;
     if (!progressed) problems.push(`${fault.name}: no progress within 120 s`);
+    try {
+      await settle;
+    } catch (e) {
+      problems.push(`${fault.name}: bringing the killed member back failed: ${(e as Error).message}`);
+    }
     console.log(`  back: ${[...back].map(([svc, ms]) => `${svc} ${s(ms)} s`).join(', ')}; work progressing after ${s(progressMs)} s`);
     rows.push({ fault: fault.name, back: Object.fromEntries(back), worstMs: Math.max(...back.values()), progressMs, atFault });
   }
@@ -162,15 +175,18 @@ async function run(c: ChaosCluster, problems: string[]): Promise<{ rows: FaultRo
 function leftovers(c: ChaosCluster): { pid: number; cmd: string }[] {
   const byEnv = processesWithEnv({ KJOBS_HOME: c.home, HOME: path.join(c.home, 'nodes') + path.sep, CHAOS_RUN: RUN });
   const byCwd = processesUnder(c.home);
-  const byPid = alivePids([...c.servicePids, ...c.redis.pids, ...c.nats.pids]);
+  const byPid = alivePids([...c.servicePids, ...c.infraPids()]);
   const seen = new Set<number>();
   return [...byEnv, ...byCwd, ...byPid].filter((p) => !seen.has(p.pid) && seen.add(p.pid));
 }
 
 async function main(): Promise<number> {
   const t0 = Date.now();
-  console.log(`chaos suite${SHORT ? ' (short)' : ''}: Job completions ${COMPLETIONS}, MemQ ${ITEMS} items (lease ${LEASE_S} s, ${CONSUMERS} consumers), services back within ${BACK_WITHIN_MS / 1000} s`);
-  const c = await startChaosCluster({ tag: 'chaos', env: { KJOBS_HEARTBEAT_SECONDS: '2' } });
+  console.log(`chaos suite${HA ? ' on the HA layout' : ''}${SHORT ? ' (short)' : ''}: Job completions ${COMPLETIONS}, MemQ ${ITEMS} items (lease ${LEASE_S} s, ${CONSUMERS} consumers), services back within ${BACK_WITHIN_MS / 1000} s${HA ? ' (10 s for the Redis failover)' : ''}`);
+  // HA: a lost host's Node goes NotReady after 10 s without a heartbeat and its pods fail 2 s
+  // later (defaults 50 s and 10 s; Kubernetes' 40 s and 300 s), so the run sees the Job replace them.
+  const env: Record<string, string> = { KJOBS_HEARTBEAT_SECONDS: '2', ...(HA ? { KJOBS_NODE_GRACE_SECONDS: String(HOST_GRACE_S), KJOBS_POD_EVICTION_SECONDS: String(HOST_EVICTION_S) } : {}) };
+  const c = await startChaosCluster({ tag: HA ? 'chaos-ha' : 'chaos', env, ha: HA });
   console.log(`run dir ${c.home} (logs in ${path.join(c.home, 'logs')})`);
   const problems: string[] = [];
   let result: Awaited<ReturnType<typeof run>> | undefined;
@@ -217,20 +233,20 @@ async function main(): Promise<number> {
   }
 
   if (result) {
-    console.log('\nrecovery per fault (respawn/restart → back; limit 5 s):');
+    console.log(`\nrecovery per fault (respawn/restart → back; limit 5 s${HA ? ', Redis failover 10 s' : ''}):`);
     console.log(['fault', 'service', 'back after s', 'work progressing after s', 'succeeded at fault', 'memq done at fault'].join(' | '));
     for (const r of result.rows) {
       for (const [svc, ms] of Object.entries(r.back)) console.log([r.fault, svc, s(ms), s(r.progressMs), r.atFault.succeeded, r.atFault.memqDone].join(' | '));
     }
   }
-  console.log(`\n${JSON.stringify({ suite: 'chaos', short: SHORT, wall_s: Math.round((Date.now() - t0) / 1000), faults: result?.rows ?? [], ...result?.summary, orphans, problems })}`);
+  console.log(`\n${JSON.stringify({ suite: 'chaos', ha: HA, short: SHORT, wall_s: Math.round((Date.now() - t0) / 1000), faults: result?.rows ?? [], ...result?.summary, orphans, problems })}`);
   if (problems.length) {
     console.log(`\nchaos: FAILED — ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);
     console.log(`logs kept in ${path.join(c.home, 'logs')}`);
     return 1;
   }
-  console.log(`\nchaos: PASSED in ${Math.round((Date.now() - t0) / 1000)} s — succeeded ${COMPLETIONS}/${COMPLETIONS}, every MemQ item acked, no acknowledged write lost, every service back within 5 s, no orphan process`);
+  console.log(`\nchaos: PASSED in ${Math.round((Date.now() - t0) / 1000)} s — succeeded ${COMPLETIONS}/${COMPLETIONS}, every MemQ item acked, no acknowledged write lost, every service back within 5 s${HA ? ' (the Redis failover within 10 s)' : ''}, no orphan process`);
   if (!process.env.CHAOS_KEEP) rmSync(c.home, { recursive: true, force: true });
   return 0;
 }

@@ -8,15 +8,20 @@
 import type { ChaosCluster } from './chaos-cluster.js';
 import { apiProbe, leaderProbe, memqProbe, nodeProbe, type Probe } from './probes.js';
 
-/** One fault: inject it, then say since when and how to tell the services are back. */
+/**
+ * One fault: inject it, then say since when and how to tell the services are back. `settle`, when
+ * given, is what must finish before the next fault (a killed member brought back); `limitMs`
+ * overrides the suite's "back within" limit for this fault.
+ */
 export interface Fault {
   name: string;
-  inject(c: ChaosCluster): Promise<{ since: number; probes: Probe[] }>;
+  limitMs?: number;
+  inject(c: ChaosCluster): Promise<{ since: number; probes: Probe[]; settle?: Promise<unknown> }>;
 }
 
-const LEASES = { scheduler: 'kube-scheduler', 'job-controller': 'kube-controller-manager' } as const;
+export const LEASES = { scheduler: 'kube-scheduler', 'job-controller': 'kube-controller-manager' } as const;
 
-function killLeader(service: keyof typeof LEASES): Fault {
+export function killLeader(service: keyof typeof LEASES): Fault {
   return {
     name: `SIGKILL ${service} leader`,
     async inject(c) {
@@ -29,15 +34,14 @@ function killLeader(service: keyof typeof LEASES): Fault {
   };
 }
 
-/** Probes for every service, satisfied only by evidence from after `since`. */
-export function everyService(c: ChaosCluster, since: number): Probe[] {
+/** Probes for every service, satisfied only by evidence from after `since` (less the nodes in `without`). */
+export function everyService(c: ChaosCluster, since: number, without: string[] = []): Probe[] {
   return [
     apiProbe(c.probeApi),
     memqProbe(c.memqPort),
     leaderProbe(c.probeApi, 'scheduler (leader)', LEASES.scheduler, undefined, since),
     leaderProbe(c.probeApi, 'job-controller (leader)', LEASES['job-controller'], undefined, since),
-    nodeProbe(c.probeApi, 'node-1', since),
-    nodeProbe(c.probeApi, 'node-2', since),
+    ...['node-1', 'node-2'].filter((n) => !without.includes(n)).map((n) => nodeProbe(c.probeApi, n, since)),
   ];
 }
 

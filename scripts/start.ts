@@ -11,10 +11,12 @@
  */
 import path from 'node:path';
 import { ensureInfra } from './infra.js';
-import { startCluster, waitForClusterReady } from './cluster.js';
+import { startCluster, waitForClusterReady, type Cluster } from './cluster.js';
+import { startHaCluster } from './ha.js';
 
+const ha = process.argv.includes('--ha');
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`usage: npm start
+  console.log(`usage: npm start [-- --ha]
 
 Starts kjobs on this machine: api-server (https://127.0.0.1:6443), scheduler, job-controller,
 two kubelet-agents (node-1, node-2), memq (http://127.0.0.1:8090; 8080 stays free for the
@@ -37,12 +39,19 @@ Environment:
   KJOBS_LOCAL_REGISTRY   off: start no registry; mirrors point at the image layout (file://)
   KJOBS_REGISTRIES_FILE  your own registries.yaml for the kubelet-agents (with
                          KJOBS_LOCAL_REGISTRY=off nothing is built or started)
-  KJOBS_CACHE_DIR        where built images are cached (default ~/.cache/kjobs)`);
+  KJOBS_CACHE_DIR        where built images are cached (default ~/.cache/kjobs)
+
+--ha  the highly available layout on this machine (scripts/ha.ts, docs/reliability.md): three
+      NATS servers with routes, a Redis primary + replica + three Sentinels (private, on free
+      loopback ports, state in their memory: a stop ends it), two api-servers behind HAProxy on
+      KJOBS_API_PORT, two schedulers, two job-controllers, the kubelet-agents and memq.
+      REDIS_URL and NATS_URL are not used.`);
   process.exit(0);
 }
 
 const home = path.resolve(process.env.KJOBS_HOME ?? '.kjobs');
-let infra: Awaited<ReturnType<typeof ensureInfra>> | undefined;
+/** What runs beside the services: the machine's (or started) Redis and NATS, or the HA layout's. */
+let infra: { stop(): Promise<void> } | undefined;
 // Interrupted while starting: exit, which also kills the registry (its exit hook) and what
 // ensureInfra started; once the cluster runs, shutdown() below takes over.
 const interruptedWhileStarting = () => {
@@ -51,26 +60,36 @@ const interruptedWhileStarting = () => {
 };
 process.once('SIGINT', interruptedWhileStarting);
 process.once('SIGTERM', interruptedWhileStarting);
-try {
-  infra = await ensureInfra(home);
-} catch (e) {
-  console.error(`kjobs: ${(e as Error).message}`);
-  process.exit(1);
-}
 const apiPort = Number(process.env.KJOBS_API_PORT ?? 6443);
 const memqPort = Number(process.env.KJOBS_MEMQ_PORT ?? 8090);
 const nodes = Number(process.env.KJOBS_NODES ?? 2);
-let cluster: Awaited<ReturnType<typeof startCluster>>;
+const options = {
+  home, nodes, apiPort, memqPort, restartOnSignal: true,
+  ...(process.env.KJOBS_STORE_PREFIX ? { storePrefix: process.env.KJOBS_STORE_PREFIX } : {}),
+  ...(process.env.KJOBS_SUBJECT_PREFIX ? { subjectPrefix: process.env.KJOBS_SUBJECT_PREFIX } : {}),
+  registryPort: Number(process.env.KJOBS_REGISTRY_PORT ?? 5000), log: (line: string) => console.log(`kjobs: ${line}`),
+};
+let cluster: Cluster;
+let haLines = '';
 try {
-  cluster = await startCluster({
-    home, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, nodes, apiPort, memqPort, restartOnSignal: true,
-    ...(process.env.KJOBS_STORE_PREFIX ? { storePrefix: process.env.KJOBS_STORE_PREFIX } : {}),
-    ...(process.env.KJOBS_SUBJECT_PREFIX ? { subjectPrefix: process.env.KJOBS_SUBJECT_PREFIX } : {}),
-    registryPort: Number(process.env.KJOBS_REGISTRY_PORT ?? 5000), log: (line) => console.log(`kjobs: ${line}`),
-  });
+  if (ha) {
+    const c = await startHaCluster(options);
+    infra = { stop: async () => { await c.redis.stop(); await c.nats.stop(); } };
+    cluster = c.cluster;
+    haLines = `
+Highly available layout:
+  NATS       ${c.nats.url}
+  Redis      Sentinels ${c.redis.env.KJOBS_REDIS_SENTINELS} (master name ${c.redis.env.KJOBS_REDIS_MASTER_NAME})
+  api-server ${cluster.specs.filter((s) => s.name.startsWith('api-server')).map((s) => s.env.KJOBS_API_ADDR).join(', ')} behind HAProxy on 127.0.0.1:${apiPort}
+`;
+  } else {
+    const machine = await ensureInfra(home);
+    infra = machine;
+    cluster = await startCluster({ ...options, redisUrl: machine.redisUrl, natsUrl: machine.natsUrl });
+  }
 } catch (e) {
   console.error(`kjobs: ${(e as Error).message}`);
-  await infra.stop();
+  await infra?.stop();
   process.exit(1);
 }
 process.removeListener('SIGINT', interruptedWhileStarting);
@@ -103,7 +122,7 @@ ${cluster.registry?.summary ?? 'images     no local images (see the log lines ab
 
 Endpoints (${path.join(home, 'endpoints.json')}; /healthz, /readyz, /metrics on each):
 ${endpointLines}
-Press Ctrl-C to stop.`);
+${haLines}Press Ctrl-C to stop.`);
 
 async function shutdown() {
   if (stopping) return;
