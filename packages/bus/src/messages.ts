@@ -82,6 +82,11 @@ export interface Heartbeat {
 export interface ApiServerBeat {
   id: string;
   bye?: boolean;
+  /**
+   * The NATS server the api-server is connected to (its server_id). When it changes, the
+   * api-server lost its server: requests routed to it through that server are lost.
+   */
+  server?: string;
 }
 
 /** How often each api-server beats. */

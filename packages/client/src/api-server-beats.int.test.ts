@@ -17,12 +17,20 @@ afterAll(async () => {
   await nc?.drain();
 });
 
-function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): void } {
+function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): void; server: string } {
   const sub = nc.subscribe(subjects.api(), { queue: 'api-server', callback: () => undefined });
-  const beat = () => nc.publish(subjects.apiServers(), encodeJson({ id }));
+  const self = { server: 'NATS-A' };
+  const beat = () => nc.publish(subjects.apiServers(), encodeJson({ id, server: self.server }));
   beat();
   const timer = setInterval(beat, API_SERVER_BEAT_MS);
   return {
+    get server() {
+      return self.server;
+    },
+    set server(v: string) {
+      self.server = v;
+      beat();
+    },
     end(bye) {
       clearInterval(timer);
       sub.unsubscribe();
@@ -52,6 +60,23 @@ describe('requests to an api-server that stops beating', { timeout: 30_000 }, ()
     expect(error.message).toContain('no beat');
     // Silence (2 s) and one check period after the last beat; far from the 20 s timeout.
     expect(ms).toBeLessThan(8000);
+    await client.close();
+  });
+
+  it('fail at once when an api-server beats from another NATS server (its own died, with what was routed through it)', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}`;
+    const server = silentApiServer(new Subjects(prefix), 'c');
+    const client = new NatsClient({ nc, prefix, timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, API_SERVER_BEAT_MS * 2));
+    const pending = failure(client.get('ConfigMap', 'default', 'x'));
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    server.server = 'NATS-B';
+    const { error } = await pending;
+    expect(error.code).toBe(503);
+    expect(error.message).toContain('lost its NATS server');
+    expect(Date.now() - t0).toBeLessThan(API_SERVER_BEAT_MS * 4); // the move's beat, not a silence
+    server.end(true);
     await client.close();
   });
 

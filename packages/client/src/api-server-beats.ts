@@ -6,23 +6,28 @@ export const API_SERVER_SILENCE_MS = 4 * API_SERVER_BEAT_MS;
 
 /**
  * Follows the api-servers' beats (`<p>.hb.api-servers`). When one falls silent — SIGKILLed, or
- * cut off — `onGone(lastSeen)` is called once with when its last beat arrived (performance.now()),
- * within API_SERVER_SILENCE_MS + API_SERVER_BEAT_MS of its end. A request the NATS queue group
- * handed to it before it died gets no reply; the caller fails the requests sent up to then
- * instead of waiting for their timeout. An api-server that says `bye` (a clean stop, after
- * answering its requests) is forgotten without a call.
+ * cut off — `onLost(upTo)` is called once, within API_SERVER_SILENCE_MS + API_SERVER_BEAT_MS of
+ * its end, with `upTo` = its last beat's arrival plus one period (performance.now() times): a
+ * request the NATS queue group handed to it by then gets no reply, and the caller fails the
+ * requests sent up to then instead of waiting for their timeout. When one beats from another NATS
+ * server than before (its server died: requests routed to it through that server were lost on
+ * the way), `onLost(now)`. An api-server that says `bye` (a clean stop, after answering its
+ * requests) is forgotten without a call.
  */
 export class ApiServerBeats {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { at: number; server?: string }>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(nc: NatsConnection, subjects: Subjects, private readonly onGone: (lastSeen: number) => void) {
+  constructor(nc: NatsConnection, subjects: Subjects, private readonly onLost: (upTo: number, why: string) => void) {
     nc.subscribe(subjects.apiServers(), {
       callback: (err, m) => {
         if (err) return;
         const beat = decodeJson<ApiServerBeat>(m.data);
-        if (beat.bye) this.seen.delete(beat.id);
-        else this.seen.set(beat.id, performance.now());
+        if (beat.bye) return void this.seen.delete(beat.id);
+        const now = performance.now();
+        const before = this.seen.get(beat.id)?.server;
+        this.seen.set(beat.id, { at: now, server: beat.server });
+        if (before && beat.server && before !== beat.server) this.onLost(now, 'lost its NATS server (it beats from another one now)');
       },
     });
     this.timer = setInterval(() => this.check(), API_SERVER_BEAT_MS);
@@ -31,10 +36,10 @@ export class ApiServerBeats {
 
   private check(): void {
     const now = performance.now();
-    for (const [id, at] of this.seen) {
+    for (const [id, { at }] of this.seen) {
       if (now - at <= API_SERVER_SILENCE_MS) continue;
       this.seen.delete(id);
-      this.onGone(at);
+      this.onLost(at + API_SERVER_BEAT_MS, 'stopped (no beat)');
     }
   }
 

@@ -1,6 +1,6 @@
 import { ApiError, type KList, type KObject, type ResourceInfo, type Status, type WatchEvent } from '@kjobs/api';
 import { performance } from 'node:perf_hooks';
-import { API_SERVER_BEAT_MS, MAX_BATCH, decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type NatsConnection, type WatchMessage } from '@kjobs/bus';
+import { MAX_BATCH, decodeJson, encodeJson, requestStream, Subjects, type ApiReply, type ApiRequest, type NatsConnection, type WatchMessage } from '@kjobs/bus';
 import { ApiServerBeats } from './api-server-beats.js';
 import { resourceOf } from './kinds.js';
 import { startNatsWatch } from './nats-watch.js';
@@ -49,11 +49,12 @@ export class NatsClient implements ApiClient {
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     void this.watchDisconnects();
-    // An api-server SIGKILLed with requests of ours in hand never answers them: fail what was sent
-    // up to its end (its last beat and one period) at once, not at the 10 s timeout. Requests that
-    // went to another api-server in that window fail too — retried like any 503.
-    this.beats = new ApiServerBeats(this.nc, this.subjects, (lastSeen) => {
-      for (const [fail, sentAt] of [...this.inFlight]) if (sentAt <= lastSeen + API_SERVER_BEAT_MS) fail('the api-server that had it stopped (no beat)');
+    // An api-server SIGKILLed with requests of ours in hand never answers them, and requests routed
+    // through a NATS server that died on the way never reach it: fail what was sent up to then at
+    // once, not at the 10 s timeout. Requests that went to another api-server in that window fail
+    // too — retried like any 503.
+    this.beats = new ApiServerBeats(this.nc, this.subjects, (upTo, why) => {
+      for (const [fail, sentAt] of [...this.inFlight]) if (sentAt <= upTo) fail(`the api-server that had it ${why}`);
     });
   }
 

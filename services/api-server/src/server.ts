@@ -134,7 +134,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 function beatApiServer(nc: NatsConnection, subjects: Subjects, id: string): { stop(): void } {
   const send = (bye?: boolean) => {
     try {
-      if (!nc.isClosed()) nc.publish(subjects.apiServers(), encodeJson({ id, ...(bye ? { bye } : {}) } satisfies ApiServerBeat));
+      const server = nc.info?.server_id;
+      if (!nc.isClosed()) nc.publish(subjects.apiServers(), encodeJson({ id, ...(bye ? { bye } : {}), ...(server ? { server } : {}) } satisfies ApiServerBeat));
     } catch {
       /* the next beat */
     }
@@ -142,6 +143,11 @@ function beatApiServer(nc: NatsConnection, subjects: Subjects, id: string): { st
   send();
   const timer = setInterval(() => send(), API_SERVER_BEAT_MS);
   timer.unref();
+  // Back on a NATS server (another one, in a cluster): say so at once, so clients fail what was
+  // lost with the old one without waiting for the next beat.
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') send();
+  })().catch(() => undefined);
   return {
     stop() {
       clearInterval(timer);
