@@ -24,7 +24,11 @@ const podsRuns = read('pods.jsonl', (t) => t.split('\n').filter(Boolean).map((l)
   // One kind of run per chart: the process runtime's 1,000-pod burst.
   ?.filter((r) => (r.runtime ?? 'process') === 'process' && (r.pods ?? 1000) === 1000);
 const podsSamples = read('pods-samples.json', (t) => JSON.parse(t) as PodsSamples);
-const scale = read('scale.jsonl', (t) => lastPerSize(t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ScaleRun)));
+const scaleRuns = read('scale.jsonl', (t) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ScaleRun & { note?: string }));
+// The curves by size: the plain runs (one with a note ran a size with other options).
+const scale = scaleRuns && lastPerSize(scaleRuns.filter((r) => !r.note));
+// The pods/s curve: the run with the longest Jobs.
+const longestJobs = scaleRuns?.reduce((a, b) => ((b.jobs[0]?.completions ?? 0) >= (a.jobs[0]?.completions ?? 0) ? b : a));
 const soak = read('soak.json', (t) => JSON.parse(t) as SoakReport);
 
 const charts: [string, string | undefined][] = [
@@ -34,7 +38,7 @@ const charts: [string, string | undefined][] = [
   ['scale-bytes.svg', scale?.length ? scaleBytesChart(scale) : undefined],
   ['scale-list.svg', scale?.length ? scaleListChart(scale) : undefined],
   ['scale-watch.svg', scale?.length ? scaleWatchChart(scale) : undefined],
-  ['scale-job-rate.svg', scale?.length ? scaleJobRateChart(scale.at(-1)!) : undefined],
+  ['scale-job-rate.svg', longestJobs ? scaleJobRateChart(longestJobs) : undefined],
   ['soak-memory.svg', soak?.samples.length ? soakRssChart(soak) : undefined],
   ['soak-pods-per-s.svg', soak?.samples.length ? soakRateChart(soak) : undefined],
 ];
