@@ -1,6 +1,5 @@
 /** Spawned-process helpers shared by the kuard and memq integration tests (test support, not a package). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 
 /** A spawned process with its output collected. */
 export interface Proc {
@@ -38,14 +37,8 @@ export function start(command: string, args: string[], opts: { env?: Record<stri
   };
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
+/** A port that was free a moment ago on 127.0.0.1 (the one helper of scripts/infra.ts). */
+export { freePort } from '../../scripts/infra.js';
 
 /** Poll `check` until it returns true or `timeoutMs` passes. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {

@@ -1,28 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { pod, pods, pollUntil } from './contract-fixtures.js';
 import { RedisStore } from './redis-store.js';
+import { freePort } from '../../../tests/support/test-process.js';
 
 /**
  * Behaviour that needs a Redis of our own (restarts, maxmemory): a private redis-server on a free
  * loopback port with an append-only file fsynced on every write, killed after the suite.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 class PrivateRedis {
   private proc?: ChildProcess;
   constructor(readonly port: number, readonly dir: string) {}

@@ -1,28 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { NotReplicatedError, ReplicaWait } from './replica-wait.js';
+import { freePort } from '../../../tests/support/test-process.js';
 
 /**
  * ReplicaWait against a real primary and replica (two private redis-servers on free loopback
  * ports): one WAIT covers a turn's writes, a stopped replica makes them fail after the timeout, and
  * a WAIT that outlived its connection confirms nothing.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 let dir: string;
 const procs: ChildProcess[] = [];
 let primary: Redis;

@@ -1,26 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemqError } from '../errors.js';
 import { RedisBroker } from './redis-broker.js';
+import { freePort } from '../../../../tests/support/test-process.js';
 
 /**
  * The broker with `durability` on a private primary and replica (no files): changes are answered
  * once the replica has them; with the replica SIGSTOPped an enqueue fails with 503 after the
  * timeout, and a dequeue still answers with the item it took (losing it would be worse).
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const procs: ChildProcess[] = [];
 let redis: Redis;
 
