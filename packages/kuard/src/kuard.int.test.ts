@@ -36,6 +36,8 @@ describe('the kuard program (bundle spawned as the kubelet does)', () => {
     const bundle = readFileSync(KUARD_BUNDLE, 'utf8');
     expect(bundle).not.toMatch(/from ["']@kjobs\//);
     expect(bundle).not.toMatch(/from ["']ioredis["']/);
+    // Nor bundled in: ioredis is CommonJS, and its require("events") fails in an ESM bundle.
+    expect(bundle).not.toContain('node_modules/ioredis');
   });
 
   it('oneshot: 3 keys, kuard log lines, exit code 1', async () => {

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { ReplicaWait, NotReplicatedError, type Durability } from '@kjobs/store/redis';
+// Not '@kjobs/store/redis': that entry imports ioredis itself, and the built-in kuard (which
+// bundles @kjobs/memq for its in-memory broker) must not carry ioredis (packages/kuard/scripts/build.mjs).
+import { ReplicaWait, NotReplicatedError, type Durability } from '@kjobs/store/replica-wait';
 import { EmptyNameError, errorFromCode, MemqError } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
 import { newId } from '../ids.js';
