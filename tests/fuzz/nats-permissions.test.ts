@@ -113,6 +113,19 @@ describe('deploy/nats.conf: what each service may do', () => {
     expect(sniffed).toEqual([]);
   });
 
+  it('only the api-server may read join requests (they carry bootstrap tokens)', async () => {
+    /** 'refused' when the server closed the subscription (a permissions violation), 'open' otherwise. */
+    const outcome = async (u: keyof typeof conns): Promise<string> => {
+      const sub = conns[u].subscribe('kjobs.join', { queue: 'api-server', callback: () => undefined });
+      await conns[u].flush();
+      const r = await Promise.race([sub.closed.then(() => 'refused', () => 'refused'), new Promise<string>((res) => setTimeout(() => res('open'), 500))]);
+      sub.unsubscribe();
+      return r;
+    };
+    expect(await outcome('api-server')).toBe('open');
+    for (const u of ['scheduler', 'job-controller', 'kubelet-agent-1', 'kubelet-agent-2'] as const) expect(await outcome(u), u).toBe('refused');
+  });
+
   it('no service may send API requests as the api-server, nor publish to nodes', async () => {
     const atNode1 = collect(conns['kubelet-agent-1'].subscribe('kjobs.node.kubelet-agent-1.>'));
     await conns['kubelet-agent-1'].flush();
