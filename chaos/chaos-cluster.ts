@@ -14,6 +14,7 @@ import { HttpClient } from '@kjobs/client';
 import { freePort } from '../scripts/infra.js';
 import { readKubeconfig, spawnService, startCluster, type Cluster, type ClusterOptions } from '../scripts/cluster.js';
 import { startHaCluster, type HaCluster } from '../scripts/ha.js';
+import { startChaosHosts, type ChaosHosts } from './chaos-hosts.js';
 import { startOwnedInfra, type OwnedServer } from './infra.js';
 
 /** A running chaos cluster. */
@@ -25,6 +26,8 @@ export interface ChaosCluster {
   nats: OwnedServer;
   /** The highly available layout's parts (`ha: true`): the NATS cluster, Redis with its Sentinels. */
   ha?: HaCluster;
+  /** HA: node-1 and node-2 as kubelet-agents on simulated hosts (chaos/chaos-hosts.ts), joined with a bootstrap token. */
+  hosts?: ChaosHosts;
   /** Every pid of Redis, NATS (and Sentinels) the run ever started, for the orphan check. */
   infraPids(): number[];
   /** Admin client for the workloads (5 s request timeout). */
@@ -63,11 +66,29 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
   let cluster: Cluster;
   let infra: { redis: OwnedServer; nats: OwnedServer; stop(): Promise<void>; pids(): number[] };
   let ha: HaCluster | undefined;
+  let hosts: ChaosHosts | undefined;
   if (o.ha) {
-    ha = await startHaCluster(base);
+    // The nodes are not the cluster's own processes but agents on simulated hosts that join it.
+    ha = await startHaCluster({ ...base, nodes: 0 });
     cluster = ha.cluster;
     const h = ha;
-    infra = { redis: h.redis.nodes[0]!, nats: h.nats.servers[0]!, stop: () => h.stop(), pids: () => h.infraPids() };
+    try {
+      hosts = await startChaosHosts({
+        home, natsPorts: h.nats.servers.map((x) => x.port), subjectPrefix: cluster.specs[0]?.env.KJOBS_SUBJECT_PREFIX, env: o.env ?? {},
+        names: Array.from({ length: nodes }, (_, i) => `node-${i + 1}`),
+      });
+    } catch (e) {
+      await h.stop();
+      throw e;
+    }
+    const hs = hosts;
+    infra = {
+      redis: h.redis.nodes[0]!, nats: h.nats.servers[0]!, pids: () => [...h.infraPids(), ...hs.agentPids],
+      async stop() {
+        await hs.stop();
+        await h.stop();
+      },
+    };
   } else {
     const own = await startOwnedInfra(home, { appendfsync: o.appendfsync });
     infra = { ...own, pids: () => [...own.redis.pids, ...own.nats.pids] };
@@ -120,7 +141,7 @@ export async function startChaosCluster(o: { nodes?: number; env?: Record<string
   const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
   return {
-    home, cluster, redis: infra.redis, nats: infra.nats, ha, infraPids: infra.pids, api, probeApi, memqPort, unexpectedExits, servicePids,
+    home, cluster, redis: infra.redis, nats: infra.nats, ha, hosts, infraPids: infra.pids, api, probeApi, memqPort, unexpectedExits, servicePids,
     async killAndRespawn(name) {
       await kill(name);
       const since = Date.now();

@@ -10,11 +10,13 @@
  * - every MemQ item is acked and the queue ends empty, nothing in flight;
  * - every create the api-server acknowledged exists at the end;
  * - every service is back within 5 s of its restart (printed per fault and service);
- * - no service exited on its own, and no process of the run is left on the machine.
+ * - no service exited on its own, and no process of the run is left on the machine (HA: nor a
+ *   network namespace or link of its simulated hosts).
  *
  * `-- --ha` (CHAOS_HA=1) runs the same workloads and checks on the highly available layout
  * (scripts/ha.ts) with its own faults (chaos/ha-faults.ts): the Redis primary (limit 10 s), one
- * NATS server, one api-server, both leaders, and a whole host lost.
+ * NATS server, one api-server, both leaders, a whole host lost and a host partitioned for 60 s
+ * (short: 15 s); its two kubelet-agents run on simulated hosts (chaos/chaos-hosts.ts).
  *
  * Exit code 0 when every check passes. Bounded: a watchdog ends the run (exit 1) after 25 min
  * (short: 8 min). Environment: CHAOS_SHORT, CHAOS_KEEP=1 keeps the run's dir (logs) on success.
@@ -42,6 +44,8 @@ const LEASE_S = 5;
 const BACK_WITHIN_MS = 5000;
 const NS = 'chaos';
 const RUN = randomBytes(4).toString('hex');
+/** How long the HA run's partitioned host stays cut off (issue 21: 60 s). */
+const PARTITION_S = SHORT ? 15 : 60;
 const WATCHDOG_MS = (SHORT ? 8 : 25) * 60_000;
 
 const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'never');
@@ -51,6 +55,8 @@ interface FaultRow {
   /** ms from restart to back, per service. */
   back: Record<string, number>;
   worstMs: number;
+  /** What the fault measured besides the probes (a host's NotReady time, its pods failed, …). */
+  note?: string;
   /** ms from restart until the Job, MemQ and the writer all moved on. */
   progressMs: number;
   atFault: { succeeded: number; memqDone: number; writes: number };
@@ -88,7 +94,7 @@ async function startWorkloads(c: ChaosCluster): Promise<Workloads> {
  * the restart, and the work must move on.
  */
 async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): Promise<FaultRow[]> {
-  const faults = HA ? haFaults() : chaosFaults();
+  const faults = HA ? haFaults({ partitionS: PARTITION_S }) : chaosFaults();
   const rows: FaultRow[] = [];
   for (const [i, fault] of faults.entries()) {
     const target = Math.floor((COMPLETIONS * 0.5 * (i + 0.5)) / faults.length);
@@ -96,7 +102,7 @@ async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): 
     const atFault = { succeeded: w.job.succeeded, memqDone: w.memq.doneCount(), writes: w.writer.acked.length };
     if (atFault.succeeded >= COMPLETIONS) problems.push(`${fault.name}: the Job had already finished (not during the Job)`);
     console.log(`[${new Date().toISOString()}] fault ${i + 1}/${faults.length}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);
-    const { since, probes, settle } = await fault.inject(c);
+    const { since, probes, settle, note } = await fault.inject(c);
     const back = await timeToBack(probes, since, 180_000);
     const limit = fault.limitMs ?? BACK_WITHIN_MS;
     for (const [svc, ms] of back) if (ms > limit) problems.push(`${fault.name}: ${svc} back after ${s(ms)} s (limit ${limit / 1000} s)`);
@@ -109,8 +115,8 @@ async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): 
     } catch (e) {
       problems.push(`${fault.name}: bringing the killed member back failed: ${(e as Error).message}`);
     }
-    console.log(`  back: ${[...back].map(([svc, ms]) => `${svc} ${s(ms)} s`).join(', ')}; work progressing after ${s(progressMs)} s`);
-    rows.push({ fault: fault.name, back: Object.fromEntries(back), worstMs: Math.max(...back.values()), progressMs, atFault });
+    console.log(`  back: ${[...back].map(([svc, ms]) => `${svc} ${s(ms)} s`).join(', ')}; work progressing after ${s(progressMs)} s${note ? `\n  ${note()}` : ''}`);
+    rows.push({ fault: fault.name, back: Object.fromEntries(back), worstMs: Math.max(...back.values()), progressMs, atFault, ...(note ? { note: note() } : {}) });
   }
   return rows;
 }
@@ -218,7 +224,10 @@ async function main(): Promise<number> {
     // Everything we started must be gone; end and report anything that is not.
     await until(() => leftovers(c).length === 0, 15_000, 250);
     const left = leftovers(c);
-    orphans = left.length;
+    // HA: the simulated hosts' namespaces, their pods' and their links are gone too (none was ever on the machine's network).
+    const leftNet = c.hosts ? [...c.hosts.leftNetns().map((n) => `netns ${n}`), ...c.hosts.machineLinks().map((l) => `link ${l}`)] : [];
+    if (leftNet.length) problems.push(`${leftNet.length} network leftovers after stop: ${leftNet.slice(0, 5).join(', ')}`);
+    orphans = left.length + leftNet.length;
     if (left.length) {
       problems.push(`${left.length} orphan processes after stop: ${left.slice(0, 5).map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
       for (const p of left) {

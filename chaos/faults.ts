@@ -11,12 +11,13 @@ import { apiProbe, leaderProbe, memqProbe, nodeProbe, type Probe } from './probe
 /**
  * One fault: inject it, then say since when and how to tell the services are back. `settle`, when
  * given, is what must finish before the next fault (a killed member brought back); `limitMs`
- * overrides the suite's "back within" limit for this fault.
+ * overrides the suite's "back within" limit for this fault; `note`, read once `settle` is done, is
+ * what the fault measured besides the probes (printed with its row).
  */
 export interface Fault {
   name: string;
   limitMs?: number;
-  inject(c: ChaosCluster): Promise<{ since: number; probes: Probe[]; settle?: Promise<unknown> }>;
+  inject(c: ChaosCluster): Promise<{ since: number; probes: Probe[]; settle?: Promise<unknown>; note?: () => string }>;
 }
 
 export const LEASES = { scheduler: 'kube-scheduler', 'job-controller': 'kube-controller-manager' } as const;

@@ -76,6 +76,27 @@ export class SimulatedHosts {
   /** A new host on the LAN (address 192.168.77.<10 + n>). */
   async addHost(name: string): Promise<SimHost> {
     const host: SimHost = { name, netns: `kjh-${this.id}-${name}`, address: `192.168.77.${10 + this.hosts.length}` };
+    await this.plug(host);
+    this.hosts.push(host);
+    return host;
+  }
+
+  /**
+   * A lost host powered on again: its namespace (and with it its link, bridges and routes) and the
+   * namespaces named by `alsoNetnsPrefix` (its pods') go, as a reboot loses them; a fresh one with
+   * the same name and address is plugged into the LAN. Its processes must be gone (`lose`).
+   */
+  async reboot(host: SimHost, alsoNetnsPrefix?: string): Promise<void> {
+    const spaces = [host.netns, ...(alsoNetnsPrefix ? readdirSync('/run/netns').filter((n) => n.startsWith(alsoNetnsPrefix)) : [])];
+    // The LAN's end of its link first: a namespace is torn down after `netns del` returns, and
+    // with it the link — whose name the fresh one needs. Deleting either end of a veth pair is
+    // synchronous and takes both.
+    await ip('-n', this.lanNs, 'link', 'del', this.lanLink(host)).catch(() => undefined);
+    for (const ns of spaces) await ip('netns', 'del', ns).catch(() => undefined);
+    await this.plug(host);
+  }
+
+  private async plug(host: SimHost): Promise<void> {
     const lanLink = this.lanLink(host);
     await ip('netns', 'add', host.netns);
     await ip('-n', host.netns, 'link', 'set', 'lo', 'up');
@@ -84,8 +105,6 @@ export class SimulatedHosts {
     await ip('-n', this.lanNs, 'link', 'set', lanLink, 'master', 'br0', 'up');
     await ip('-n', host.netns, 'addr', 'add', `${host.address}/24`, 'dev', 'eth0');
     await ip('-n', host.netns, 'link', 'set', 'eth0', 'up');
-    this.hosts.push(host);
-    return host;
   }
 
   /**

@@ -59,9 +59,9 @@ it('chaos (short): exact completions, every MemQ item acked, no acknowledged wri
   checkReport(code, out, 7);
 }, 600_000);
 
-it('chaos on the HA layout (short): the Redis primary, a NATS server, an api-server, both leaders and a host lost, with the same checks', async () => {
+it('chaos on the HA layout (short): the Redis primary, a NATS server, an api-server, both leaders, a host lost and a host partitioned (agents on simulated hosts), with the same checks', async () => {
   const { code, out } = await runSuite(['--short', '--ha']);
-  const r = checkReport(code, out, 6);
+  const r = checkReport(code, out, 7);
   expect(r.ha).toBe(true);
   expect(r.faults[0]!.fault).toMatch(/Redis primary/);
 }, 600_000);

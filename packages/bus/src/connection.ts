@@ -9,6 +9,15 @@ export interface BusOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /**
+   * How often to ping the server (default 10 s); two unanswered pings and the connection counts as
+   * dead and is replaced. A node across a network sets its heartbeat here, so a link that went
+   * dark (a partition: no reset, the packets just vanish) is noticed in seconds rather than after
+   * TCP's retransmissions give up, and a fresh connection is there as soon as the link is back.
+   */
+  pingIntervalMs?: number;
+  /** How long one connection attempt may take (default 20 s); each new attempt sends a fresh SYN. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -32,7 +41,8 @@ export async function connectBus(opts: BusOptions = {}): Promise<NatsConnection>
     token: opts.token,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    pingInterval: 10_000,
+    pingInterval: opts.pingIntervalMs ?? 10_000,
+    ...(opts.connectTimeoutMs ? { timeout: opts.connectTimeoutMs } : {}),
     // Building an async stack trace for every request costs CPU on the hot path (API calls).
     noAsyncTraces: true,
   });

@@ -43,7 +43,11 @@ const observe = await startObserveServer(cfg.httpAddr, {
 log.info({ url: observe.url }, 'serving /healthz, /readyz and /metrics');
 if (cfg.addrFile) writeAddressFile(cfg.addrFile, observe.url);
 
-const nc = await connectBus({ url: cfg.natsUrl, name: `kubelet-agent-${nodeName}`, user: cfg.natsUser, pass: cfg.natsPassword });
+// Pinged at the heartbeat's pace (at most every 10 s): a dead link is replaced before the node controller gives up on the node.
+const nc = await connectBus({
+  url: cfg.natsUrl, name: `kubelet-agent-${nodeName}`, user: cfg.natsUser, pass: cfg.natsPassword,
+  pingIntervalMs: Math.min(10_000, cfg.heartbeat), connectTimeoutMs: Math.min(20_000, Math.max(2000, cfg.heartbeat)),
+});
 const subjects = new Subjects(cfg.subjectPrefix);
 const rootDir = cfg.agentDir ?? path.join(cfg.home, 'nodes', nodeName);
 const token = await nodeToken();
