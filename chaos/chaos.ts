@@ -46,6 +46,12 @@ const NS = 'chaos';
 const RUN = randomBytes(4).toString('hex');
 /** How long the HA run's partitioned host stays cut off (issue 21: 60 s). */
 const PARTITION_S = SHORT ? 15 : 60;
+/**
+ * How long the Job may take to reach a fault's point. HA: the pods a lost host takes with it fail
+ * (the node controller), and a Job waits 10 s · 2^(failures - 1) after consecutive failures before
+ * it creates more pods (Kubernetes' pod-failure backoff, max 10 min): six failed pods are 320 s.
+ */
+const REACH_MS = HA ? 660_000 : 180_000;
 const WATCHDOG_MS = (SHORT ? 8 : 25) * 60_000;
 
 const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'never');
@@ -98,7 +104,9 @@ async function injectFaults(c: ChaosCluster, w: Workloads, problems: string[]): 
   const rows: FaultRow[] = [];
   for (const [i, fault] of faults.entries()) {
     const target = Math.floor((COMPLETIONS * 0.5 * (i + 0.5)) / faults.length);
-    if (!(await w.job.reach(target, 180_000))) problems.push(`before "${fault.name}": the Job stalled (succeeded ${w.job.succeeded}, waiting for ${target})`);
+    const waitFrom = Date.now();
+    if (!(await w.job.reach(target, REACH_MS))) problems.push(`before "${fault.name}": the Job stalled (succeeded ${w.job.succeeded}, waiting for ${target})`);
+    if (Date.now() - waitFrom > 60_000) console.log(`  (the Job took ${s(Date.now() - waitFrom)} s to reach ${target}: its pod-failure backoff after the last fault's failed pods)`);
     const atFault = { succeeded: w.job.succeeded, memqDone: w.memq.doneCount(), writes: w.writer.acked.length };
     if (atFault.succeeded >= COMPLETIONS) problems.push(`${fault.name}: the Job had already finished (not during the Job)`);
     console.log(`[${new Date().toISOString()}] fault ${i + 1}/${faults.length}: ${fault.name} (succeeded ${atFault.succeeded}/${COMPLETIONS}, memq ${atFault.memqDone}/${ITEMS}, writes ${atFault.writes})`);

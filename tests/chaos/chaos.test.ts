@@ -5,7 +5,8 @@
  * makes every check itself (exact completions, every item acked, no acknowledged write lost,
  * services back within 5 s, no orphan process) and exits non-zero on any problem; this test
  * runs it and checks its verdict and its report; then the same on the highly available layout
- * (`--ha`: chaos/ha-faults.ts).
+ * (`--ha`: chaos/ha-faults.ts), its kubelet-agents on two simulated hosts, one lost and one
+ * partitioned for 15 s.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
