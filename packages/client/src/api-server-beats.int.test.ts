@@ -17,13 +17,16 @@ afterAll(async () => {
   await nc?.drain();
 });
 
-function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): void; server: string } {
-  const sub = nc.subscribe(subjects.api(), { queue: 'api-server', callback: () => undefined });
-  const self = { server: 'NATS-A' };
+function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): void; server: string; received: number } {
+  const self = { server: 'NATS-A', received: 0 };
+  const sub = nc.subscribe(subjects.api(), { queue: 'api-server', callback: () => void self.received++ });
   const beat = () => nc.publish(subjects.apiServers(), encodeJson({ id, server: self.server }));
   beat();
   const timer = setInterval(beat, API_SERVER_BEAT_MS);
   return {
+    get received() {
+      return self.received;
+    },
     get server() {
       return self.server;
     },
@@ -37,6 +40,15 @@ function silentApiServer(subjects: Subjects, id: string): { end(bye: boolean): v
       if (bye) nc.publish(subjects.apiServers(), encodeJson({ id, bye: true }));
     },
   };
+}
+
+/** Poll `ok` every 10 ms until it holds (5 s at most). */
+async function until(ok: () => boolean): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('the silent api-server never got the request');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function failure(p: Promise<unknown>): Promise<{ error: ApiError; ms: number }> {
@@ -53,7 +65,7 @@ describe('requests to an api-server that stops beating', { timeout: 30_000 }, ()
     const client = new NatsClient({ nc, prefix, timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, API_SERVER_BEAT_MS * 2));
     const pending = failure(client.get('ConfigMap', 'default', 'x'));
-    await new Promise((r) => setTimeout(r, 1000));
+    await until(() => server.received === 1);
     server.end(false);
     const { error, ms } = await pending;
     expect(error.code).toBe(503);
@@ -69,7 +81,7 @@ describe('requests to an api-server that stops beating', { timeout: 30_000 }, ()
     const client = new NatsClient({ nc, prefix, timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, API_SERVER_BEAT_MS * 2));
     const pending = failure(client.get('ConfigMap', 'default', 'x'));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => server.received === 1);
     const t0 = Date.now();
     server.server = 'NATS-B';
     const { error } = await pending;
