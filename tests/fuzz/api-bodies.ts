@@ -126,7 +126,7 @@ export const brokenJson: fc.Arbitrary<string> = fc.oneof(
 export const brokenYaml: fc.Arbitrary<string> = fc.tuple(
   fc.constantFrom(...COLLECTIONS),
   fc.constantFrom(
-    '\nkind: Pod\n', // duplicate key
+    '\nmetadata: duplicate\n', // duplicate key (a same-value duplicate is only a warning in Kubernetes: this one is also invalid)
     '\nlabels: [unclosed\n',
     '\nlabels: {a: 1\n',
     '\nmessage: "unterminated\n',
