@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import type { PulledImage } from '@kjobs/oci';
 import { Harness } from './runtime-harness.js';
@@ -67,12 +67,21 @@ export function ociTestBed(tmpPrefix: string): { node(over?: Partial<OciEngineOp
     if (!runc) throw new Error('runc is required for the OCI engine tests (Debian package runc; .ci/run installs it)');
     img = busyboxLayer();
   });
+  const rootDirs: string[] = [];
   afterAll(() => {
     if (img) rmSync(img.dir, { recursive: true, force: true });
+    // The nodes' root directories, once the suite's harnesses are cleaned up — never one that
+    // still has a mount inside (a recursive delete would follow a bind mount into its source).
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '');
+    for (const dir of rootDirs) {
+      if (mounts.some((m) => m === dir || m.startsWith(`${dir}/`))) continue;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   return {
     async node(over = {}) {
       const rootDir = await mkdtemp(path.join(tmpdir(), tmpPrefix));
+      rootDirs.push(rootDir);
       const engine = OciEngine.create({ rootDir, runc: runc!, images: fixedImages({ busybox: img!.image }), nodeMemoryBytes: os.totalmem(), logger: silent, pullBackoff: { initialMs: 200, maxMs: 1000 }, ...over });
       const h = await Harness.create({ rootDir, engine, backoff: { initialMs: 100, maxMs: 1000 } });
       return { h, engine };
