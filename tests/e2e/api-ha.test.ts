@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, Job, Node, Pod } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { apiServerUrl, readKubeconfig } from '../../scripts/cluster.js';
-import { startE2E, waitFor, type E2E } from './harness.js';
+import { sleepJob, startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -108,13 +108,7 @@ describe('two api-servers behind HAProxy', { timeout: 400_000 }, () => {
     const list = JSON.parse((await e.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { metadata: { resourceVersion: string } };
     // Two watches: HAProxy puts their connections on different api-servers (leastconn), so the kill cuts one.
     const watches = [kubectlWatch(list.metadata.resourceVersion), kubectlWatch(list.metadata.resourceVersion)];
-    await e.apply({
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'api-ha', namespace: 'default' },
-      spec: {
-        completions: COMPLETIONS, parallelism: 2, backoffLimit: 0,
-        template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 0.5'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
-      },
-    });
+    await e.apply(sleepJob('api-ha', { completions: COMPLETIONS, parallelism: 2, sleep: 0.5 }));
     await waitFor('3 succeeded', async () => ((await getJob('api-ha')).status?.succeeded ?? 0) >= 3, 120_000, 100);
 
     // The api-server publishing watch events to NATS holds the relay lease; its value is host:pid.

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { Job, Lease, Node, Pod } from '@kjobs/api';
-import { startE2E, waitFor, type E2E } from './harness.js';
+import { sleepJob, startE2E, waitFor, type E2E } from './harness.js';
 
 let e: E2E;
 /** identity → process, for both replicas of each elected service. */
@@ -48,13 +48,7 @@ async function sigkill(p: ChildProcess): Promise<void> {
 }
 
 function job(name: string, completions: number): Job {
-  return {
-    apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default' },
-    spec: {
-      completions, parallelism: 2, backoffLimit: 100,
-      template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 1'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
-    },
-  };
+  return sleepJob(name, { completions, parallelism: 2, sleep: 1, backoffLimit: 100 });
 }
 
 describe('leader failover', { timeout: 240_000 }, () => {

@@ -8,7 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isApiError } from '@kjobs/api';
+import { isApiError, type Job } from '@kjobs/api';
 import { HttpClient } from '@kjobs/client';
 import { stringify as stringifyYaml } from 'yaml';
 import { freePort } from '../../scripts/infra.js';
@@ -135,3 +135,14 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 /** The chapter's manifests and load-queue.sh, as the book prints them (examples/chapter-12). */
 export const EXAMPLES = path.resolve(ROOT, 'examples', 'chapter-12');
+
+/** A Job in `default` of busybox pods that each `sleep` (seconds) and succeed: the failover tests' workload. */
+export function sleepJob(name: string, o: { completions: number; parallelism: number; sleep: number; backoffLimit?: number }): Job {
+  return {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default' },
+    spec: {
+      completions: o.completions, parallelism: o.parallelism, backoffLimit: o.backoffLimit ?? 0,
+      template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', `sleep ${o.sleep}`] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
+    },
+  };
+}

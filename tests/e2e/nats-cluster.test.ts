@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Node, Pod } from '@kjobs/api';
 import { startNatsCluster, type OwnedNatsCluster } from '../../chaos/infra.js';
-import { startE2E, waitFor, type E2E } from './harness.js';
+import { sleepJob, startE2E, waitFor, type E2E } from './harness.js';
 
 let natsHome: string;
 let nats: OwnedNatsCluster;
@@ -37,13 +37,7 @@ const succeeded = async () => (await e.api.get<Job>('Job', 'default', 'nats-ha')
 
 describe('a NATS cluster of three', { timeout: 600_000 }, () => {
   it('every service keeps working while each NATS server in turn is SIGKILLed: the Job ends with exactly its completions', async () => {
-    await e.api.create('Job', {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'nats-ha', namespace: 'default' },
-      spec: {
-        completions: COMPLETIONS, parallelism: 3, backoffLimit: 0,
-        template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 0.5'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
-      },
-    } as Job);
+    await e.api.create('Job', sleepJob('nats-ha', { completions: COMPLETIONS, parallelism: 3, sleep: 0.5 }));
     await waitFor('2 succeeded', async () => (await succeeded()) >= 2, 120_000, 100);
     // The api-server, scheduler, job-controller and both agents each hold a NATS connection; the
     // kills below must cut every one of them at least once.

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { isApiError, type Job, type KObject, type Node } from '@kjobs/api';
 import { startRedisSentinel, type OwnedRedisSentinel } from '../../chaos/redis-sentinel.js';
-import { startE2E, waitFor, type E2E } from './harness.js';
+import { sleepJob, startE2E, waitFor, type E2E } from './harness.js';
 
 let home: string;
 let rs: OwnedRedisSentinel;
@@ -135,13 +135,7 @@ describe('Redis primary SIGKILLed under Sentinel', { timeout: 600_000 }, () => {
       enqueued.push((JSON.parse(r.text) as { id: string }).id);
     }
     const COMPLETIONS = 10;
-    await e.api.create('Job', {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'redis-ha', namespace: 'default' },
-      spec: {
-        completions: COMPLETIONS, parallelism: 2, backoffLimit: 0,
-        template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 1'] }], restartPolicy: 'Never', terminationGracePeriodSeconds: 1 } },
-      },
-    } as Job);
+    await e.api.create('Job', sleepJob('redis-ha', { completions: COMPLETIONS, parallelism: 2, sleep: 1 }));
     const watcher = startWatcher();
     const writers = startWriters(3);
     await waitFor('200 acknowledged creates', () => writers.acks.length >= 200, 60_000, 50);
