@@ -62,6 +62,17 @@ describe('syncReplicaSet against an in-process api-server', () => {
     expect((await stored()).status).toMatchObject({ replicas: 1, observedGeneration: 2 });
   });
 
+  it('records status from a copy older than the stored one: reads it afresh and writes once more (no conflict escapes)', async () => {
+    await bed.client.create('ReplicaSet', replicaSet(3));
+    await bed.settle();
+    const stale = c.replicaSet(KEY)!;
+    await bed.client.update('ReplicaSet', { ...(await stored()), metadata: { ...(await stored()).metadata, labels: { moved: 'on' } } });
+    const written = await c.control.updateStatus({ ...stale, status: { replicas: 2, observedGeneration: 1 } });
+    expect(written.status).toMatchObject({ replicas: 2, observedGeneration: 1 });
+    expect((await stored()).metadata.labels).toEqual({ moved: 'on' });
+    expect((await stored()).status).toMatchObject({ replicas: 2 });
+  });
+
   it('a ReplicaSet gone from the cache is not synced', async () => {
     await syncReplicaSet(KEY, c);
     expect(await pods()).toEqual([]);
