@@ -68,7 +68,7 @@ function startWriters(clients: number) {
 /** An informer of ConfigMaps in `default`: list, watch from there, relist on 410; every session's resourceVersions kept. */
 function startWatcher() {
   const cache = new Map<string, string>();
-  const sessions: { from: string; rvs: bigint[] }[] = [];
+  const sessions: { from: string; rvs: bigint[]; end?: string }[] = [];
   const relists: { before: bigint; listRv: bigint }[] = [];
   let stopped = false;
   let handle: { stop(): void } | undefined;
@@ -88,7 +88,7 @@ function startWatcher() {
   const done = (async () => {
     let rv = await relist();
     while (!stopped) {
-      const session = { from: rv, rvs: [] as bigint[] };
+      const session: { from: string; rvs: bigint[]; end?: string } = { from: rv, rvs: [] };
       sessions.push(session);
       let gone = false;
       const h = e.api.watch<KObject>('ConfigMap', { namespace: 'default', resourceVersion: rv }, (ev) => {
@@ -106,6 +106,7 @@ function startWatcher() {
       });
       handle = h;
       const err = await h.done;
+      session.end = gone ? '410 event' : err ? (err as Error).message.slice(0, 80) : 'closed';
       if (stopped) break;
       if (gone || (err && isApiError(err, 410))) {
         const before = last;
@@ -116,7 +117,16 @@ function startWatcher() {
       }
     }
   })();
-  return { cache, sessions, relists, async stop() { stopped = true; handle?.stop(); await done; } };
+  /** How the cache differs from a list, and where the watch stands: the words of a failure. */
+  const describe = (listed: Map<string, string>): string => {
+    const missing = [...listed].filter(([n]) => !cache.has(n)).map(([n, rv]) => `${n}@${rv}`);
+    const extra = [...cache].filter(([n]) => !listed.has(n)).map(([n, rv]) => `${n}@${rv}`);
+    const stale = [...listed].filter(([n, rv]) => cache.has(n) && cache.get(n) !== rv).map(([n, rv]) => `${n}@${cache.get(n)}≠${rv}`);
+    const s = sessions.at(-1);
+    return `missing ${missing.length} [${missing.slice(0, 5).join(' ')}], extra ${extra.length} [${extra.slice(0, 5).join(' ')}], stale ${stale.length} [${stale.slice(0, 5).join(' ')}]; ` +
+      `${sessions.length} watch sessions (ends: ${sessions.map((x) => x.end ?? 'open').join(', ')}), the last from ${s?.from} with ${s?.rvs.length} events up to ${s?.rvs.at(-1)}; relists ${JSON.stringify(relists, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  };
+  return { cache, sessions, relists, describe, async stop() { stopped = true; handle?.stop(); await done; } };
 }
 
 async function memq(method: string, p: string, body?: string): Promise<{ status: number; text: string }> {
@@ -207,7 +217,8 @@ describe('Redis primary SIGKILLed under Sentinel', { timeout: 600_000 }, () => {
     // and in the end exactly what a fresh list shows (no change skipped).
     for (const s of watcher.sessions) expect(s.rvs.every((rv, i) => i === 0 || rv > s.rvs[i - 1]!)).toBe(true);
     for (const r of watcher.relists) expect(r.listRv).toBeGreaterThan(r.before);
-    await waitFor('the watcher caught up', () => watcher.cache.size === byName.size && [...byName].every(([n, rv]) => watcher.cache.get(n) === rv), 30_000, 50);
+    await waitFor('the watcher caught up', () => watcher.cache.size === byName.size && [...byName].every(([n, rv]) => watcher.cache.get(n) === rv), 30_000, 50)
+      .catch((err: Error) => Promise.reject(new Error(`${err.message}: ${watcher.describe(byName)}`)));
     await watcher.stop();
 
     // MemQ: every item enqueued (and answered 200) before the failover is still there.
