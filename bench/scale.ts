@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- scale [--size 1000|10000|100000] [--job-completions N] [--cron-minutes M]`:
+ * `npm run bench -- scale [--size 1000|10000|100000] [--job-completions N] [--job-mode Indexed|NonIndexed] [--cron-minutes M]`:
  * how cost grows with the number of stored objects (issue 22). For each size N (default: all
  * three, one JSON line each) a fresh cluster (two process-runtime nodes, no pod network, no memq)
  * on its own redis-server and nats-server, then, in that one run:
@@ -19,7 +19,7 @@
  *    child process) on pods while 1,000 creates/s run (batches of 50): delivery p99 (create sent →
  *    event at each watcher), beside raw NATS fan-out of the same watch message to the same
  *    subscribers at the same rate (each decodes it as a watcher does).
- * 5. a Job of N completions (`--job-completions`), Indexed and then NonIndexed, parallelism 200,
+ * 5. a Job of N completions (`--job-completions`), Indexed and then NonIndexed (`--job-mode`: one), parallelism 200,
  *    pods running `true`: pods/s over time, the Job object's size, the job-controller's CPU per
  *    pod over the first and the last 10 % of completions, api-server RSS and Redis memory at the end.
  * 6. N/10 CronJobs on `*∕1` whose Jobs are created suspended (creation is what is measured; their
@@ -151,7 +151,7 @@ async function runSize(size: number, args: ScaleArgs): Promise<Record<string, un
     // 5. Big Jobs.
     const completions = args.jobCompletions ?? size;
     const jobs: JobRun[] = [];
-    for (const indexed of [true, false]) jobs.push(await runJob(size, http, cluster, redis, completions, indexed));
+    for (const mode of args.jobModes ?? ['Indexed', 'NonIndexed']) jobs.push(await runJob(size, http, cluster, redis, completions, mode === 'Indexed'));
 
     // 6. CronJobs.
     const minutes = args.cronMinutes ?? (size === SIZES[0] ? 1 : 3);

@@ -12,11 +12,13 @@ export interface ScaleArgs {
   jobCompletions?: number;
   /** Cron boundaries (default 3; 1 at the smallest size). */
   cronMinutes?: number;
+  /** Which of the two Jobs to run (default both, Indexed first). */
+  jobModes?: ('Indexed' | 'NonIndexed')[];
 }
 
-const USAGE = 'usage: npm run bench -- scale [--size 1000|10000|100000]… [--job-completions N] [--cron-minutes M]';
+const USAGE = 'usage: npm run bench -- scale [--size 1000|10000|100000]… [--job-completions N] [--job-mode Indexed|NonIndexed] [--cron-minutes M]';
 
-/** Parse `--size N` (repeatable, or comma-separated), `--job-completions N`, `--cron-minutes M`; throws with the usage on anything else. */
+/** Parse `--size N` (repeatable, or comma-separated), `--job-completions N`, `--job-mode MODE`, `--cron-minutes M`; throws with the usage on anything else. */
 export function parseScaleArgs(argv: string[]): ScaleArgs {
   const sizes: number[] = [];
   const out: ScaleArgs = { sizes };
@@ -36,7 +38,11 @@ export function parseScaleArgs(argv: string[]): ScaleArgs {
       }
     } else if (flag === '--job-completions') out.jobCompletions = num(flag, value(), 1);
     else if (flag === '--cron-minutes') out.cronMinutes = num(flag, value(), 1);
-    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}\n${USAGE}`);
+    else if (flag === '--job-mode') {
+      const m = value();
+      if (m !== 'Indexed' && m !== 'NonIndexed') throw new Error(`--job-mode is Indexed or NonIndexed, got ${JSON.stringify(m)}\n${USAGE}`);
+      out.jobModes = [m];
+    } else throw new Error(`unknown argument ${JSON.stringify(argv[i])}\n${USAGE}`);
   }
   if (!sizes.length) sizes.push(...SIZES);
   sizes.sort((a, b) => a - b);

@@ -27,6 +27,8 @@ describe('parseScaleArgs', () => {
     expect(() => parseScaleArgs(['--job-completions', '1e3'])).toThrow(/integer/);
     expect(() => parseScaleArgs(['--cron-minutes', '0'])).toThrow(/>= 1/);
     expect(() => parseScaleArgs(['--nodes', '3'])).toThrow(/unknown argument "--nodes"/);
+    expect(parseScaleArgs(['--job-mode', 'NonIndexed']).jobModes).toEqual(['NonIndexed']);
+    expect(() => parseScaleArgs(['--job-mode', 'indexed'])).toThrow(/Indexed or NonIndexed/);
   });
 });
 
