@@ -1,6 +1,6 @@
 /**
- * The selector lookups of the shared informers: every pod a Job's selector matches is among the
- * pods looked up for it, and every Job whose selector matches a pod is among the Jobs looked up
+ * The selector lookups of the shared informers: every orphan pod a Job's selector matches is among
+ * the pods looked up for it to adopt, and every Job whose selector matches a pod is among the Jobs looked up
  * for that pod — pinned selectors (the generated `batch.kubernetes.io/controller-uid`), manual
  * selectors without it, and other namespaces.
  */
@@ -8,7 +8,7 @@ import { labelSelectorToRequirements, matchesLabels, type Job, type KObject, typ
 import type { ApiClient, WatchHandle } from '@kjobs/client';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createShared, jobsMaySelect, podsJobMaySelect } from './shared.js';
+import { createShared, jobsMaySelect, orphansJobMaySelect, podsJobControls } from './shared.js';
 
 /** Just enough of an ApiClient for the informers: empty lists, then watches the test drives. */
 function scriptedClient(): { client: ApiClient; send: (kind: string, ev: WatchEvent<KObject>) => void } {
@@ -30,12 +30,21 @@ const job = (ns: string, name: string, matchLabels?: Record<string, string>): Jo
   metadata: { namespace: ns, name, uid: `uid-${name}`, resourceVersion: String(++rv) },
   spec: { ...(matchLabels ? { selector: { matchLabels } } : {}), template: { spec: { containers: [] } } },
 } as Job);
-const pod = (ns: string, name: string, labels: Record<string, string>): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels, resourceVersion: String(++rv) }, spec: { containers: [] },
+const pod = (ns: string, name: string, labels: Record<string, string>, more: { controller?: string; phase?: string; finalizers?: string[]; deleting?: boolean } = {}): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: {
+    namespace: ns, name, labels, resourceVersion: String(++rv),
+    ...(more.controller ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: more.controller, controller: true }] } : {}),
+    ...(more.finalizers ? { finalizers: more.finalizers } : {}),
+    ...(more.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+  },
+  spec: { containers: [] },
+  ...(more.phase ? { status: { phase: more.phase } } : {}),
 } as Pod);
+const TRACKING = 'batch.kubernetes.io/job-tracking';
 const names = (xs: KObject[]) => xs.map((x) => x.metadata.name).sort();
 
-describe('podsJobMaySelect and jobsMaySelect', () => {
+describe('orphansJobMaySelect and jobsMaySelect', () => {
   it('find every match, pinned or manual, and leave out what cannot match', async () => {
     const { client, send } = scriptedClient();
     const s = createShared(client, pino({ level: 'silent' }));
@@ -59,7 +68,7 @@ describe('podsJobMaySelect and jobsMaySelect', () => {
     const matches = (j: Job, p: Pod) => p.metadata.namespace === j.metadata.namespace && matchesLabels(labelSelectorToRequirements(j.spec.selector), p.metadata.labels);
 
     for (const j of jobs) {
-      const got = podsJobMaySelect(s.pods, j);
+      const got = orphansJobMaySelect(s.pods, j);
       expect(got.every((p) => p.metadata.namespace === j.metadata.namespace)).toBe(true);
       for (const p of pods.filter((x) => matches(j, x))) expect(names(got)).toContain(p.metadata.name);
     }
@@ -68,13 +77,45 @@ describe('podsJobMaySelect and jobsMaySelect', () => {
       for (const j of jobs.filter((x) => matches(x, p))) expect(names(got)).toContain(j.metadata.name);
     }
     // What the lookups save: a pinned Job sees only the pods with its value; a pod only the Jobs that pin its value or pin nothing.
-    expect(names(podsJobMaySelect(s.pods, jobs[0]!))).toEqual(['p1', 'p2']);
-    expect(names(podsJobMaySelect(s.pods, jobs[2]!))).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(names(orphansJobMaySelect(s.pods, jobs[0]!))).toEqual(['p1', 'p2']);
+    expect(names(orphansJobMaySelect(s.pods, jobs[2]!))).toEqual(['p1', 'p2', 'p3', 'p4']);
     expect(names(jobsMaySelect(s.jobs, pods[3]!))).toEqual(['manual', 'none']);
     expect(names(jobsMaySelect(s.jobs, pods[0]!))).toEqual(['manual', 'none', 'pinned', 'pinned-too']);
 
-    // A pod relabelled moves with its label.
+    // A pod relabelled moves with its label; one that gets a controller is no orphan any more.
     send('Pod', { type: 'MODIFIED', object: pod('a', 'p2', { [UID]: 'uid-else' }) });
-    expect(names(podsJobMaySelect(s.pods, jobs[0]!))).toEqual(['p1']);
+    expect(names(orphansJobMaySelect(s.pods, jobs[0]!))).toEqual(['p1']);
+    send('Pod', { type: 'MODIFIED', object: pod('a', 'p1', { [UID]: 'uid-pinned', app: 'x' }, { controller: 'uid-pinned' }) });
+    expect(names(orphansJobMaySelect(s.pods, jobs[0]!))).toEqual([]);
+    expect(names(orphansJobMaySelect(s.pods, jobs[2]!))).toEqual(['p2', 'p3', 'p4']);
+  });
+
+  it('a Job with the generated selector looks past its finished, counted pods that keep its label; any other selector sees every pod it controls', async () => {
+    const { client, send } = scriptedClient();
+    const s = createShared(client, pino({ level: 'silent' }));
+    await Promise.all([s.pods.start(), s.jobs.start()]);
+    const generated = job('a', 'gen', { [UID]: 'uid-gen' });
+    const manual = job('a', 'man', { app: 'x' });
+    const pods = [
+      pod('a', 'running', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Running', finalizers: [TRACKING] }),
+      pod('a', 'done-uncounted', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Succeeded', finalizers: [TRACKING] }),
+      pod('a', 'done-counted', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Succeeded' }),
+      pod('a', 'failed-counted', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Failed' }),
+      pod('a', 'done-relabelled', { [UID]: 'uid-other' }, { controller: 'uid-gen', phase: 'Succeeded' }),
+      pod('a', 'done-deleting', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Failed', deleting: true, finalizers: ['x/keep'] }),
+      pod('a', 'man-counted', { app: 'x' }, { controller: 'uid-man', phase: 'Succeeded' }),
+      pod('a', 'man-running', { app: 'x' }, { controller: 'uid-man', phase: 'Running' }),
+    ];
+    for (const j of [generated, manual]) send('Job', { type: 'ADDED', object: j });
+    for (const p of pods) send('Pod', { type: 'ADDED', object: p });
+    expect(names(podsJobControls(s.pods, generated))).toEqual(['done-deleting', 'done-relabelled', 'done-uncounted', 'running']);
+    expect(names(podsJobControls(s.pods, manual))).toEqual(['man-counted', 'man-running']);
+    // Counted (its finalizer removed): out; relabelled back to the Job's uid while counted: out too.
+    send('Pod', { type: 'MODIFIED', object: pod('a', 'done-uncounted', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Succeeded' }) });
+    send('Pod', { type: 'MODIFIED', object: pod('a', 'done-relabelled', { [UID]: 'uid-gen' }, { controller: 'uid-gen', phase: 'Succeeded' }) });
+    expect(names(podsJobControls(s.pods, generated))).toEqual(['done-deleting', 'running']);
+    // A selector with more than the generated label: every pod it controls.
+    const wider = job('a', 'gen', { [UID]: 'uid-gen', app: 'y' });
+    expect(names(podsJobControls(s.pods, wider))).toHaveLength(6);
   });
 });

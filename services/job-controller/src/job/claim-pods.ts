@@ -2,16 +2,16 @@
 import { isApiError, type Job, type OwnerReference, type Pod } from '@kjobs/api';
 import type { JobSyncDeps } from './control.js';
 import { planClaimPods } from './decide-claim.js';
-import { podsJobMaySelect } from '../shared.js';
+import { orphansJobMaySelect, podsJobControls } from '../shared.js';
 
 /**
- * The Job's pods (see decide-claim.ts): releases and adoptions are written one by one, each with
+ * The Job's pods (see decide-claim.ts; without the finished, counted pods a generated selector
+ * keeps anyway: shared.ts `podsJobControls`): releases and adoptions are written one by one, each with
  * the resourceVersion read; an adopted pod joins the result only when its patch succeeded (a pod
  * gone or changed meanwhile is left to the next sync).
  */
 export async function claimPods(job: Job, d: Pick<JobSyncDeps, 'pods' | 'control'>): Promise<Pod[]> {
-  const owned = d.pods.byIndex('owner', job.metadata.uid!);
-  const plan = planClaimPods(job, owned, podsJobMaySelect(d.pods, job));
+  const plan = planClaimPods(job, podsJobControls(d.pods, job), orphansJobMaySelect(d.pods, job));
   for (const r of plan.release) await patchOwnerRefs(r.pod, r.ownerReferences, d);
   const out = [...plan.keep];
   for (const a of plan.adopt) {

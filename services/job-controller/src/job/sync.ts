@@ -5,6 +5,7 @@
  * says why counting stays exact).
  */
 import type { Job } from '@kjobs/api';
+import { controllerUid } from '../shared.js';
 import { claimPods } from './claim-pods.js';
 import type { JobSyncDeps } from './control.js';
 import { decideCompletion, decideFinishedCondition } from './decide-finished.js';
@@ -45,7 +46,7 @@ export async function syncJob(key: string, d: JobSyncDeps): Promise<JobSyncResul
   const ctx = buildJobContext({ job, pods, now: d.now(), backoff: d.backoff.get(key), expectationsSatisfied, expectedFinalizerRemovals, ...(queue ? { queue } : {}) });
   // 3. Decide whether the Job has ended, and what its MemQ queue (if it names one) asks of this sync.
   let { condition: finished, deadlineRequeueMs } = decideFinishedCondition(ctx);
-  const queuePlan = queue ? decideQueue(queueFacts(ctx), queue.observation, queue.name, queue.pollMs) : undefined;
+  const queuePlan = queue ? decideQueue(queueFacts(ctx, d), queue.observation, queue.name, queue.pollMs) : undefined;
   const requeues = [deadlineRequeueMs, queuePlan?.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
   const errors: unknown[] = [];
   const counts: PodCounts = { active: ctx.activePods.length, ready: ctx.ready, terminating: ctx.terminating };
@@ -91,9 +92,10 @@ async function managePods(ctx: JobContext, key: string, counts: PodCounts, d: Jo
   return plan.kind === 'wait' ? [plan.requeueAfterMs] : [];
 }
 
-/** The facts decide-queue.ts takes, from the sync's context. */
-function queueFacts(ctx: JobContext): QueueJobFacts {
-  const created = ctx.pods.map((p) => Date.parse(p.metadata.creationTimestamp ?? '')).filter((t) => !Number.isNaN(t));
+/** The facts decide-queue.ts takes, from the sync's context; the newest pod of all the Job ever ran, the counted ones too. */
+function queueFacts(ctx: JobContext, d: JobSyncDeps): QueueJobFacts {
+  const owned = d.pods.byIndex('owner', ctx.job.metadata.uid!).filter((p) => controllerUid(p) === ctx.job.metadata.uid);
+  const created = [...ctx.pods, ...owned].map((p) => Date.parse(p.metadata.creationTimestamp ?? '')).filter((t) => !Number.isNaN(t));
   const newestPodCreatedMs = created.length > 0 ? Math.max(...created) : undefined;
   return { parallelism: ctx.parallelism, succeeded: ctx.succeeded, active: ctx.activePods.length, suspended: ctx.suspended, nowMs: ctx.nowMs, newestPodCreatedMs };
 }
