@@ -19,6 +19,8 @@ describe('decideQueue', () => {
     ['a redelivered item after the last consumer exited: one new consumer', facts(5, 5, 0), stats(1, 0), { mayComplete: false, wantActive: 1, requeueAfterMs: POLL, summary: 'depth=1 inFlight=0' }],
     ['many waiting items after a success: back to parallelism', facts(5, 1, 2), stats(40, 2), { mayComplete: false, wantActive: 5, requeueAfterMs: POLL, summary: 'depth=40 inFlight=2' }],
     ['two waiting items, one consumer running: one more', facts(5, 3, 1), stats(2, 1), { mayComplete: false, wantActive: 3, requeueAfterMs: POLL, summary: 'depth=2 inFlight=1' }],
+    ['one item waiting, its new consumer started but not yet dequeuing: no second one', facts(5, 5, 1), stats(1, 0), { mayComplete: false, requeueAfterMs: POLL, summary: 'depth=1 inFlight=0' }],
+    ['three waiting, two consumers of which one holds a lease: one more', facts(5, 5, 2), stats(3, 1), { mayComplete: false, wantActive: 4, requeueAfterMs: POLL, summary: 'depth=3 inFlight=1' }],
     ['parallelism lowered after a success: no more, none deleted (Kubernetes keeps what runs)', facts(2, 1, 4), stats(9, 4), { mayComplete: false, requeueAfterMs: POLL, summary: 'depth=9 inFlight=4' }],
     ['no success yet: Kubernetes already runs parallelism pods', facts(5, 0, 5), stats(100, 0), { mayComplete: false, requeueAfterMs: POLL, summary: 'depth=100 inFlight=0' }],
     ['a redelivered item one second after the last consumer started: wait out the first poll', facts(5, 5, 0, false, 1000), stats(1, 0), { mayComplete: false, requeueAfterMs: 1000, summary: 'depth=1 inFlight=0' }],

@@ -82,8 +82,10 @@ export function queueSummary(obs: QueueObservation, queue: string): string {
  * 1. the Job may complete only when the queue was seen empty with no lease in flight; a queue that
  *    could not be seen, or does not exist, holds the Job (the annotation says why);
  * 2. after the first success (when Kubernetes stops creating pods), items waiting in the queue get
- *    consumers: `min(parallelism, active + depth)` (and never fewer than run) — never more than one new pod per waiting item,
- *    since a consumer exits at its first empty dequeue; leases in flight get none (the consumer may
+ *    consumers: `min(parallelism, active + depth - idle)` (and never fewer than run), where `idle =
+ *    active - inFlight` are consumers holding no lease, which take waiting items themselves (one
+ *    started for a redelivered item and not yet dequeuing is not a reason for another) — never
+ *    more than one new pod per waiting item, since a consumer exits at its first empty dequeue; leases in flight get none (the consumer may
  *    still ack; if its lease expires the item is waiting again and gets one then). Such a round
  *    starts `pollMs · 2^(succeeded - parallelism)` (at most 5 min) after the newest pod was
  *    created, so consumers that exit 0 without taking the items (a misconfigured queue name) are
@@ -100,7 +102,8 @@ export function decideQueue(facts: QueueJobFacts, obs: QueueObservation, queue: 
   if (!drained) plan.requeueAfterMs = pollMs;
   if (facts.suspended || facts.succeeded === 0 || obs.depth === 0) return plan;
   // Never below what runs: after a success Kubernetes deletes no consumer either.
-  const want = Math.max(facts.active, Math.min(facts.parallelism, facts.active + obs.depth));
+  const idle = Math.max(0, facts.active - obs.inFlight);
+  const want = Math.max(facts.active, Math.min(facts.parallelism, facts.active + Math.max(0, obs.depth - idle)));
   if (want === facts.active) return plan;
   const delay = Math.min(pollMs * 2 ** Math.max(0, facts.succeeded - facts.parallelism), MAX_QUEUE_RESTART_DELAY_MS);
   const left = facts.newestPodCreatedMs === undefined ? 0 : facts.newestPodCreatedMs + delay - facts.nowMs;
