@@ -17,7 +17,8 @@ export function isKeySafeName(s: string): boolean {
  * {p}:floor                    STRING lowest revision a watch or continue token may start from
  * {p}:runid                    STRING Redis run_id seen at the last revision bump
  * {p}:sync                     STRING always 0: the no-op write of a replication barrier
- * {p}:o:<res>:<ns>/<name>      HASH   rv, d (JSON without resourceVersion), ix (JSON list of index keys)
+ * {p}:o:<res>:<ns>/<name>      HASH   rv, d (JSON without resourceVersion), ix (JSON list of index keys, each without
+ *                              indexPrefix; a key written whole, by an older kjobs, starts with "{")
  * {p}:i:<res>:all              ZSET   score 0, member "<ns>/<name>"
  * {p}:i:<res>:ns:<ns>          ZSET   one per namespace
  * {p}:i:<res>:l:<key>=<value>  ZSET   label equality index
@@ -94,6 +95,14 @@ export class StoreKeys {
   /** The object hash of one object. */
   object(res: ResourceInfo, namespace: string, name: string): string {
     return this.objectPrefix(res) + this.member(res, namespace, name);
+  }
+
+  /**
+   * What every index key of a kind starts with. An object's `ix` field lists its index keys
+   * without it (a pod's ~10 keys each repeated the prefix: ~250 bytes of its ~3.5 KB at rest).
+   */
+  indexPrefix(res: ResourceInfo): string {
+    return `${this.tag}:i:${this.resourceId(res)}:`;
   }
 
   /** Index of every object of a kind. */

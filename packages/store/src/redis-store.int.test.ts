@@ -92,10 +92,12 @@ describe('RedisStore (Redis specifics)', () => {
     const a = await store.create(pods, pod('ns1', 'a', { labels: { app: 'web' }, nodeName: 'n1', phase: 'Running', ownerUid: 'u1' }));
     const [d, ix] = await redis.hmget(k.object(pods, 'ns1', 'a'), 'd', 'ix');
     expect(JSON.parse(d!).metadata.resourceVersion).toBeUndefined();
-    expect(JSON.parse(ix!).sort()).toEqual([
+    // `ix` lists the index keys without the kind's index prefix.
+    expect((JSON.parse(ix!) as string[]).map((x) => k.indexPrefix(pods) + x).sort()).toEqual([
       k.indexAll(pods), k.indexField(pods, 'spec.nodeName', 'n1'), k.indexField(pods, 'status.phase', 'Running'),
       k.indexLabel(pods, 'app', 'web'), k.indexNamespace(pods, 'ns1'), k.indexOwner(pods, 'u1'),
     ].sort());
+    expect(ix).not.toContain(k.tag);
     await store.update(pods, { ...pod('ns1', 'a', { labels: { app: 'db' }, phase: 'Failed' }), metadata: { ...pod('ns1', 'a').metadata, labels: { app: 'db' }, resourceVersion: a.metadata.resourceVersion } });
     expect(await redis.exists(k.indexLabel(pods, 'app', 'web'), k.indexField(pods, 'spec.nodeName', 'n1'), k.indexOwner(pods, 'u1'))).toBe(0);
     expect(await redis.zrange(k.indexField(pods, 'spec.nodeName', ''), '0', '-1')).toEqual(['ns1/a']);
@@ -103,6 +105,22 @@ describe('RedisStore (Redis specifics)', () => {
     await store.delete(pods, 'ns1', 'a');
     await store.delete(pods, 'ns2', 'b');
     const left = (await allKeys(redis, k.scanPattern())).map((key) => key.slice(k.tag.length + 1));
+    expect(left).toEqual(['floor', 'last:pods', 'log:pods', 'marks:pods', 'rev', 'runid']);
+  });
+
+  it('an object whose `ix` an older kjobs wrote with whole keys is moved between indexes and deleted without a stale index', async () => {
+    const { redis, store } = await open();
+    const k = store.keys;
+    const a = await store.create(pods, pod('ns1', 'a', { labels: { app: 'web' }, nodeName: 'n1', phase: 'Running', ownerUid: 'u1' }));
+    const key = k.object(pods, 'ns1', 'a');
+    const whole = (JSON.parse((await redis.hget(key, 'ix'))!) as string[]).map((x) => k.indexPrefix(pods) + x);
+    await redis.hset(key, 'ix', JSON.stringify(whole));
+    await store.update(pods, { ...pod('ns1', 'a', { labels: { app: 'db' }, phase: 'Failed' }), metadata: { ...pod('ns1', 'a').metadata, labels: { app: 'db' }, resourceVersion: a.metadata.resourceVersion } });
+    expect(await redis.exists(k.indexLabel(pods, 'app', 'web'), k.indexField(pods, 'spec.nodeName', 'n1'), k.indexOwner(pods, 'u1'))).toBe(0);
+    expect(await redis.zrange(k.indexLabel(pods, 'app', 'db'), '0', '-1')).toEqual(['ns1/a']);
+    await redis.hset(key, 'ix', JSON.stringify((JSON.parse((await redis.hget(key, 'ix'))!) as string[]).map((x) => k.indexPrefix(pods) + x)));
+    await store.delete(pods, 'ns1', 'a');
+    const left = (await allKeys(redis, k.scanPattern())).map((x) => x.slice(k.tag.length + 1));
     expect(left).toEqual(['floor', 'last:pods', 'log:pods', 'marks:pods', 'rev', 'runid']);
   });
 

@@ -157,7 +157,7 @@ export class RedisStore implements Store {
     const ns = storedNamespace(res, obj);
     const name = obj.metadata.name ?? '';
     const body = encodeBody(obj);
-    const r = (await this.scripts.create.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs()])) as string[];
+    const r = (await this.scripts.create.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), ...this.retentionArgs(), this.keys.indexPrefix(res)])) as string[];
     if (r[0] !== 'OK') throw writeError(res, name, 'create', { code: 'EXISTS' });
     if (this.replicas) await this.acknowledged();
     return decodeObject(body, String(r[1]));
@@ -173,7 +173,7 @@ export class RedisStore implements Store {
     const name = obj.metadata.name ?? '';
     const expected = expectedRevision(obj, opts.expectedRv);
     const body = encodeBody(obj);
-    const r = (await this.scripts.update.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
+    const r = (await this.scripts.update.run(this.writer, this.writeKeys(res, ns, name, obj), [this.keys.member(res, ns, name), body, this.maxLen(res), expected, ...this.retentionArgs(), this.keys.indexPrefix(res)])) as string[];
     if (r[0] === 'OK') return this.replicas ? this.acknowledged().then(() => decodeObject(body, String(r[1]))) : decodeObject(body, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'update', { code: 'NOTFOUND' });
     throw writeError(res, name, 'update', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });
@@ -184,7 +184,7 @@ export class RedisStore implements Store {
     const expected = opts.expectedRv ?? '';
     const k = this.keys;
     const keys = [k.object(res, ns, name), k.rev(), k.log(res), k.last(res), k.logMarks(res)];
-    const r = (await this.scripts.delete.run(this.writer, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs()])) as string[];
+    const r = (await this.scripts.delete.run(this.writer, keys, [k.member(res, ns, name), this.maxLen(res), expected, ...this.retentionArgs(), k.indexPrefix(res)])) as string[];
     if (r[0] === 'OK') return this.replicas ? this.acknowledged().then(() => decodeObject(r[2]!, String(r[1]))) : decodeObject(r[2]!, String(r[1]));
     if (r[0] === 'NOTFOUND') throw writeError(res, name, 'delete', { code: 'NOTFOUND' });
     throw writeError(res, name, 'delete', { code: 'CONFLICT', expectedRv: expected, current: decodeObject(r[2]!, r[1]!) });

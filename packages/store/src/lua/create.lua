@@ -13,6 +13,7 @@ ARGV[2]   object JSON without metadata.resourceVersion
 ARGV[3]   approximate MAXLEN of the change log
 ARGV[4]   now, ms since the epoch (the writer's clock)
 ARGV[5]   log retention in ms: older changes are trimmed (include trim-log-by-age)
+ARGV[6]   the kind's index key prefix {p}:i:<res>: (include index-keys)
 
 Returns {'OK', rev} | {'EXISTS', currentRv}
 
@@ -21,6 +22,7 @@ write, and the first writes are INCR then XADD, so a failure can lose at most an
 Trimming comes last: it only ever removes log entries older than the retention window.
 ]]
 --- @include "trim-log-by-age"
+--- @include "index-keys"
 
 local rv = redis.call('HGET', KEYS[1], 'rv')
 if rv then return {'EXISTS', rv} end
@@ -30,11 +32,9 @@ local rev = string.format('%d', redis.call('INCR', KEYS[2]))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], rev .. '-0', 't', 'ADDED', 'k', ARGV[1], 'p', prev, 'd', ARGV[2])
 redis.call('SET', KEYS[4], rev)
 
-local ix = {}
 for i = 6, #KEYS do
   redis.call('ZADD', KEYS[i], 0, ARGV[1])
-  ix[#ix + 1] = KEYS[i]
 end
-redis.call('HSET', KEYS[1], 'rv', rev, 'd', ARGV[2], 'ix', cjson.encode(ix))
+redis.call('HSET', KEYS[1], 'rv', rev, 'd', ARGV[2], 'ix', encodeIndexKeys(KEYS, 6, ARGV[6]))
 trimLogByAge(KEYS[3], KEYS[5], rev, ARGV[4], ARGV[5])
 return {'OK', rev}

@@ -13,10 +13,12 @@ ARGV[2]   approximate MAXLEN of the change log
 ARGV[3]   expected resourceVersion ('' = unconditional)
 ARGV[4]   now, ms since the epoch (the writer's clock)
 ARGV[5]   log retention in ms: older changes are trimmed (include trim-log-by-age)
+ARGV[6]   the kind's index key prefix {p}:i:<res>: (include index-keys)
 
 Returns {'OK', rev, lastJson} | {'NOTFOUND'} | {'CONFLICT', currentRv, currentJson}
 ]]
 --- @include "trim-log-by-age"
+--- @include "index-keys"
 
 local cur = redis.call('HMGET', KEYS[1], 'rv', 'ix', 'd')
 local rv = cur[1]
@@ -28,7 +30,7 @@ local rev = string.format('%d', redis.call('INCR', KEYS[2]))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], rev .. '-0', 't', 'DELETED', 'k', ARGV[1], 'p', prev, 'd', cur[3])
 redis.call('SET', KEYS[4], rev)
 
-for _, k in ipairs(cjson.decode(cur[2] or '[]')) do
+for _, k in ipairs(decodeIndexKeys(cur[2], ARGV[6])) do
   redis.call('ZREM', k, ARGV[1])
 end
 redis.call('DEL', KEYS[1])
