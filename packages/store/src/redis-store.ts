@@ -4,6 +4,7 @@ import { checkChain, parseRevision } from './change-chain.js';
 import { decodeContinue, encodeContinue, CONTINUE_TOO_OLD } from './continue-token.js';
 import { StoreKeys } from './keys.js';
 import { keepListed, keptJson, keptObjects, pageLimit, type Kept } from './list-filter.js';
+import { ListReadAhead, type ListReadAheadOptions } from './list-read-ahead.js';
 import { planList, type ListPlan } from './list-plan.js';
 import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
@@ -54,9 +55,17 @@ export interface RedisStoreOptions {
    * lists, watch catch-up and tail return only changes the replicas have. Default: none.
    */
   durability?: Durability;
+  /**
+   * Read a paged list's next page as soon as a page is answered with a continue token, so the
+   * client's next request finds it read (listJson only; ListReadAhead holds the pages). A page
+   * read ahead is answered only when no object of the kind was written since it was read (the
+   * kind's last revision is unchanged) and its token is not expired: what a fresh read would
+   * answer then. Default: off.
+   */
+  listReadAhead?: ListReadAheadOptions;
 }
 
-type Compiled = Required<Omit<RedisStoreOptions, 'redis' | 'durability'>>;
+type Compiled = Required<Omit<RedisStoreOptions, 'redis' | 'durability' | 'listReadAhead'>>;
 
 /** Apply defaults and validate once. */
 export function compileRedisStoreOptions(o: RedisStoreOptions): Compiled {
@@ -106,6 +115,8 @@ export class RedisStore implements Store {
   private readonly opts: Compiled;
   private readonly scripts = storeScripts();
   private readonly tailer: StreamTailer;
+  /** The pages read ahead (RedisStoreOptions.listReadAhead), when on. */
+  readonly readAhead?: ListReadAhead;
 
   constructor(options: RedisStoreOptions) {
     this.opts = compileRedisStoreOptions(options);
@@ -114,6 +125,7 @@ export class RedisStore implements Store {
     if (options.durability) this.replicas = new ReplicaWait(this.writer, options.durability);
     this.keys = new StoreKeys(this.opts.prefix);
     this.tailer = new StreamTailer(this.redis, this.keys, this.opts.tailCount);
+    if (options.listReadAhead) this.readAhead = new ListReadAhead(options.listReadAhead);
   }
 
   /**
@@ -200,9 +212,40 @@ export class RedisStore implements Store {
     return { ...page, items: keptObjects(page.items) };
   }
 
+  /**
+   * Does: 1. with read-ahead on and a continue token, take the page read ahead for this request
+   * and answer it when the kind's last revision is what it was before the page was read and the
+   * token is not below the watch floor (else read afresh); 2. otherwise read the page; 3. when
+   * the page continues, start reading the next one.
+   */
   async listJson(res: ResourceInfo, opts: StoreListOptions = {}): Promise<StoreJsonListResult> {
+    const ahead = this.readAhead;
+    if (!ahead) return this.jsonPage(res, opts);
+    const page = (opts.continue ? await this.takeReadAhead(ahead, res, opts, opts.continue) : undefined) ?? await this.jsonPage(res, opts);
+    if (page.continue) {
+      const next = { ...opts, continue: page.continue };
+      // Same connection, so `last` is read before the page: a write in between only makes it stale.
+      ahead.offer(readAheadKey(res, next), async () => {
+        const [last, p] = await Promise.all([this.redis.get(this.keys.last(res)), this.jsonPage(res, next)]);
+        return { last: last ?? '0', page: p };
+      });
+    }
+    return page;
+  }
+
+  private async jsonPage(res: ResourceInfo, opts: StoreListOptions): Promise<StoreJsonListResult> {
     const page = await this.listPage(res, opts);
     return { ...page, items: keptJson(page.items) };
+  }
+
+  /** The page read ahead for this request, when it is still what a fresh read would answer. */
+  private async takeReadAhead(ahead: ListReadAhead, res: ResourceInfo, opts: StoreListOptions, token: string): Promise<StoreJsonListResult | undefined> {
+    const got = await ahead.take(readAheadKey(res, opts));
+    if (!got) return undefined;
+    const [last, floor] = await this.redis.mget(this.keys.last(res), this.keys.floor());
+    const fresh = (last ?? '0') === got.last && BigInt(decodeContinue(token, 0n).rv) >= BigInt(floor ?? '0');
+    ahead.note(fresh);
+    return fresh ? got.page : undefined;
   }
 
   /**
@@ -263,6 +306,7 @@ export class RedisStore implements Store {
 
   /** Close the tail connections. The connection passed in stays open: its owner closes it. */
   async close(): Promise<void> {
+    this.readAhead?.clear();
     this.tailer.close();
     if (this.writer !== this.redis) this.writer.disconnect();
   }
@@ -301,4 +345,9 @@ export class RedisStore implements Store {
     for (let i = 4; i + 2 < r.length; i += 3) found.push({ member: String(r[i]), rv: String(r[i + 1]), body: String(r[i + 2]) });
     return { rev: String(r[0]), floor: BigInt(String(r[1])), lastExamined: String(r[2]), more: Number(r[3]) === 1, found };
   }
+}
+
+/** What names a list request for the read-ahead: the resource and every option, the continue token included. */
+function readAheadKey(res: ResourceInfo, opts: StoreListOptions): string {
+  return JSON.stringify([qualifiedResource(res), opts.namespace ?? '', opts.labelSelector ?? [], opts.fieldSelector ?? [], opts.ownerUid ?? '', opts.limit ?? 0, opts.continue ?? '']);
 }

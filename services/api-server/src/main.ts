@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { connectBus } from '@kjobs/bus';
 import { configure, createLogger, writeFileAtomically } from '@kjobs/observe';
-import { RedisStore } from '@kjobs/store';
+import { DEFAULT_LIST_READ_AHEAD, RedisStore } from '@kjobs/store';
 import { createRedisClient, describeRedis, durabilityOf } from '@kjobs/store/redis';
 import { DEFAULT_SANS, loadOrCreatePki } from './pki.js';
 import { startApiServer } from './server.js';
@@ -36,7 +36,10 @@ const pki = cfg.tls ? await loadOrCreatePki(cfg.pkiDir ?? path.join(home, 'pki')
 const redis = createRedisClient(cfg, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
 redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
 const durability = durabilityOf(cfg);
-const store = new RedisStore({ redis, prefix: cfg.storePrefix, logRetentionSeconds: cfg.watchRetention / 1000, ...(durability ? { durability } : {}) });
+const store = new RedisStore({
+  redis, prefix: cfg.storePrefix, logRetentionSeconds: cfg.watchRetention / 1000, ...(durability ? { durability } : {}),
+  ...(cfg.listReadAhead ? { listReadAhead: DEFAULT_LIST_READ_AHEAD } : {}),
+});
 await store.init();
 // A cluster's keys are its own: a second cluster (another KJOBS_HOME) on the same Redis and prefix
 // must not adopt the first one's objects, whose pods and logs live elsewhere.

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { connectBus, type NatsConnection } from '@kjobs/bus';
 import { HttpClient, NatsClient } from '@kjobs/client';
-import { MemoryStore, RedisStore, type Store } from '@kjobs/store';
+import { MemoryStore, RedisStore, type ListReadAheadOptions, type Store } from '@kjobs/store';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../server.js';
 
 /** An in-process api-server on real NATS and a real store (Redis or memory) with unique prefixes, for integration tests. */
@@ -36,13 +36,15 @@ export interface HarnessOptions {
   log?: Logger;
   /** Serve nodes joining with bootstrap tokens (default: not served). */
   join?: ApiServerOptions['join'];
+  /** The Redis store's list read-ahead (default off; the api-server's main turns it on). */
+  listReadAhead?: ListReadAheadOptions;
 }
 
 /** Start an api-server in this process on a free port; its NATS subjects carry a unique prefix. */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const token = randomBytes(16).toString('hex');
-  const backing = opts.store === 'memory' ? memoryBacking() : await redisBacking(prefix);
+  const backing = opts.store === 'memory' ? memoryBacking() : await redisBacking(prefix, opts.listReadAhead);
   const nc = await connectBus({ url: process.env.NATS_URL });
   const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const server = await startApiServer({
@@ -75,9 +77,9 @@ function memoryBacking(): Backing {
   return { store, close: () => store.close() };
 }
 
-async function redisBacking(prefix: string): Promise<Backing> {
+async function redisBacking(prefix: string, listReadAhead?: ListReadAheadOptions): Promise<Backing> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const store = new RedisStore({ redis, prefix });
+  const store = new RedisStore({ redis, prefix, ...(listReadAhead ? { listReadAhead } : {}) });
   await store.init();
   return {
     store,
