@@ -56,7 +56,7 @@ export function serveNatsApi(nc: NatsConnection, subjects: Subjects, api: ApiSer
 
 /** A reply's bytes; a list's from its stored JSON (registry/json-list.ts). */
 function encodeReply(reply: ApiReply): Uint8Array {
-  return reply.ok && reply.body instanceof JsonList ? Buffer.from(`{"ok":true,"body":${reply.body.json()}}`) : encodeJson(reply);
+  return reply.ok && reply.body instanceof JsonList ? reply.body.encode('{"ok":true,"body":', '}') : encodeJson(reply);
 }
 
 /** The reply of a request that threw. */

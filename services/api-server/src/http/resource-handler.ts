@@ -28,7 +28,7 @@ export async function serveHttpResource(d: AppDeps, route: ResourceRoute, req: R
   switch (out.type) {
     case 'object':
       for (const w of out.warnings) res.append('Warning', warningHeader(w));
-      if (out.body instanceof JsonList) res.status(out.code).type('application/json').send(out.body.json());
+      if (out.body instanceof JsonList) res.status(out.code).type('application/json').send(out.body.encode());
       else res.status(out.code).json(out.body);
       return;
     case 'watch':

@@ -32,6 +32,17 @@ describe('JsonList', () => {
     expect(got.items[2].spec.template.metadata).toEqual({ name: 'inner' });
   });
 
+  it('encode() is json() as UTF-8, inside the envelope it is given; multi-byte text keeps its exact length', () => {
+    const wide = [...stored, { rv: '13', body: body({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'f', annotations: { note: 'größe 🚀 \u2028' } } }) }];
+    const l = new JsonList(pods, meta, wide);
+    const bytes = l.encode('{"ok":true,"body":', '}');
+    const got = JSON.parse(bytes.toString('utf8'));
+    expect(got).toEqual({ ok: true, body: JSON.parse(JSON.stringify(new JsonList(pods, meta, wide))) });
+    expect(got.body.items[5].metadata.annotations.note).toBe('größe 🚀 \u2028');
+    expect(l.encode().toString('utf8')).toBe(l.json());
+    expect(bytes.length).toBe(Buffer.byteLength(`{"ok":true,"body":${l.json()}}`));
+  });
+
   it('reads as a KList: items decoded once, seen by `in`, spread and JSON', () => {
     const l = new JsonList(jobs, { resourceVersion: '3' }, [{ rv: '2', body: body({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' } }) }]);
     expect('items' in l).toBe(true);
