@@ -8,6 +8,11 @@ export interface ListReadAheadOptions {
   bytes: number;
   /** How long a page read ahead waits for its request, ms; then it is dropped. */
   ttlMs: number;
+  /**
+   * After a page of a kind went stale (a write to the kind since it was read), how long that kind
+   * is not read ahead, ms: under steady writes a read-ahead costs a page read and serves nothing.
+   */
+  staleBackoffMs: number;
 }
 
 /** A page read ahead: the list's next page, and the kind's last revision (`{p}:last:<res>`) read just before it. */
@@ -45,10 +50,13 @@ export class ListReadAhead {
   readonly counts: ReadAheadCounts = { started: 0, served: 0, stale: 0, dropped: 0 };
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  /** Kinds not read ahead until then (ms, `now`), after a page of theirs went stale. */
+  private readonly backoff = new Map<string, number>();
 
-  constructor(private readonly opts: ListReadAheadOptions) {
+  constructor(private readonly opts: ListReadAheadOptions, private readonly now: () => number = Date.now) {
     for (const [k, v] of Object.entries(opts)) {
-      if (!(Number.isInteger(v) && v > 0)) throw new Error(`listReadAhead.${k} must be a positive integer, got ${v}`);
+      const min = k === 'staleBackoffMs' ? 0 : 1;
+      if (!(Number.isInteger(v) && v >= min)) throw new Error(`listReadAhead.${k} must be an integer >= ${min}, got ${v}`);
     }
   }
 
@@ -57,9 +65,15 @@ export class ListReadAhead {
     return { pages: this.entries.size, bytes: this.bytes };
   }
 
-  /** Start reading the page `key` names with `read`, unless it is already held or the bounds leave no room. */
-  offer(key: string, read: () => Promise<ReadAheadPage>): void {
+  /**
+   * Start reading the page `key` names (a list of `kind`) with `read`, unless it is already held,
+   * the kind is backing off, or the bounds leave no room.
+   */
+  offer(kind: string, key: string, read: () => Promise<ReadAheadPage>): void {
     if (this.entries.has(key)) return;
+    const until = this.backoff.get(kind);
+    if (until !== undefined && this.now() < until) return;
+    if (until !== undefined) this.backoff.delete(kind);
     if (this.entries.size >= this.opts.pages || this.bytes >= this.opts.bytes) {
       this.counts.dropped++;
       return;
@@ -94,15 +108,20 @@ export class ListReadAhead {
     return entry.read;
   }
 
-  /** Count a page taken: answered, or not (then the request read afresh). */
-  note(served: boolean): void {
-    if (served) this.counts.served++;
-    else this.counts.stale++;
+  /** Count a page of `kind` taken: answered, or not (then the request read afresh, and the kind backs off). */
+  note(kind: string, served: boolean): void {
+    if (served) {
+      this.counts.served++;
+      return;
+    }
+    this.counts.stale++;
+    this.backoff.set(kind, this.now() + this.opts.staleBackoffMs);
   }
 
   /** Drop every page (the store closes). */
   clear(): void {
     for (const [key, entry] of this.entries) this.remove(key, entry);
+    this.backoff.clear();
   }
 
   private drop(key: string, entry: Entry): void {
@@ -118,5 +137,5 @@ export class ListReadAhead {
   }
 }
 
-/** The api-server's bounds (KJOBS_LIST_READAHEAD): 16 list sessions at once, 32 MiB, 5 s. */
-export const DEFAULT_LIST_READ_AHEAD: ListReadAheadOptions = { pages: 16, bytes: 32 * 1024 * 1024, ttlMs: 5000 };
+/** The api-server's bounds (KJOBS_LIST_READAHEAD): 16 list sessions at once, 32 MiB, 5 s; 1 s without after a stale page. */
+export const DEFAULT_LIST_READ_AHEAD: ListReadAheadOptions = { pages: 16, bytes: 32 * 1024 * 1024, ttlMs: 5000, staleBackoffMs: 1000 };

@@ -60,7 +60,7 @@ export interface RedisStoreOptions {
    * client's next request finds it read (listJson only; ListReadAhead holds the pages). A page
    * read ahead is answered only when no object of the kind was written since it was read (the
    * kind's last revision is unchanged) and its token is not expired: what a fresh read would
-   * answer then. Default: off.
+   * answer then; after a stale one the kind is not read ahead for `staleBackoffMs`. Default: off.
    */
   listReadAhead?: ListReadAheadOptions;
 }
@@ -225,7 +225,7 @@ export class RedisStore implements Store {
     if (page.continue) {
       const next = { ...opts, continue: page.continue };
       // Same connection, so `last` is read before the page: a write in between only makes it stale.
-      ahead.offer(readAheadKey(res, next), async () => {
+      ahead.offer(qualifiedResource(res), readAheadKey(res, next), async () => {
         const [last, p] = await Promise.all([this.redis.get(this.keys.last(res)), this.jsonPage(res, next)]);
         return { last: last ?? '0', page: p };
       });
@@ -244,7 +244,7 @@ export class RedisStore implements Store {
     if (!got) return undefined;
     const [last, floor] = await this.redis.mget(this.keys.last(res), this.keys.floor());
     const fresh = (last ?? '0') === got.last && BigInt(decodeContinue(token, 0n).rv) >= BigInt(floor ?? '0');
-    ahead.note(fresh);
+    ahead.note(qualifiedResource(res), fresh);
     return fresh ? got.page : undefined;
   }
 

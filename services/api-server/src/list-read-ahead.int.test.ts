@@ -23,7 +23,7 @@ const pod = (name: string, labels: Record<string, string> = {}): Pod => ({
 });
 
 beforeAll(async () => {
-  h = await startHarness({ listReadAhead: { pages: 4, bytes: 1024 * 1024, ttlMs: 60_000 } });
+  h = await startHarness({ listReadAhead: { pages: 4, bytes: 1024 * 1024, ttlMs: 60_000, staleBackoffMs: 0 } });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   fresh = new RedisStore({ redis, prefix: h.prefix });
   ahead = (h.store as RedisStore).readAhead!;

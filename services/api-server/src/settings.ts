@@ -19,7 +19,7 @@ export const apiServerSettings = defineSettings('api-server', 'the Kubernetes AP
   natsUrl: c.natsUrl, natsUser: c.natsUser, natsPassword: c.natsPassword, subjectPrefix: c.subjectPrefix,
   eventTtl: duration({ env: 'KJOBS_EVENT_TTL_SECONDS', unit: 's', default: 3600, help: 'How long Events are kept.' }),
   watchRetention: duration({ env: 'KJOBS_WATCH_RETENTION_SECONDS', unit: 's', default: 300, help: 'How long changes stay in the watch log (a watch from an older revision gets 410 Gone).' }),
-  listReadAhead: bool({ env: 'KJOBS_LIST_READAHEAD', default: true, help: 'Read a paged list\'s next page while the client reads this one (at most 16 pages and 32 MiB held, each for 5 s; answered only when the kind had no write since).' }),
+  listReadAhead: bool({ env: 'KJOBS_LIST_READAHEAD', default: true, help: 'Read a paged list\'s next page while the client reads this one (at most 16 pages and 32 MiB held, each for 5 s; answered only when the kind had no write since; after a page went stale, that kind is not read ahead for 1 s).' }),
   relayLease: bool({ env: 'KJOBS_RELAY_LEASE', default: true, help: 'With several api-servers, only the holder of a lease in Redis publishes watch events to NATS (false: every one does, and subscribers drop the copies).' }),
   memqUrl: c.memqUrl,
   logLevel: c.logLevel,
