@@ -56,7 +56,7 @@ function startWriters(clients: number) {
         const cm = await e.api.create<KObject>('ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { n: name } } as KObject);
         acks.push({ name, rv: BigInt(cm.metadata.resourceVersion!), startedAt, ackedAt: Date.now() });
       } catch (err) {
-        const why = isApiError(err) ? `${err.code} ${err.reason}` : (err as Error).message.slice(0, 60);
+        const why = isApiError(err) ? `${err.code} ${err.reason}${err.code >= 500 ? `: ${err.message.slice(0, 120)}` : ''}` : (err as Error).message.slice(0, 60);
         failures.set(why, (failures.get(why) ?? 0) + 1);
         await sleep(50);
       }
@@ -226,7 +226,7 @@ describe('Redis primary SIGKILLed under Sentinel', { timeout: 600_000 }, () => {
     for (;;) {
       const r = await memq('POST', '/queues/fo/dequeue');
       if (r.status === 204) break;
-      expect(r).toMatchObject({ status: 200 });
+      expect(r.status, `dequeue answered ${r.status}: ${r.text}`).toBe(200);
       got.add((JSON.parse(r.text) as { id: string }).id);
     }
     expect(enqueued.filter((id) => !got.has(id))).toEqual([]);

@@ -24,10 +24,11 @@ export interface RedisSettings {
 /**
  * The one place a kjobs service builds its Redis client (the api-server and memq use it). Without
  * Sentinels: `REDIS_URL` as it is. With them: ioredis asks the Sentinels for the primary named
- * `redisMasterName`, reconnects to the new one after a failover (`failoverDetector` listens for
- * Sentinel's +switch-master instead of waiting for the old connection to fail), and takes the
+ * `redisMasterName`, reconnects to the new one after a failover (when the old connection fails,
+ * or a write meets a replica: {@link reconnectOnFailover}), and takes the
  * database number, user and password from REDIS_URL (REDIS_PASSWORD wins); it retries at least
- * every 500 ms while the primary is away. `options` are the
+ * every 500 ms while the primary is away, and reconnects when a write meets a replica
+ * ({@link reconnectOnFailover}). `options` are the
  * caller's ioredis options (retries, pipelining).
  */
 export function createRedisClient(s: RedisSettings, options: RedisOptions = {}): Redis {
@@ -42,12 +43,27 @@ export function createRedisClient(s: RedisSettings, options: RedisOptions = {}):
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...password,
-    failoverDetector: true,
+    // Not ioredis' failoverDetector: its +switch-master disconnects the connector, and when that
+    // lands while the client is already reconnecting (the primary was SIGKILLed, the Sentinels
+    // still resolving), the reconnect fails with "Connection is closed." and the client ends for
+    // good — the Sentinel e2e test's api-server answered every write 500 after a failover.
     // ioredis' default backs off to 2 s between attempts; a failover is over in a few seconds, and
     // every request waits for the reconnect.
     retryStrategy: (times: number) => Math.min(times * 50, 500),
+    reconnectOnError: reconnectOnFailover,
     ...options,
   });
+}
+
+/**
+ * A connection made to the primary that a failover then turned into a replica (the old primary
+ * back, reconfigured by the Sentinels, or demoted by `SENTINEL FAILOVER`) answers every write with
+ * READONLY, for as long as it stays open: reconnect
+ * (to the primary the Sentinels name now) and send the command again — it was refused, not run.
+ * LOADING (a restarted server still reading its data) likewise.
+ */
+export function reconnectOnFailover(err: Error): false | 2 {
+  return err.message.startsWith('READONLY') || err.message.startsWith('LOADING') ? 2 : false;
 }
 
 /** The acknowledgement rule the settings ask for; undefined: a write is acknowledged when the primary has it. */
