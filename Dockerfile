@@ -35,10 +35,11 @@ RUN node scripts/docker/bundle.mjs \
 # Runtime: node, the bundles and the files they read beside their sources (Lua scripts, the C
 # sources the agent hashes), no node_modules. Pods run as host processes inside the
 # kubelet-agent container or as runc containers: runc, the CNI plugins and iproute2 for the pod
-# network, attr for overlay whiteouts, and busybox-static, which the local busybox image is built from.
+# network, attr for overlay whiteouts, busybox-static, which the local busybox image is built from,
+# and haproxy for the HA layout's load balancer (docker-compose.ha.yml, scripts/compose-haproxy.ts).
 FROM ${BASE_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates procps runc busybox-static iproute2 containernetworking-plugins attr \
+ && apt-get install -y --no-install-recommends ca-certificates procps runc busybox-static iproute2 containernetworking-plugins attr haproxy \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 WORKDIR /app
 COPY --from=build /out/libexec/ /usr/local/libexec/kjobs/

@@ -1,7 +1,8 @@
 /**
  * The load balancer in front of several api-servers: Debian's HAProxy, in TCP mode (TLS passes
  * through to the api-servers, which hold the certificate), each api-server checked on `/readyz`
- * over TLS. Part of scripts/cluster.ts; usable alone (benchmarks, tests).
+ * over TLS. Part of scripts/cluster.ts; usable alone (benchmarks, tests); the compose HA layout's
+ * `haproxy` service writes its configuration with haproxyConfig too (scripts/compose-haproxy.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,10 @@ export interface Backend {
 export interface HaproxyOptions {
   /** Where `haproxy.cfg` and the log (`logs/haproxy.log`) go. */
   dir: string;
-  /** The front's port on 127.0.0.1. */
+  /** The front's port. */
   port: number;
+  /** The front's address (default 127.0.0.1; the compose `haproxy` service: 0.0.0.0). */
+  host?: string;
   backends: Backend[];
   /** The backends speak TLS (default true): health checks use it too, without verifying (the front does not terminate TLS). */
   tls?: boolean;
@@ -65,7 +68,7 @@ export function haproxyConfig(o: HaproxyOptions): string {
     '  option redispatch 1',
     '',
     'frontend kube-apiserver',
-    `  bind 127.0.0.1:${o.port}`,
+    `  bind ${o.host ?? '127.0.0.1'}:${o.port}`,
     '  default_backend api-servers',
     '',
     'backend api-servers',

@@ -1,12 +1,12 @@
-// The container image's JavaScript: the five services (scripts/bundle.mjs) and the compose
-// one-shots `init` and `registry-seed` bundled the same way into scripts/dist/*.mjs, so the
+// The container image's JavaScript: the five services (scripts/bundle.mjs), the compose
+// one-shots `init` and `registry-seed` and the HA layout's `haproxy` entry bundled the same way into scripts/dist/*.mjs, so the
 // runtime image runs plain node with no node_modules and no TypeScript loader.
 //   node scripts/docker/bundle.mjs [--force]
 import { join, relative } from 'node:path';
 import { ROOT, buildBundle, ensureServiceBundles, isBundleStale, serviceBundle, SERVICES } from '../bundle.mjs';
 
 /** compose service → its script, bundled to scripts/dist/<name>.mjs. */
-export const ONE_SHOTS = { 'compose-init': 'scripts/compose-init.ts', 'registry-seed': 'scripts/registry-seed.ts' };
+export const ONE_SHOTS = { 'compose-init': 'scripts/compose-init.ts', 'registry-seed': 'scripts/registry-seed.ts', 'compose-haproxy': 'scripts/compose-haproxy.ts' };
 
 /** Where a one-shot's bundle is. */
 export const oneShotBundle = (name) => join(ROOT, 'scripts', 'dist', `${name}.mjs`);

@@ -4,14 +4,17 @@
  * host's network (`--iptables=false --ip-forward=false --bridge=none`, its own data root, exec
  * root and socket under a temp dir), the image built without Docker Hub (the base is
  * scripts/docker/base-image.sh: Debian bookworm and Node 24 from the npm registry), checked for dev
- * dependencies, then the compose file brought up and a Job run through it.
+ * dependencies, then the compose file brought up and a Job run through it; then the HA layout
+ * (docker-compose.ha.yml) in its place: a Job through HAProxy with kubectl, then an api-server,
+ * the Redis primary and a NATS server killed, and a second Job and a writer carrying on.
  *
  * What differs from `docker compose up` elsewhere, because this machine has no Docker Hub and
  * must get no new host interface (see composeForThisMachine): every service shares one
  * loopback-only network namespace (a holder container with `network_mode: none`; the others
  * `network_mode: service:netns`), so service names resolve to 127.0.0.1 through the holder's
  * extra_hosts and published ports, `hostname` and the second replica of the scheduler and
- * job-controller (one port per namespace) are dropped; nats, redis and the registry are Debian's
+ * job-controller (one port per namespace; the HA file gives each member ports of its own instead)
+ * are dropped; nats, redis and the registry are Debian's
  * nats-server, redis-server and docker-registry in one local image instead of the pinned upstream
  * images (same commands and healthchecks; the registry with the upstream image's default config);
  * `cgroup: host` is dropped (docker-compose 1.29 does not know it; Docker 20.10 on cgroup v1
@@ -28,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import type { Job } from '@kjobs/api';
 import { ROOT } from '../../scripts/cluster.js';
 import { run, waitFor } from '../e2e/harness.js';
 
@@ -88,14 +92,15 @@ export function composeForThisMachine(text: string): { services: Record<string, 
       s.environment = { ...s.environment, KJOBS_RUNTIME: 'process', KJOBS_POD_NETWORK: 'off' };
     }
   }
-  const infra = (name: string, entrypoint?: string[]) => {
-    const s = file.services[name]!;
+  // The upstream images' programs from Debian's packages (the redis image's commands, redis-server
+  // or the HA layout's sh script, run as they are).
+  for (const s of Object.values(file.services)) {
+    const upstream = s.image?.split(':')[0];
+    if (upstream === 'nats') s.entrypoint = ['nats-server'];
+    else if (upstream === 'registry') s.entrypoint = ['docker-registry', 'serve'];
+    else if (upstream !== 'redis') continue;
     s.image = INFRA_IMAGE;
-    if (entrypoint) s.entrypoint = entrypoint;
-  };
-  infra('nats', ['nats-server']);
-  infra('redis');
-  infra('registry', ['docker-registry', 'serve']);
+  }
   file.services.netns = {
     image: INFRA_IMAGE,
     entrypoint: ['sleep', 'infinity'],
@@ -117,10 +122,14 @@ describe('the image and docker-compose.yml on Docker', () => {
   let composeFile: string;
   let netBefore: string;
   let composeUp = false;
+  let haFile: string;
+  let haUp = false;
+  const haProject = `${project}ha`;
   const timings: Record<string, number> = {};
 
   const docker = (args: string[], timeoutMs = 120_000) => run(DOCKER, args, env, { timeoutMs });
   const compose = (args: string[], timeoutMs = 300_000) => run('docker-compose', ['-p', project, '-f', composeFile, '--project-directory', ROOT, ...args], env, { timeoutMs });
+  const composeHa = (args: string[], timeoutMs = 300_000) => run('docker-compose', ['-p', haProject, '-f', haFile, '--project-directory', ROOT, ...args], env, { timeoutMs });
   async function must(what: string, r: Promise<{ code: number | null; stdout: string; stderr: string }>): Promise<string> {
     const t0 = Date.now();
     const res = await r;
@@ -173,6 +182,7 @@ describe('the image and docker-compose.yml on Docker', () => {
   afterAll(async () => {
     // Safety net when a test failed midway; the last test checks the same on the way out.
     if (composeUp) await compose(['down', '-v', '--remove-orphans', '-t', '10'], 120_000).catch(() => undefined);
+    if (haUp) await composeHa(['down', '-v', '--remove-orphans', '-t', '10'], 120_000).catch(() => undefined);
     if (dockerd && dockerd.exitCode === null) {
       const exited = new Promise((r) => dockerd!.once('exit', r));
       process.kill(-dockerd.pid!, 'SIGTERM');
@@ -244,6 +254,114 @@ describe('the image and docker-compose.yml on Docker', () => {
     expect(result.dashboard.status).toBe(200);
     expect(result.dashboard.bytes).toBeGreaterThan(10_000);
   }, 900_000);
+
+  it('docker-compose.ha.yml: the HA layout comes up; a Job runs through HAProxy; with an api-server, the Redis primary and a NATS server killed a second Job completes and no acknowledged write is lost', async () => {
+    const t0 = Date.now();
+    // One layout at a time on these two cores.
+    await must('compose down (single-node)', compose(['down', '-v', '--remove-orphans', '-t', '10'], 180_000));
+    composeUp = false;
+    haFile = path.join(tmp, 'docker-compose.ha.yml');
+    writeFileSync(haFile, JSON.stringify(composeForThisMachine(readFileSync(path.join(ROOT, 'docker-compose.ha.yml'), 'utf8')), null, 2));
+    haUp = true;
+    await must('ha compose up', composeHa(['up', '-d', '--no-build'], 600_000)).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${(await composeHa(['ps'])).stdout}\n${(await composeHa(['logs', '--tail', '30'])).stdout.slice(-8000)}`);
+    });
+    const idOf = async (service: string) => (await must(`id of ${service}`, composeHa(['ps', '-q', service]))).trim();
+    const ids = (await must('ha compose ps', composeHa(['ps', '-q']))).trim().split('\n').filter(Boolean);
+    const state = async () => {
+      const out = await must('inspect', docker(['inspect', '--format', '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids]));
+      return out.trim().split('\n').map((l) => l.split(' ')) as [string, string, string, string][];
+    };
+    await waitFor('every HA service healthy, the one-shots exited 0', async () => {
+      const all = await state();
+      return all.every(([name, status, code, health]) => (/_(init|registry-seed)_/.test(name) ? status === 'exited' && code === '0' : name.includes('_netns_') ? status === 'running' : health === 'healthy'));
+    }, 300_000, 1000).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${(await state()).map((x) => x.join(' ')).join('\n')}\n${(await composeHa(['logs', '--tail', '30'])).stdout.slice(-10_000)}`);
+    });
+    timings['ha up, all healthy'] = Date.now() - t0;
+    const healthy = (await state()).filter(([, , , h]) => h === 'healthy').map(([n]) => n.replace(`/${haProject}_`, '').replace(/_1$/, '')).sort();
+    expect(healthy).toEqual(['api-server-1', 'api-server-2', 'haproxy', 'job-controller-1', 'job-controller-2', 'kubelet-agent-1', 'kubelet-agent-2', 'memq',
+      'nats-1', 'nats-2', 'nats-3', 'redis-1', 'redis-2', 'registry', 'scheduler-1', 'scheduler-2', 'sentinel-1', 'sentinel-2', 'sentinel-3']);
+
+    // kubectl from this host, inside the layout's network namespace only (nsenter --net): the
+    // kubeconfig the api-servers wrote names HAProxy.
+    const holderPid = (await must('netns pid', docker(['inspect', '--format', '{{.State.Pid}}', await idOf('netns')]))).trim();
+    const kubeconfig = path.join(tmp, 'kubeconfig-ha');
+    await must('kubeconfig', docker(['cp', `${await idOf('api-server-1')}:/state/kubeconfig`, kubeconfig]));
+    expect((JSON.parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] }).clusters[0]!.cluster.server).toBe('https://127.0.0.1:6443');
+    const kubectl = (args: string[], input?: string, timeoutMs = 60_000) =>
+      run('nsenter', [`--net=/proc/${holderPid}/ns/net`, 'kubectl', '--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], env, { input, timeoutMs });
+    const job = (name: string) => JSON.stringify({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+      spec: { completions: 4, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo hello from the HA layout'] }] } } },
+    });
+    const runJob = async (name: string) => {
+      const t = Date.now();
+      // Retried as any client would on 503 (a write waiting for a Redis replica right after the
+      // failover); AlreadyExists: an earlier try was applied.
+      await waitFor(`${name} created`, async () => {
+        const r = await kubectl(['create', '-f', '-'], job(name));
+        if (r.code !== 0 && !r.stderr.includes('AlreadyExists')) throw new Error(r.stderr.trim());
+        return true;
+      }, 120_000, 500);
+      await must(`${name} complete`, kubectl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=240s'], undefined, 250_000)).catch(async (e: Error) => {
+        throw new Error(`${e.message}\n${(await kubectl(['get', 'job,pods', '-o', 'wide'])).stdout}\n${(await composeHa(['logs', '--tail', '25'])).stdout.slice(-10_000)}`);
+      });
+      timings[name] = Date.now() - t;
+      const status = JSON.parse(await must(`get ${name}`, kubectl(['get', `job/${name}`, '-o', 'json']))) as Job;
+      expect([status.status?.succeeded, status.status?.failed ?? 0], name).toEqual([4, 0]);
+    };
+    await runJob('ha-before');
+
+    // A writer through HAProxy, one ConfigMap after another; acknowledged = kubectl exited 0.
+    const acknowledged: string[] = [];
+    let failedWrites = 0;
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const r = await kubectl(['create', 'configmap', `ha-write-${i}`, `--from-literal=n=${i}`]);
+        if (r.code === 0) acknowledged.push(`configmap/ha-write-${i}`);
+        else failedWrites++;
+      }
+    })();
+    let killedRedis = '';
+    let promoted = '';
+    let writesBefore = 0;
+    try {
+      await waitFor('writes acknowledged before the kills', () => acknowledged.length >= 3, 60_000, 100);
+
+      // The Redis primary as the Sentinels name it, one api-server, one NATS server: SIGKILL each.
+      const sentinel1 = await idOf('sentinel-1');
+      const primary = async () => (await must('primary', docker(['exec', sentinel1, 'env', '-u', 'REDISCLI_AUTH', 'redis-cli', '-p', '26379', '--raw', 'SENTINEL', 'get-master-addr-by-name', 'kjobs']))).trim().split('\n')[0];
+      killedRedis = (await primary())!;
+      expect(['redis-1', 'redis-2']).toContain(killedRedis);
+      const killedAt = Date.now();
+      writesBefore = acknowledged.length;
+      await Promise.all(['api-server-1', killedRedis, 'nats-1'].map(async (s) => must(`kill ${s}`, docker(['kill', await idOf(s)]))));
+      // Docker treats `docker kill` as a stop by hand (no restart), so the test plays the supervisor
+      // that brings the killed Redis back once the Sentinels name another primary; deploy/redis-ha.sh
+      // then starts it as that one's replica, and writes (which wait for a replica) go on.
+      promoted = await waitFor('the Sentinels promote the replica', async () => {
+        const p = await primary();
+        return p !== killedRedis ? p : undefined;
+      }, 60_000, 200);
+      timings['redis promoted after the kill'] = Date.now() - killedAt;
+      await must(`start ${killedRedis}`, docker(['start', await idOf(killedRedis)]));
+      await runJob('ha-after');
+      await waitFor('writes acknowledged after the kills', () => acknowledged.length >= writesBefore + 3, 120_000, 100);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    const stored = new Set((await must('list configmaps', kubectl(['get', 'configmaps', '-o', 'name']))).trim().split('\n'));
+    expect(acknowledged.filter((n) => !stored.has(n))).toEqual([]);
+    const replicaOf = (await must('killed redis role', docker(['exec', await idOf(killedRedis), 'redis-cli', '-p', killedRedis === 'redis-1' ? '6379' : '6380', 'ROLE']))).trim().split('\n');
+    expect(replicaOf.slice(0, 2)).toEqual(['slave', promoted]);
+    console.log(`HA layout: ${acknowledged.length} writes acknowledged (${writesBefore} before the kills), ${failedWrites} failed, none lost; ${promoted} promoted; times ${JSON.stringify(timings)}`);
+
+    await must('ha compose down', composeHa(['down', '-v', '--remove-orphans', '-t', '10'], 180_000));
+    haUp = false;
+  }, 1_200_000);
 
   it('down -v and a stopped dockerd leave nothing behind: no process, mount or host interface', async () => {
     await must('compose down', compose(['down', '-v', '--remove-orphans', '-t', '10'], 180_000));
