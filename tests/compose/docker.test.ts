@@ -335,9 +335,10 @@ describe('the image and docker-compose.yml on Docker', () => {
       const primary = async () => (await must('primary', docker(['exec', sentinel1, 'env', '-u', 'REDISCLI_AUTH', 'redis-cli', '-p', '26379', '--raw', 'SENTINEL', 'get-master-addr-by-name', 'kjobs']))).trim().split('\n')[0];
       killedRedis = (await primary())!;
       expect(['redis-1', 'redis-2']).toContain(killedRedis);
-      const killedAt = Date.now();
+      const victims = await Promise.all(['api-server-1', killedRedis, 'nats-1'].map(idOf));
       writesBefore = acknowledged.length;
-      await Promise.all(['api-server-1', killedRedis, 'nats-1'].map(async (s) => must(`kill ${s}`, docker(['kill', await idOf(s)]))));
+      const killedAt = Date.now();
+      await must('docker kill', docker(['kill', ...victims]));
       // Docker treats `docker kill` as a stop by hand (no restart), so the test plays the supervisor
       // that brings the killed Redis back once the Sentinels name another primary; deploy/redis-ha.sh
       // then starts it as that one's replica, and writes (which wait for a replica) go on.
@@ -346,8 +347,9 @@ describe('the image and docker-compose.yml on Docker', () => {
         return p !== killedRedis ? p : undefined;
       }, 60_000, 200);
       timings['redis promoted after the kill'] = Date.now() - killedAt;
-      await must(`start ${killedRedis}`, docker(['start', await idOf(killedRedis)]));
+      await must(`start ${killedRedis}`, docker(['start', victims[1]!]));
       await runJob('ha-after');
+      timings['ha-after complete after the kill'] = Date.now() - killedAt;
       await waitFor('writes acknowledged after the kills', () => acknowledged.length >= writesBefore + 3, 120_000, 100);
     } finally {
       writing = false;
@@ -357,7 +359,7 @@ describe('the image and docker-compose.yml on Docker', () => {
     expect(acknowledged.filter((n) => !stored.has(n))).toEqual([]);
     const replicaOf = (await must('killed redis role', docker(['exec', await idOf(killedRedis), 'redis-cli', '-p', killedRedis === 'redis-1' ? '6379' : '6380', 'ROLE']))).trim().split('\n');
     expect(replicaOf.slice(0, 2)).toEqual(['slave', promoted]);
-    console.log(`HA layout: ${acknowledged.length} writes acknowledged (${writesBefore} before the kills), ${failedWrites} failed, none lost; ${promoted} promoted; times ${JSON.stringify(timings)}`);
+    console.log(`HA layout: ${acknowledged.length} writes acknowledged (${writesBefore} before the kills), ${failedWrites} failed, none lost; ${promoted} promoted; ms: ${JSON.stringify(Object.fromEntries(['ha up, all healthy', 'ha-before', 'redis promoted after the kill', 'ha-after', 'ha-after complete after the kill'].map((k) => [k, timings[k]])))}`);
 
     await must('ha compose down', composeHa(['down', '-v', '--remove-orphans', '-t', '10'], 180_000));
     haUp = false;
