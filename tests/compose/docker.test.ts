@@ -303,7 +303,9 @@ describe('the image and docker-compose.yml on Docker', () => {
         const r = await kubectl(['create', '-f', '-'], job(name));
         if (r.code !== 0 && !r.stderr.includes('AlreadyExists')) throw new Error(r.stderr.trim());
         return true;
-      }, 120_000, 500);
+      }, 120_000, 500).catch(async (e: Error) => {
+        throw new Error(`${e.message}\n${(await composeHa(['logs', '--tail', '25'])).stdout.slice(-10_000)}`);
+      });
       await must(`${name} complete`, kubectl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=240s'], undefined, 250_000)).catch(async (e: Error) => {
         throw new Error(`${e.message}\n${(await kubectl(['get', 'job,pods', '-o', 'wide'])).stdout}\n${(await composeHa(['logs', '--tail', '25'])).stdout.slice(-10_000)}`);
       });
