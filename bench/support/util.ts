@@ -41,14 +41,18 @@ export async function paced(total: number, perSecond: number, fn: (i: number) =>
   const lat: number[] = [];
   const t0 = performance.now();
   const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
+  let failed: { error: unknown } | undefined;
+  for (let i = 0; i < total && !failed; i++) {
     const due = t0 + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const s = performance.now();
-    pending.push(fn(i).then(() => void lat.push(performance.now() - s)));
+    // Handled at once: a call failing while the loop still waits would be an unhandled rejection,
+    // which ends the process past every `finally` (a crashed run left its nats-server running).
+    pending.push(fn(i).then(() => void lat.push(performance.now() - s), (error: unknown) => void (failed ??= { error })));
   }
   await Promise.all(pending);
+  if (failed) throw failed.error;
   return lat;
 }
 
@@ -104,7 +108,7 @@ export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
   return () => cleanups.delete(cleanup);
 }
 
-/** Stop what is registered, then exit 130 (a second signal exits at once). */
+/** Stop what is registered, then exit 130 on a signal (a second one exits at once), 1 on an error nothing caught. */
 export function installInterruptHandler(): void {
   const handle = (sig: string) => {
     if (interrupted) process.exit(130);
@@ -114,4 +118,13 @@ export function installInterruptHandler(): void {
   };
   process.on('SIGINT', () => handle('SIGINT'));
   process.on('SIGTERM', () => handle('SIGTERM'));
+  // An error nothing awaited would end the process past every `finally`: stop what is registered first.
+  const fatal = (e: unknown) => {
+    process.stderr.write(`\nbench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nbench: stopping what this run started…\n`);
+    if (interrupted) process.exit(1);
+    interrupted = true;
+    void Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
 }
