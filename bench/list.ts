@@ -8,7 +8,8 @@
  * services/api-server/dist/main.mjs copied into this checkout's services/api-server/dist/ under
  * another name: it reads its Lua scripts relative to itself) — a fresh process each on the same Redis, each listing every
  * pod in pages of 500 over HTTPS and over NATS (wall time, the api-server's peak RSS growth and
- * CPU), beside the Redis read floor of the same objects read right after. `--cpu-prof DIR`
+ * CPU), beside the Redis read floor of the same objects read right after; and Redis bytes per
+ * stored pod at rest, as the scale bench measures them. `--cpu-prof DIR`
  * writes a V8 CPU profile of each api-server there. Prints a table and one JSON line.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,7 +27,7 @@ import { until } from './support/bench-cluster.js';
 import { emitResult, inFlight, machine, onInterrupt, printTable, progress } from './support/util.js';
 import { load, readProc, round } from './support/measure.js';
 import { createAll, finishedPod, finishedStatus, NS } from './support/scale-objects.js';
-import { measuredList, pagedList, redisListFloor } from './support/scale-store.js';
+import { changeLogBytes, measuredList, pagedList, redisListFloor, redisUsed, sum } from './support/scale-store.js';
 
 const USAGE = 'usage: npm run bench -- list [--size N] [--rounds R] [--before-bundle FILE] [--cpu-prof DIR]';
 
@@ -116,9 +117,14 @@ export async function run(argv = process.argv.slice(3)): Promise<void> {
     let created = 0;
     const stop = progress('list store', () => `${created}/${args.size} pods`);
     const nats0 = c.nats;
+    const used0 = await redisUsed(redis);
+    const log0 = sum(await changeLogBytes(redis, prefix));
     await createAll(nats0, 'Pod', args.size, (i) => (created++, finishedPod(`p-${i}`, i)));
     await inFlight(args.size, 256, (i) => nats0.patch('Pod', NS, `p-${i}`, 'merge', { status: finishedStatus(i) }, { subresource: 'status' }).then(() => undefined));
     stop();
+    // As the scale bench measures it: used_memory's growth without the change log's, per pod.
+    const perPodRest = Math.round((await redisUsed(redis) - used0 - (sum(await changeLogBytes(redis, prefix)) - log0)) / args.size);
+    log(`Redis bytes per finished pod at rest: ${perPodRest} (target 3584)`);
     await c.http.close();
     await cluster!.stop();
     const modes: Mode[] = [...(args.beforeBundle ? [{ name: 'before', env: '0', bundle: args.beforeBundle }] : []), { name: 'read-ahead off', env: '0' }, { name: 'read-ahead on', env: '1' }];
@@ -146,12 +152,12 @@ export async function run(argv = process.argv.slice(3)): Promise<void> {
         cluster = undefined;
       }
     }
-    console.log(`\nlist benchmark — ${args.size} finished pods, pages of 500, ${args.rounds} rounds interleaved`);
+    console.log(`\nlist benchmark — ${args.size} finished pods (Redis ${perPodRest} bytes each at rest, target ≤ 3584), pages of 500, ${args.rounds} rounds interleaved`);
     printTable([
       ['round', 'mode', 'HTTPS s', 'NATS s', 'Redis floor s', 'api RSS growth MiB (HTTPS / NATS)', 'api CPU s (HTTPS / NATS)', 'load'],
       ...results.map((m) => [m.round, m.mode, m.https_s, m.nats_s, m.floor_s, `${m.https_rss_mib} / ${m.nats_rss_mib}`, `${m.api_cpu_https_s} / ${m.api_cpu_nats_s}`, m.load]),
     ]);
-    emitResult({ bench: 'list', size: args.size, machine: machine(), ...(args.beforeBundle ? { before_bundle: args.beforeBundle } : {}), rounds: results });
+    emitResult({ bench: 'list', size: args.size, redis_bytes_per_finished_pod: perPodRest, machine: machine(), ...(args.beforeBundle ? { before_bundle: args.beforeBundle } : {}), rounds: results });
   } finally {
     await nc?.close().catch(() => undefined);
     redis.disconnect();
