@@ -84,6 +84,7 @@ export async function watchChild(): Promise<void> {
   process.stdin.on('data', (d) => {
     if (String(d).includes('done')) setTimeout(finish, 20_000).unref();
   });
+  process.stdin.on('end', () => process.exit(1)); // the bench is gone: so is this child
   await finished;
   for (const h of handles) h.stop();
   const s = summarize(lat);
@@ -104,7 +105,11 @@ export async function watchSide(args: string[], send: () => Promise<number[]>): 
   });
   const exited = new Promise<WatchSide>((resolve, reject) => p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as WatchSide) : reject(new Error(`watch child exited ${code}: ${out}`)))));
   await Promise.race([isReady, exited]);
-  const writes = await send();
+  const writes = await send().catch((e: unknown) => {
+    p.kill();
+    exited.catch(() => undefined);
+    throw e;
+  });
   p.stdin.write('done\n');
   return { side: await exited, writes };
 }
