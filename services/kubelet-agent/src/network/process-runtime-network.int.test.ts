@@ -71,12 +71,13 @@ describe.skipIf(why !== undefined)('the process runtime on the pod network', () 
     await h.rt.syncPod(done, {});
     const st = await h.waitStatus(done, 'Succeeded', (s) => s.phase === 'Succeeded', 30_000);
     expect(st.podIP).toMatch(/^10\.244\.7\.\d+$/);
-    await waitFor('its namespace gone', async () => !(await listNetns()).includes(path.basename(net.netnsPathOf(done.metadata.uid!))));
-    expect(h.rt.podStatus(done).podIP).toBe(st.podIP);
-    // Its address is free: a pod started now may get it (host-local hands out the next free one, so
-    // check the allocation files instead: no file names the finished pod any more).
+    // Its namespace goes, and its address is free: a pod started now may get it (host-local hands
+    // out the next free one, so check the allocation files instead: no file names the finished pod
+    // any more — the teardown removes its CNI result file last, after the namespace).
     const ipam = path.join(dir, 'nodes', 'n');
-    expect(JSON.stringify(await filesUnder(ipam))).not.toContain(done.metadata.uid!);
+    await waitFor('its namespace and address given back', async () =>
+      !(await listNetns()).includes(path.basename(net.netnsPathOf(done.metadata.uid!))) && !JSON.stringify(await filesUnder(ipam)).includes(done.metadata.uid!));
+    expect(h.rt.podStatus(done).podIP).toBe(st.podIP);
     await h.rt.removePod(done.metadata.uid!);
   }, 60_000);
 });

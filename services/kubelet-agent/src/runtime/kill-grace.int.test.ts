@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { Harness } from '../testing/runtime-harness.js';
+import { Harness, waitFor } from '../testing/runtime-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,9 +10,12 @@ afterEach(async () => {
 it('a kill with a shorter grace period ends a pod that a longer kill is still waiting on (node shutdown during a 30 s grace)', async () => {
   h = await Harness.create();
   // Ignores SIGTERM: only SIGKILL ends it.
-  const pod = h.pod('stubborn', [{ name: 'c', image: 'busybox', command: ['sh', '-c', "trap '' TERM; while :; do sleep 0.05; done"] }]);
+  const pod = h.pod('stubborn', [{ name: 'c', image: 'busybox', command: ['sh', '-c', "trap '' TERM; echo ignoring; while :; do sleep 0.05; done"] }]);
   await h.rt.syncPod(pod, {});
   await h.waitStatus(pod, 'running', (s) => s.containerStatuses?.[0]?.state.running !== undefined);
+  // Running is not enough: under load the shell may not have reached its trap yet (CI saw 143).
+  const rt = h.rt;
+  await waitFor('the trap set', async () => (await rt.readLogs(pod.metadata.uid!, 'c')).includes('ignoring'));
   const long = h.rt.killPod(pod.metadata.uid!, 30);
   const t0 = Date.now();
   await h.rt.killPod(pod.metadata.uid!, 1);
