@@ -10,7 +10,7 @@ import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
 import { indexKeysFor } from './object-indexes.js';
 import { StreamTailer } from './redis-tail.js';
-import { ReplicaWait, writeConnection, type Durability } from './replica-wait.js';
+import { ReplicaWait, barrierOn, writeConnection, type Durability } from './replica-wait.js';
 import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
 import { replicationError, writeError } from './write-errors.js';
@@ -295,9 +295,11 @@ export class RedisStore implements Store {
   }
 
   async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
-    const recs = await this.tailer.tail(cursors, blockMs, signal);
-    if (recs.length && this.replicas) await this.replicated();
-    return recs;
+    const d = this.replicas?.durability;
+    const sync = this.keys.sync();
+    // With durability: the barrier on the connection the changes were read on (redis-tail.ts says why).
+    const confirm = d ? (conn: Redis) => barrierOn(conn, sync, d) : undefined;
+    return this.tailer.tail(cursors, blockMs, signal, confirm).catch((e: unknown) => Promise.reject(replicationError(e, 'read')));
   }
 
   async revision(): Promise<string> {

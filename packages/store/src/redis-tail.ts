@@ -2,6 +2,7 @@ import type { ResourceInfo } from '@kjobs/api';
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from './keys.js';
 import type { ChangeRecord } from './store.js';
+import { NotReplicatedError } from './replica-wait.js';
 import { streamReadPairs, toChangeRecord } from './stream-entries.js';
 
 /**
@@ -13,6 +14,8 @@ import { streamReadPairs, toChangeRecord } from './stream-entries.js';
 export class StreamTailer {
   private readonly idle: Redis[] = [];
   private readonly open = new Set<Redis>();
+  /** Closes of each connection: commands that spanned one may have gone to two servers. */
+  private readonly closes = new WeakMap<Redis, number>();
   private closed = false;
 
   constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly count: number) {}
@@ -20,9 +23,14 @@ export class StreamTailer {
   /**
    * Changes after each cursor (a revision, exclusive; "$": only new ones), at most `count` per
    * kind, waiting up to blockMs (0: don't wait) for the first one. Returns [] on timeout, on abort and after close().
-   * Records are ordered by revision within each kind.
+   * Records are ordered by revision within each kind. `confirm`, when given, runs on the same
+   * connection once records were read (the replication barrier, `barrierOn`): they are returned
+   * only if it resolves and the connection did not close in between — else NotReplicatedError,
+   * and the caller reads again. A barrier on another connection could run on the primary a
+   * failover just promoted, which never had what this one read from the old primary (the
+   * Sentinel e2e test's watcher was sent three creates that had failed with 503, and lost).
    */
-  async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+  async tail(cursors: Map<ResourceInfo, string>, blockMs: number, signal?: AbortSignal, confirm?: (conn: Redis) => Promise<void>): Promise<ChangeRecord[]> {
     if (this.closed || signal?.aborted || cursors.size === 0) return [];
     const byKey = new Map<string, ResourceInfo>();
     const ids: string[] = [];
@@ -35,6 +43,7 @@ export class StreamTailer {
     args.push('STREAMS', ...byKey.keys(), ...ids);
 
     const conn = this.borrow();
+    const epoch = this.closes.get(conn) ?? 0;
     const onAbort = () => conn.disconnect();
     signal?.addEventListener('abort', onAbort, { once: true });
     let reply: unknown;
@@ -47,14 +56,23 @@ export class StreamTailer {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
-    if (signal?.aborted || this.closed) this.discard(conn);
-    else this.idle.push(conn);
 
     const out: ChangeRecord[] = [];
     for (const [key, entries] of streamReadPairs(reply)) {
       const res = byKey.get(key);
       if (res) for (const e of entries) out.push(toChangeRecord(res, e));
     }
+    if (out.length && confirm && !signal?.aborted && !this.closed) {
+      try {
+        await confirm(conn);
+        if ((this.closes.get(conn) ?? 0) !== epoch) throw new NotReplicatedError('the connection to the Redis primary was lost before a replica confirmed what it read');
+      } catch (e) {
+        this.discard(conn);
+        throw e;
+      }
+    }
+    if (signal?.aborted || this.closed) this.discard(conn);
+    else this.idle.push(conn);
     return out.sort((a, b) => (BigInt(a.rv) < BigInt(b.rv) ? -1 : 1));
   }
 
@@ -72,6 +90,7 @@ export class StreamTailer {
     const fresh = this.redis.duplicate();
     // A lost connection fails its XREAD (the caller retries); 'error' would only repeat it.
     fresh.on('error', () => undefined);
+    fresh.on('close', () => this.closes.set(fresh, (this.closes.get(fresh) ?? 0) + 1));
     this.open.add(fresh);
     return fresh;
   }

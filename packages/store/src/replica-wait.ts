@@ -65,6 +65,18 @@ export class ReplicaWait {
   }
 }
 
+/**
+ * `barrier` on the connection a read was made on, for a connection of the caller's own (a WAIT
+ * blocks it): the read's changes are on the replicas once it resolves — provided the connection
+ * did not close between the read and the WAIT (the caller checks: ioredis would have resent the
+ * commands to whichever server it reconnected to, where the WAIT vouches for nothing read before).
+ */
+export async function barrierOn(conn: Redis, key: string, d: Durability): Promise<void> {
+  await conn.incrby(key, 0);
+  const acked = Number(await conn.call('WAIT', d.replicas, d.timeoutMs));
+  if (acked < d.replicas) throw new NotReplicatedError(`${acked} of ${d.replicas} Redis replica(s) confirmed it within ${d.timeoutMs} ms`);
+}
+
 /** A connection for writes only, duplicated from `redis` (a WAIT blocks its connection until it returns). */
 export function writeConnection(redis: Redis): Redis {
   const w = redis.duplicate();
