@@ -10,7 +10,7 @@ import { storeScripts } from './lua-scripts.js';
 import { decodeObject, encodeBody, expectedRevision, storedNamespace } from './object-codec.js';
 import { indexKeysFor } from './object-indexes.js';
 import { StreamTailer } from './redis-tail.js';
-import { ReplicaWait, barrierOn, writeConnection, type Durability } from './replica-wait.js';
+import { NotReplicatedError, ReplicaWait, barrierOn, writeConnection, type Durability } from './replica-wait.js';
 import type { ChangeBatch, ChangeRecord, Store, StoreJsonListResult, StoreListOptions, StoreListResult } from './store.js';
 import { toChangeRecord, type RawStreamEntry } from './stream-entries.js';
 import { replicationError, writeError } from './write-errors.js';
@@ -115,6 +115,8 @@ export class RedisStore implements Store {
   private readonly opts: Compiled;
   private readonly scripts = storeScripts();
   private readonly tailer: StreamTailer;
+  /** Closes of `redis` (with durability): a read and its barrier must not span one (`replicated`). */
+  private readCloses = 0;
   /** The pages read ahead (RedisStoreOptions.listReadAhead), when on. */
   readonly readAhead?: ListReadAhead;
 
@@ -122,7 +124,10 @@ export class RedisStore implements Store {
     this.opts = compileRedisStoreOptions(options);
     this.redis = options.redis;
     this.writer = options.durability ? writeConnection(options.redis) : options.redis;
-    if (options.durability) this.replicas = new ReplicaWait(this.writer, options.durability);
+    if (options.durability) {
+      this.replicas = new ReplicaWait(this.writer, options.durability);
+      options.redis.on('close', () => this.readCloses++);
+    }
     this.keys = new StoreKeys(this.opts.prefix);
     this.tailer = new StreamTailer(this.redis, this.keys, this.opts.tailCount);
     if (options.listReadAhead) this.readAhead = new ListReadAhead(options.listReadAhead);
@@ -255,6 +260,7 @@ export class RedisStore implements Store {
    * but continues).
    */
   private async listPage(res: ResourceInfo, opts: StoreListOptions): Promise<{ items: Kept[]; resourceVersion: string; continue?: string }> {
+    const closes = this.readCloses;
     const token = opts.continue ? decodeContinue(opts.continue, 0n) : undefined;
     const plan = planList(this.keys, res, opts);
     const limit = pageLimit(opts);
@@ -273,7 +279,7 @@ export class RedisStore implements Store {
       after = chunk.lastExamined;
       const full = (limit && items.length >= limit) || round >= this.opts.listRoundsPerPage;
       if (!chunk.more || full) {
-        if (this.replicas) await this.replicated();
+        if (this.replicas) await this.replicated(closes);
         return chunk.more ? { items, resourceVersion: listRv, continue: encodeContinue(listRv, after) } : { items, resourceVersion: listRv };
       }
     }
@@ -284,13 +290,14 @@ export class RedisStore implements Store {
     if (from === undefined) throw badRequest(`invalid resourceVersion "${rv}"`);
     const count = Number.isInteger(limit) && limit > 0 ? limit : 1000;
     const k = this.keys;
+    const closes = this.readCloses;
     const [rev, floor, entries] = (await this.scripts.changes.run(this.redis, [k.rev(), k.floor(), k.log(res)], [from.toString(), count])) as [string, string, RawStreamEntry[]];
     const events = entries.map((e) => toChangeRecord(res, e));
     const err = checkChain(from, BigInt(floor), BigInt(rev), events.map((e) => ({ rv: BigInt(e.rv), prev: BigInt(e.prev) })));
     if (err) throw err;
     // Fewer than `count` entries: the whole log up to `rev` has been read, so `last` may advance to it.
     const last = events.length === count ? events[events.length - 1]!.rv : rev;
-    if (this.replicas) await this.replicated();
+    if (this.replicas) await this.replicated(closes);
     return { events, last };
   }
 
@@ -318,9 +325,14 @@ export class RedisStore implements Store {
     await this.replicas?.sync().catch((e: unknown) => Promise.reject(replicationError(e, 'write')));
   }
 
-  /** With `durability`: once the replicas have all a read before saw (no phantom revision for a client). */
-  private async replicated(): Promise<void> {
+  /**
+   * With `durability`: once the replicas have all a read before saw (no phantom revision for a
+   * client). `since`: `readCloses` before the read — had the read connection closed since, the
+   * read may have come from a primary the barrier's (a failover's new one) never had: refused.
+   */
+  private async replicated(since: number): Promise<void> {
     await this.replicas?.barrier(this.keys.sync()).catch((e: unknown) => Promise.reject(replicationError(e, 'read')));
+    if (this.readCloses !== since) throw replicationError(new NotReplicatedError('the connection to the Redis primary was lost while reading'), 'read');
   }
 
   private writeKeys(res: ResourceInfo, ns: string, name: string, obj: KObject): string[] {

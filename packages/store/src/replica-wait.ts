@@ -60,8 +60,11 @@ export class ReplicaWait {
 
   /** Resolves when every change made (by anyone) before the call is on the replicas. */
   async barrier(key: string): Promise<void> {
+    const epoch = this.epoch;
     await this.redis.incrby(key, 0);
     await this.sync();
+    // The INCRBY resent after a reconnect ran on the new primary: the WAIT vouches for nothing before.
+    if (this.epoch !== epoch) throw new NotReplicatedError('the connection to the Redis primary was lost before a replica confirmed it');
   }
 }
 
