@@ -85,6 +85,23 @@ export function sideEffectFree(packages) {
   };
 }
 
+/** The unpack worker's source (packages/oci/src/unpack-workers.ts), which runs it as a script. */
+const UNPACK_WORKER = join(ROOT, 'packages', 'oci', 'src', 'unpack-worker.ts');
+let unpackWorker;
+
+/**
+ * The unpack worker bundled into one CommonJS script (a worker thread started with `eval`, so the
+ * bundle needs no file beside it), with the esbuild metafile inputs it was built from. Built once
+ * per process.
+ */
+function unpackWorkerScript(esbuild) {
+  unpackWorker ??= esbuild.build({
+    entryPoints: [UNPACK_WORKER], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    write: false, metafile: true, logLevel: 'warning', legalComments: 'none', absWorkingDir: ROOT,
+  }).then((r) => ({ text: r.outputFiles[0].text, inputs: r.metafile.inputs }));
+  return unpackWorker;
+}
+
 /**
  * Build one bundle with esbuild (a dev dependency, loaded only here). Writes temporary files and
  * renames them, so concurrent builders never expose a half-written bundle; the bundle's mtime is
@@ -95,6 +112,7 @@ export async function buildBundle({ entry, outfile, plugins = [], external = [] 
   const started = new Date();
   mkdirSync(dirname(outfile), { recursive: true });
   const tmp = `${outfile}.${process.pid}.tmp`;
+  const worker = await unpackWorkerScript(esbuild);
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -108,12 +126,16 @@ export async function buildBundle({ entry, outfile, plugins = [], external = [] 
     banner: { js: "import { createRequire as __kjobsRequire } from 'node:module';\nconst require = __kjobsRequire(import.meta.url);" },
     // ws loads these native speed-ups only if they are installed.
     external: ['bufferutil', 'utf-8-validate', ...external],
+    // Where a program unpacks image layers, its workers run this script (unpack-workers.ts).
+    define: { KJOBS_UNPACK_WORKER_SOURCE: JSON.stringify(worker.text) },
     outfile: tmp,
     absWorkingDir: ROOT,
     plugins: [sourceUrls(outfile), ...plugins],
   });
   const meta = metaOf(outfile);
-  writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ ...result.metafile, workingDir: ROOT }));
+  // The worker's sources make the bundle stale too.
+  const inputs = { ...worker.inputs, ...result.metafile.inputs };
+  writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ ...result.metafile, inputs, workingDir: ROOT }));
   utimesSync(tmp, started, started);
   renameSync(tmp, outfile);
   renameSync(`${meta}.${process.pid}.tmp`, meta);

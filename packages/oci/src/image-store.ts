@@ -18,7 +18,8 @@ import { RegistryClient, type ImageSource } from './registry-client.js';
 import type { RegistryCredentials } from './auth.js';
 import { ResolveError, resolveImage } from './resolve-image.js';
 import { StorePaths } from './store-paths.js';
-import type { Logger } from './unpack-layer.js';
+import { defaultUnpackWorkers, layerUnpacker } from './unpack-workers.js';
+import type { LayerUnpack, Logger, UnpackOptions } from './unpack-layer.js';
 
 export type { PulledImage } from './image-index.js';
 export type { ImageConfig } from './manifest.js';
@@ -37,6 +38,11 @@ export interface ImageStoreOptions {
    * fetch for manifests and tokens, node:http for blobs (registry-client.ts).
    */
   fetch?: typeof fetch;
+  /**
+   * Worker threads that unpack layers (unpack-workers.ts), shared by the process's stores; 0
+   * unpacks on the calling thread. Default: defaultUnpackWorkers() (2 with two cores or more).
+   */
+  unpackWorkers?: number;
 }
 
 /**
@@ -51,11 +57,13 @@ export class ImageStore {
   private opened: Promise<ImageIndex> | undefined;
   private readonly pulls = new Map<string, Promise<PulledImage>>();
   private readonly layerJobs = new Map<string, Promise<string>>();
+  private readonly unpack: (dir: string, opts: UnpackOptions) => LayerUnpack;
 
   constructor(private readonly opts: ImageStoreOptions) {
     this.paths = new StorePaths(opts.root);
     this.fetchFn = opts.fetch ?? fetch;
     this.tokens = new TokenCache(this.fetchFn);
+    this.unpack = layerUnpacker(opts.unpackWorkers ?? defaultUnpackWorkers());
   }
 
   /**
@@ -198,7 +206,7 @@ export class ImageStore {
     try {
       await mkdir(tmpDir, { mode: 0o755 });
       const compression = layerCompression(desc.mediaType) ?? 'none';
-      await pullLayer(source, repository, desc, tmpDir, { compression, diffId, log: this.opts.log });
+      await pullLayer(source, repository, desc, tmpDir, { compression, diffId, log: this.opts.log, unpack: this.unpack });
       await rename(tmpDir, dir);
       this.opts.log?.debug({ layer: desc.digest, size: desc.size, ms: elapsed(t0) }, 'unpacked layer');
       return dir;

@@ -10,6 +10,7 @@ export { LayoutSource } from './layout-source.js';
 export { TokenCache, parseBearerChallenge, basicAuthorization, isBasicChallenge } from './auth.js';
 export type { BearerChallenge, RegistryCredentials } from './auth.js';
 export { ImageStore } from './image-store.js';
+export { defaultUnpackWorkers } from './unpack-workers.js';
 export type { ImageStoreOptions, PulledImage, ImageConfig } from './image-store.js';
 export type { Logger } from './unpack-layer.js';
 export {

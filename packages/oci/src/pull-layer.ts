@@ -5,7 +5,7 @@ import { DigestMismatchError } from './errors.js';
 import { BlobVerifier } from './fetch-blob.js';
 import type { Descriptor } from './manifest.js';
 import type { ImageSource } from './registry-client.js';
-import { startUnpack, type Logger } from './unpack-layer.js';
+import { startUnpack, type LayerUnpack, type Logger, type UnpackOptions } from './unpack-layer.js';
 
 /** Options of pullLayer. */
 export interface PullLayerOptions {
@@ -14,6 +14,8 @@ export interface PullLayerOptions {
   diffId: () => Promise<string | undefined>;
   log?: Logger;
   signal?: AbortSignal;
+  /** Where the layer is unpacked (unpack-workers.ts). Default: on this thread. */
+  unpack?: (dir: string, opts: UnpackOptions) => LayerUnpack;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface PullLayerOptions {
 export async function pullLayer(source: ImageSource, repository: string, desc: Descriptor, dir: string, opts: PullLayerOptions): Promise<void> {
   const verifier = new BlobVerifier(desc, 'layer');
   const body = await source.openBlob(repository, desc.digest, opts.signal);
-  const { input, done } = startUnpack(dir, { compression: opts.compression, log: opts.log, signal: opts.signal });
+  const { input, done } = (opts.unpack ?? startUnpack)(dir, { compression: opts.compression, log: opts.log, signal: opts.signal });
+  input.on('error', () => undefined); // what went wrong is reported by `done` or by the body
   let unpacked: { diffId: string } | undefined;
   let unpackError: { err: unknown } | undefined;
   const unpacking = done.then((r) => { unpacked = r; }, (err: unknown) => { unpackError = { err }; });

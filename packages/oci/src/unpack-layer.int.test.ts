@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,11 +8,15 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
 import { makeTar, type TarEntry } from './testing/images.js';
-import { unpackLayer } from './unpack-layer.js';
+import { startUnpack, unpackLayer, type LayerUnpack, type UnpackOptions } from './unpack-layer.js';
+import { UnpackWorkers } from './unpack-workers.js';
 
 let work: string;
 let canary: string;
 let n = 0;
+/** Where the describe block being run unpacks: on this thread or in an unpack worker. */
+let start: (dir: string, opts: UnpackOptions) => LayerUnpack = startUnpack;
+const workers = new UnpackWorkers(1);
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kjobs-oci-unpack-'));
   canary = join(work, 'canary');
@@ -25,14 +30,27 @@ async function unpack(entries: TarEntry[], gzip = false): Promise<{ dir: string;
   const dir = join(work, `layer-${n}`, 'a', 'b'); // deep, so "../../x" stays inside `work`
   mkdirSync(dir, { recursive: true });
   await writeFile(blob, gzip ? gzipSync(tar) : tar);
-  const { diffId } = await unpackLayer(blob, dir, { compression: gzip ? 'gzip' : 'none' });
+  const { diffId } = await unpackLayer(blob, dir, { compression: gzip ? 'gzip' : 'none' }, start);
   return { dir, diffId, tar };
 }
 
 const xattr = (path: string): string => execFileSync('getfattr', ['--only-values', '-n', 'trusted.overlay.opaque', path]).toString();
 const mtime = new Date('2020-01-02T03:04:05Z');
 
-describe('unpackLayer', () => {
+describe.each<[string, (dir: string, opts: UnpackOptions) => LayerUnpack]>([
+  ['on this thread', startUnpack],
+  ['in an unpack worker', (dir, opts) => workers.start(dir, opts)],
+])('unpackLayer %s', (_where, where) => {
+  beforeAll(() => { start = where; });
+
+  it.each([true, false])('unpacks a layer of several megabytes whole (gzip: %s)', async (gzip) => {
+    const big = randomBytes(5 * 1024 * 1024 + 4321);
+    const { dir, diffId, tar } = await unpack([{ name: 'big.bin', body: big }, { name: 'small', body: 'after' }], gzip);
+    expect(diffId).toBe(sha256Digest(tar));
+    expect(readFileSync(join(dir, 'big.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(dir, 'small'), 'utf8')).toBe('after');
+  });
+
   it('writes files, directories and symlinks with mode, owner and mtime; returns the diff_id', async () => {
     const { dir, diffId, tar } = await unpack([
       { name: './etc/', type: 'directory', mode: 0o750, uid: 7, gid: 8, mtime },
@@ -91,7 +109,7 @@ describe('unpackLayer', () => {
     chmodSync(dir, 0o2755);
     const blob = join(work, `blob-${n}`);
     await writeFile(blob, await makeTar([{ name: 'f', body: 'x', uid: 0, gid: 0 }, { name: 'd/', type: 'directory', uid: 0, gid: 0 }]));
-    await unpackLayer(blob, dir, { compression: 'none' });
+    await unpackLayer(blob, dir, { compression: 'none' }, start);
     expect([statSync(join(dir, 'f')).gid, statSync(join(dir, 'd')).gid]).toEqual([0, 0]);
   });
 

@@ -56,6 +56,17 @@ export interface LayerUnpack {
  * (debug log) when mknod is not possible.
  */
 export function startUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
+  const { input, done } = openUnpack(dir, opts);
+  return { input: opts.compression === 'gzip' ? new BatchedInput(input) : input, done };
+}
+
+/**
+ * startUnpack without the batching of gzip input: `input` is gunzip itself (which has consumed a
+ * chunk once its write calls back, and keeps no reference to it), or for an uncompressed layer the
+ * hashing stage (which passes the chunk on: it must not be reused). For callers that already write
+ * in large chunks (the unpack worker, unpack-workers.ts).
+ */
+export function openUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
   const hash = createHash('sha256');
   const hasher = new Transform({
     highWaterMark: BUFFER,
@@ -67,6 +78,8 @@ export function startUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
   const zlibOpts: ZlibOptions & { highWaterMark: number } = { chunkSize: CHUNK, highWaterMark: BUFFER };
   const gunzip = opts.compression === 'gzip' ? createGunzip(zlibOpts) : undefined;
   const feeding = gunzip ? pipeline(gunzip, hasher, sink) : pipeline(hasher, sink);
+  // It can fail while an entry is being written, before anything awaits it: not an unhandled rejection.
+  feeding.catch(() => undefined);
   const layer = new LayerWriter(dir, opts.log);
   const done = (async () => {
     try {
@@ -83,16 +96,17 @@ export function startUnpack(dir: string, opts: UnpackOptions): LayerUnpack {
     }
     return { diffId: `sha256:${hash.digest('hex')}` };
   })();
-  return { input: gunzip ? new BatchedInput(gunzip) : hasher, done };
+  return { input: gunzip ?? hasher, done };
 }
 
 /**
  * Unpacks the layer blob at `blobFile` into the existing empty directory `dir`; returns the layer's
  * diff_id. Throws UnsafeLayerEntryError for a refused entry; the caller removes `dir` on any error.
- * The same unpacking as startUnpack, fed from a file.
+ * The same unpacking as startUnpack (or `start`: an unpack worker's), fed from a file.
  */
-export async function unpackLayer(blobFile: string, dir: string, opts: UnpackOptions): Promise<{ diffId: string }> {
-  const { input, done } = startUnpack(dir, opts);
+export async function unpackLayer(blobFile: string, dir: string, opts: UnpackOptions,
+  start: (dir: string, opts: UnpackOptions) => LayerUnpack = startUnpack): Promise<{ diffId: string }> {
+  const { input, done } = start(dir, opts);
   const reading = pipeline(createReadStream(blobFile, { highWaterMark: CHUNK }), input);
   try {
     return await done;

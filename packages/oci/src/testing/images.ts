@@ -5,7 +5,7 @@ import { sha256Digest } from '../digest.js';
 import { OCI_LAYER_GZIP } from '../media-types.js';
 
 /** One tar entry: tar-stream headers plus an optional file body. */
-export type TarEntry = Partial<Header> & { name: string; body?: string };
+export type TarEntry = Partial<Header> & { name: string; body?: string | Buffer };
 
 /** An uncompressed tar of the entries, in order. */
 export async function makeTar(entries: TarEntry[]): Promise<Buffer> {
