@@ -15,6 +15,9 @@
  * (pulled during the warm-up), and the floor is `runc run` of the same `true` container (busybox's
  * root file system, read-only, no overlay) spawned by Node at the same concurrency; the startup
  * target is then "p99 at 5 pods/s within 100 ms of the floor's p99". Default `--runtime=process`.
+ * Where the pods get a pod network, a second floor runs the same containers each in a network
+ * namespace set up and torn down as a pod's (netns, CNI loopback, bridge + host-local), so that
+ * the runtime's ratio and the network's cost can be told apart.
  *
  * Environment: BENCH_PODS (1000; 300 with --runtime=oci), BENCH_POD_NETWORK (unset: the agents' default for oci,
  * `off` for process — that run measures the control plane; `off` measures containers without their network namespaces), BENCH_CONCURRENCY (64), BENCH_PACED_PODS (50), BENCH_TIMEOUT_S (600),
@@ -29,8 +32,9 @@ import { RuncFloor, spawnFloor } from './support/floors.js';
 import { busyPct, cpuJson, cpuRows, load, machineCpu, readAll, round, selfCpu } from './support/measure.js';
 import { PodTracker } from './support/pod-tracker.js';
 import { emitResult, inFlight, machine, printTable, progress, summarize } from './support/util.js';
-import { measureNetworkCost, printNetworkCost } from './support/pod-network.js';
+import { benchNetwork, floorNetwork, measureNetworkCost, printNetworkCost } from './support/pod-network.js';
 
+const POD_NETWORK = process.env.BENCH_POD_NETWORK !== 'off';
 const RUNTIME = (process.argv.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'process') as 'oci' | 'process';
 const N = Number(process.env.BENCH_PODS ?? (RUNTIME === 'oci' ? 300 : 1000));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -70,6 +74,24 @@ export async function run(): Promise<void> {
     const fCpu0 = selfCpu();
     const floor = await floorRun(N);
     const floorCpu = selfCpu() - fCpu0;
+    // Where pods get a network: the same runs, each in a namespace of its own set up and torn down
+    // by the agent's pod network code (netns, CNI loopback, bridge + host-local) on a node network
+    // of the bench's own.
+    let netFloor: { wallMs: number; cpu: number } | undefined;
+    if (runcFloor && POD_NETWORK) {
+      const made = await benchNetwork();
+      if (!('skipped' in made)) {
+        try {
+          const network = floorNetwork(made.net);
+          await runcFloor.run(20, CONCURRENCY, network);
+          const c0 = selfCpu();
+          const { wallMs: w } = await runcFloor.run(N, CONCURRENCY, network);
+          netFloor = { wallMs: w, cpu: selfCpu() - c0 };
+        } finally {
+          await made.close();
+        }
+      }
+    }
     // The unsaturated floor: one container at a time, as paced pods are.
     const floorPaced = runcFloor ? summarize((await runcFloor.run(PACED_N, 1)).exitMs) : undefined;
 
@@ -130,6 +152,7 @@ export async function run(): Promise<void> {
       ['metric', 'kjobs', 'floor', 'ratio', 'target', 'met'],
       ['wall s (all Succeeded | all exited)', wallMs / 1000, floor.wallMs / 1000, wallMs / floor.wallMs, '', ''],
       ['pods/s', podsPerSec, floorPerSec, podsPerSec / floorPerSec, '>= 0.7 x floor', podsPerSec >= 0.7 * floorPerSec ? 'yes' : 'NO'],
+      ...(netFloor ? [['pods/s | runc run, each in a pod network namespace (netns, CNI ADD/DEL)', podsPerSec, (N / netFloor.wallMs) * 1000, podsPerSec / ((N / netFloor.wallMs) * 1000), '>= 0.7 x floor', podsPerSec >= (0.7 * N * 1000) / netFloor.wallMs ? 'yes' : 'NO']] : []),
       ['startup p50 ms (burst | spawn)', startup.p50, floorSpawn.p50, startup.p50 / floorSpawn.p50, '', ''],
       ['startup p99 ms (burst | spawn)', startup.p99, floorSpawn.p99, startup.p99 / floorSpawn.p99, '<= 100 ms', startup.p99 <= 100 ? 'yes' : 'NO'],
       [`startup p50 ms (${PACED_RATE} pods/s, unsaturated | spawn)`, pacedStartup.p50, floorSpawn.p50, pacedStartup.p50 / floorSpawn.p50, '', ''],
@@ -138,6 +161,7 @@ export async function run(): Promise<void> {
         : [`startup p99 ms (${PACED_RATE} pods/s, unsaturated | spawn)`, pacedStartup.p99, floorSpawn.p99, pacedStartup.p99 / floorSpawn.p99, '<= 100 ms', pacedStartup.p99 <= 100 ? 'yes' : 'NO'],
       ['sent → Succeeded p99 ms (burst | exit)', stages['create sent → Succeeded'].p99, floorExit.p99, stages['create sent → Succeeded'].p99 / floorExit.p99, '', ''],
       ['CPU ms per pod (cluster incl. children | Node spawner incl. children)', (1000 * clusterCpu) / N, (1000 * floorCpu) / N, clusterCpu / floorCpu, '', ''],
+      ...(netFloor ? [['CPU ms per pod | the floor with pod networks', (1000 * clusterCpu) / N, (1000 * netFloor.cpu) / N, clusterCpu / netFloor.cpu, '', '']] : []),
       [`creates/s through the API (${CONCURRENCY} in flight)`, (N / createMs) * 1000, '', '', '', ''],
     ]);
     console.log('\nwhere the time goes (per pod, ms):');
@@ -160,9 +184,11 @@ export async function run(): Promise<void> {
       creates_per_s: round((N / createMs) * 1000),
       cpu_ms_per_pod: round((1000 * clusterCpu) / N),
       floor: { kind: runcFloor ? 'runc run' : 'spawn', wall_s: round(floor.wallMs / 1000), procs_per_s: round(floorPerSec), spawn_p50_ms: round(floorSpawn.p50), spawn_p99_ms: round(floorSpawn.p99), exit_p99_ms: round(floorExit.p99), cpu_ms_per_proc: round((1000 * floorCpu) / N), ...(floorPaced ? { alone_exit_p99_ms: round(floorPaced.p99) } : {}) },
+      ...(netFloor ? { floor_with_pod_network: { wall_s: round(netFloor.wallMs / 1000), procs_per_s: round((N / netFloor.wallMs) * 1000), cpu_ms_per_proc: round((1000 * netFloor.cpu) / N) } } : {}),
       ratio_pods_per_s: round(podsPerSec / floorPerSec, 3),
+      ...(netFloor ? { ratio_pods_per_s_floor_with_pod_network: round(podsPerSec / ((N / netFloor.wallMs) * 1000), 3) } : {}),
       targets: { pods_per_s_ratio: 0.7, startup_p99_ms: floorPaced ? `floor + 100` : 100 },
-      met: { pods_per_s: podsPerSec >= 0.7 * floorPerSec, startup_p99: startup.p99 <= 100, startup_p99_unsaturated: pacedStartup.p99 <= (floorPaced ? floorPaced.p99 + 100 : 100) },
+      met: { pods_per_s: podsPerSec >= 0.7 * floorPerSec, ...(netFloor ? { pods_per_s_floor_with_pod_network: podsPerSec >= (0.7 * N * 1000) / netFloor.wallMs } : {}), startup_p99: startup.p99 <= 100, startup_p99_unsaturated: pacedStartup.p99 <= (floorPaced ? floorPaced.p99 + 100 : 100) },
       cpu,
     };
     // The pod network's own per-pod cost, beside its floor (only where pods get one: the OCI runtime).

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Pod } from '@kjobs/api';
 import { NodeNetwork, nsDialBinary, podNetworkUnavailable } from '../../services/kubelet-agent/src/network/index.js';
 import { silentLogger } from '../../services/kubelet-agent/src/runtime/logger.js';
+import type { FloorNetwork } from './floors.js';
 import { printTable, summarize } from './util.js';
 
 const exec = promisify(execFile);
@@ -23,14 +24,35 @@ export type NetworkCost =
   | { skipped: string }
   | { pods: number; add_del_ms: { p50: number; p99: number }; add_ms: { p50: number; p99: number }; floor_netns_add_del_ms: { p50: number; p99: number } };
 
-/** Measure `n` pods one after another (the per-pod cost, not throughput). */
-export async function measureNetworkCost(n = Number(process.env.BENCH_NET_PODS ?? 100)): Promise<NetworkCost> {
+/** A node network of the bench's own (its namespaces, a temporary directory), or why there is none. */
+export async function benchNetwork(): Promise<{ net: NodeNetwork; close: () => Promise<void> } | { skipped: string }> {
   const why = podNetworkUnavailable();
   if (why) return { skipped: why };
   const nsDial = await nsDialBinary(silentLogger);
   if (!nsDial) return { skipped: 'no C compiler for kjobs-nsdial' };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kjobs-bench-net-'));
-  const net = await NodeNetwork.create({ rootDir: path.join(dir, 'nodes', 'bench'), podCIDR: '10.244.0.0/22', nsDial, logger: silentLogger });
+  try {
+    const net = await NodeNetwork.create({ rootDir: path.join(dir, 'nodes', 'bench'), podCIDR: '10.244.0.0/22', nsDial, logger: silentLogger });
+    return { net, close: async () => { try { await net.shutdown(); } finally { rmSync(dir, { recursive: true, force: true }); } } };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The floor's pod network: `net.setUp` and `net.tearDown` of a pod whose uid is the run's id. */
+export function floorNetwork(net: NodeNetwork): FloorNetwork {
+  return {
+    setUp: (id) => net.setUp({ apiVersion: 'v1', kind: 'Pod', metadata: { name: id, namespace: 'default', uid: id }, spec: { containers: [] } } as Pod),
+    tearDown: (id) => net.tearDown(id),
+  };
+}
+
+/** Measure `n` pods one after another (the per-pod cost, not throughput). */
+export async function measureNetworkCost(n = Number(process.env.BENCH_NET_PODS ?? 100)): Promise<NetworkCost> {
+  const made = await benchNetwork();
+  if ('skipped' in made) return made;
+  const { net } = made;
   const addDel: number[] = [];
   const add: number[] = [];
   const floor: number[] = [];
@@ -52,8 +74,7 @@ export async function measureNetworkCost(n = Number(process.env.BENCH_NET_PODS ?
       floor.push(performance.now() - f0);
     }
   } finally {
-    await net.shutdown();
-    rmSync(dir, { recursive: true, force: true });
+    await made.close();
   }
   const r = (s: { p50: number; p99: number }) => ({ p50: round(s.p50), p99: round(s.p99) });
   return { pods: n, add_del_ms: r(summarize(addDel)), add_ms: r(summarize(add)), floor_netns_add_del_ms: r(summarize(floor)) };
