@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { ensureServiceBundles } from './bundle.mjs';
 import { ensureInfra } from './infra.js';
 
@@ -18,4 +18,6 @@ const env = { ...process.env, REDIS_URL: infra.redisUrl, NATS_URL: infra.natsUrl
 const child = spawn('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit', env });
 const code: number = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 await infra.stop();
+// What infra kept there (a Redis or NATS started for this run) is gone with it.
+rmSync(stateDir, { recursive: true, force: true });
 process.exit(code);
