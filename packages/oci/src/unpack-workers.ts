@@ -6,9 +6,9 @@
 // session"); with one core it would only add hand-offs, so the default there is no workers.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BATCH, BUFFERS, BatchingWritable } from './batched-input.js';
 import { UnsafeLayerEntryError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerError } from './unpack-protocol.js';
 import { startUnpack, type LayerUnpack, type Logger, type UnpackOptions } from './unpack-layer.js';
@@ -19,10 +19,6 @@ import { startUnpack, type LayerUnpack, type Logger, type UnpackOptions } from '
  */
 declare const KJOBS_UNPACK_WORKER_SOURCE: string | undefined;
 
-/** Bytes per buffer sent to a worker. */
-const BATCH = 512 << 10;
-/** Buffers per layer: one filling while the worker has the others. */
-const BUFFERS = 3;
 /** A worker with no layer for this long ends (a node pulls in bursts: a pod's images, a Job's pods). */
 const IDLE_MS = 30_000;
 
@@ -198,62 +194,29 @@ function toError(e: WorkerError): Error {
  * bytes and moves each full one (and the rest at the end) to the worker, filling a buffer again
  * only once the worker has sent it back. Destroyed with an error, it tells the worker to stop.
  */
-class WorkerInput extends Writable {
-  private readonly free: Buffer[] = Array.from({ length: BUFFERS }, () => Buffer.from(new ArrayBuffer(BATCH)));
-  private current: Buffer | undefined;
-  private used = 0;
-  /** A copy waiting for a buffer to come back. */
-  private waiting: (() => void) | undefined;
-
-  constructor(private readonly send: (m: ToWorker, transfer?: ArrayBuffer[]) => void, private readonly id: number) {
-    super({ highWaterMark: BATCH });
+class WorkerInput extends BatchingWritable {
+  constructor(private readonly post: (m: ToWorker, transfer?: ArrayBuffer[]) => void, private readonly id: number) {
+    // Buffers of their own (never a slice of Node's pool): they are moved to the worker whole.
+    super(BATCH, BUFFERS, (size) => Buffer.from(new ArrayBuffer(size)));
   }
 
   giveBack(buffer: ArrayBuffer): void {
-    this.free.push(Buffer.from(buffer));
-    const next = this.waiting;
-    this.waiting = undefined;
-    next?.();
+    this.returned(Buffer.from(buffer));
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.copyIn(chunk, 0, cb);
+  protected send(data: Buffer, whole: Buffer): void {
+    const buffer = whole.buffer as ArrayBuffer;
+    this.post({ type: 'chunk', id: this.id, buffer, length: data.length }, [buffer]);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.used > 0) this.flush();
-    this.send({ type: 'end', id: this.id });
+    this.flushRest();
+    this.post({ type: 'end', id: this.id });
     cb();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (err && !this.writableFinished) this.send({ type: 'abort', id: this.id, message: err.message });
-    this.waiting = undefined;
-    cb(err);
-  }
-
-  private copyIn(chunk: Buffer, from: number, cb: (err?: Error | null) => void): void {
-    let offset = from;
-    while (offset < chunk.length) {
-      if (this.destroyed) return cb();
-      this.current ??= this.free.pop();
-      if (!this.current) {
-        this.waiting = () => this.copyIn(chunk, offset, cb);
-        return;
-      }
-      const n = chunk.copy(this.current, this.used, offset);
-      this.used += n;
-      offset += n;
-      if (this.used === this.current.length) this.flush();
-    }
-    cb();
-  }
-
-  private flush(): void {
-    const buffer = this.current!.buffer as ArrayBuffer;
-    const length = this.used;
-    this.current = undefined;
-    this.used = 0;
-    this.send({ type: 'chunk', id: this.id, buffer, length }, [buffer]);
+    if (err && !this.writableFinished) this.post({ type: 'abort', id: this.id, message: err.message });
+    super._destroy(err, cb);
   }
 }
