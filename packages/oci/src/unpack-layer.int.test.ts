@@ -51,6 +51,21 @@ describe.each<[string, (dir: string, opts: UnpackOptions) => LayerUnpack]>([
     expect(readFileSync(join(dir, 'small'), 'utf8')).toBe('after');
   });
 
+  it('rejects when its input is destroyed in the middle of a file (a failed download), with nothing unhandled', async () => {
+    const dir = join(work, `layer-cut-${++n}`);
+    mkdirSync(dir);
+    const blob = gzipSync(await makeTar([{ name: 'big.bin', body: randomBytes(4 << 20) }]));
+    const { input, done } = start(dir, { compression: 'gzip' });
+    input.on('error', () => undefined);
+    const settled = done.then(() => 'resolved', () => 'rejected');
+    input.write(blob.subarray(0, blob.length >> 1));
+    // Once the file is being written, cut the stream as a reset socket would.
+    for (let i = 0; i < 600 && !existsSync(join(dir, 'big.bin')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(join(dir, 'big.bin'))).toBe(true);
+    input.destroy(new Error('socket hang up'));
+    expect(await settled).toBe('rejected');
+  });
+
   it('writes files, directories and symlinks with mode, owner and mtime; returns the diff_id', async () => {
     const { dir, diffId, tar } = await unpack([
       { name: './etc/', type: 'directory', mode: 0o750, uid: 7, gid: 8, mtime },
