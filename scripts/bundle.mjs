@@ -85,7 +85,7 @@ export function sideEffectFree(packages) {
   };
 }
 
-/** The unpack worker's source (packages/oci/src/unpack-workers.ts), which runs it as a script. */
+/** The unpack worker's entry; packages/oci/src/unpack-workers.ts starts it from the bundled script. */
 const UNPACK_WORKER = join(ROOT, 'packages', 'oci', 'src', 'unpack-worker.ts');
 let unpackWorker;
 
@@ -133,8 +133,9 @@ export async function buildBundle({ entry, outfile, plugins = [], external = [] 
     plugins: [sourceUrls(outfile), ...plugins],
   });
   const meta = metaOf(outfile);
-  // The worker's sources make the bundle stale too.
-  const inputs = { ...worker.inputs, ...result.metafile.inputs };
+  // Where the bundle starts unpack workers, the worker's sources make it stale too.
+  const usesWorker = Object.keys(result.metafile.inputs).some((f) => f.endsWith('packages/oci/src/unpack-workers.ts'));
+  const inputs = usesWorker ? { ...worker.inputs, ...result.metafile.inputs } : result.metafile.inputs;
   writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ ...result.metafile, inputs, workingDir: ROOT }));
   utimesSync(tmp, started, started);
   renameSync(tmp, outfile);

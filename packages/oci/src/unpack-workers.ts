@@ -174,12 +174,17 @@ class UnpackThread {
 }
 
 function startWorker(): Worker {
-  if (typeof KJOBS_UNPACK_WORKER_SOURCE === 'string') return new Worker(KJOBS_UNPACK_WORKER_SOURCE, { eval: true, execArgv: [] });
-  // From source (tsx, vitest): the worker requires its TypeScript through tsx's CommonJS hook (a
-  // dev dependency); Node 20 does not carry `--import` loader hooks into worker threads.
+  return new Worker(typeof KJOBS_UNPACK_WORKER_SOURCE === 'string' ? KJOBS_UNPACK_WORKER_SOURCE : sourceScript(), { eval: true, execArgv: [] });
+}
+
+/**
+ * From source (tsx, vitest): a script that requires the worker's TypeScript through tsx's CommonJS
+ * hook (a dev dependency); Node 20 does not carry `--import` loader hooks into worker threads.
+ */
+function sourceScript(): string {
   const require = createRequire(import.meta.url);
   const files = [require.resolve('tsx/cjs'), fileURLToPath(new URL('./unpack-worker.ts', import.meta.url))];
-  return new Worker(files.map((f) => `require(${JSON.stringify(f)});`).join('\n'), { eval: true, execArgv: [] });
+  return files.map((f) => `require(${JSON.stringify(f)});`).join('\n');
 }
 
 function toError(e: WorkerError): Error {
