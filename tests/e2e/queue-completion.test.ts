@@ -216,10 +216,14 @@ describe('queue-aware completion of the chapter\'s consumers Job', () => {
 
     // Empty the queue: the Job completes.
     await memq(base, 'POST', '/queues/held/drain');
-    const done = await waitFor('held-consumers Complete', async () => {
+    await waitFor('held-consumers Complete', async () => isComplete(await e.api.get<Job>('Job', 'default', 'held-consumers')), 60_000);
+    // The sync that completes the Job records the queue it saw right after its status write
+    // (memq/job-queues.ts): the annotation follows the Complete condition, not with it.
+    const done = await waitFor('the empty queue recorded on the Job', async () => {
       const cur = await e.api.get<Job>('Job', 'default', 'held-consumers');
-      return isComplete(cur) ? cur : undefined;
+      return cur.metadata.annotations?.['kjobs.io/memq-queue-status'] === 'depth=0 inFlight=0' ? cur : undefined;
     }, 60_000);
+    expect(isComplete(done)).toBe(true);
     expect(done.metadata.annotations?.['kjobs.io/memq-queue-status']).toBe('depth=0 inFlight=0');
   }, 180_000);
 });
